@@ -1,0 +1,67 @@
+// Zoo builders: same-architecture graphs of well-known networks with seeded random weights, for
+// latency, size and operator-coverage work (no pretrained weights of these exist in the
+// registries we may use).
+//
+// Contract:
+// - Every builder returns a verified float32 ir::Model at the requested opset (17 by default;
+//   17 and 18 are accepted, both give the same graph) with a symbolic batch dim "N" (BERT and
+//   GPT-2 also have a symbolic sequence dim "S"). Only standard ONNX ops are used, written the way
+//   torch.onnx / HF exporters emit them (unfused BatchNormalization is kept so that passes have
+//   something to fold).
+// - The same BuildOptions give bit-identical weights; another seed gives different weights.
+//   Weights are He/Xavier-scaled uniform draws (BatchNorm with plausible random running stats) so
+//   that activations stay O(1) through the whole network for unit-scale inputs.
+// - Failures (an unsupported opset, out of memory) come back as a Status; nothing throws.
+// - Building is fast (BERT-base's 110M weights take about a second) but memory-heavy: the model
+//   holds all weights (about 4 bytes per parameter).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/graph.h"
+#include "ir/model.h"
+
+namespace shrink::zoo {
+
+struct BuildOptions {
+  uint64_t seed = 0;
+  int64_t opset = 17;
+};
+
+// torchvision ResNet-50: input "input" [N,3,224,224], output "logits" [N,1000]; 25.6M parameters.
+Expected<ir::Model> BuildResNet50(const BuildOptions& options = {});
+// torchvision MobileNetV2 (width 1.0): input "input" [N,3,224,224], output "logits" [N,1000];
+// ReLU6 as Clip(0,6), depthwise convs with group=C; 3.5M parameters.
+Expected<ir::Model> BuildMobileNetV2(const BuildOptions& options = {});
+// HF BertModel (bert-base-uncased shape): inputs "input_ids", "attention_mask" int64 [N,S]
+// (S <= 512), outputs "last_hidden_state" [N,S,768] and "pooler_output" [N,768]; 109.5M params.
+Expected<ir::Model> BuildBertBase(const BuildOptions& options = {});
+// HF GPT2LMHeadModel (gpt2 small shape): input "input_ids" int64 [N,S] (S <= 1024), output
+// "logits" [N,S,50257]; causal mask, output projection tied to the token embedding (one
+// initializer, used by Gather and by Transpose+MatMul); 124.4M parameters.
+Expected<ir::Model> BuildGpt2Small(const BuildOptions& options = {});
+// Conformer-S encoder: input "features" [N,T,80] (log-mel), output "encoded" [N,T',144] with
+// T' = ((T-1)/2-1)/2 (Conv2d subsampling x4). 16 blocks of dim 144, 4 heads, macaron FFN (x0.5,
+// 576 hidden), conv module with depthwise k=31. The MHSA is plain (no relative positional
+// encoding, and no positional encoding at all).
+Expected<ir::Model> BuildConformerS(const BuildOptions& options = {});
+
+// Registry of the builders, for the catalog and the fetcher.
+struct BuilderInfo {
+  std::string name;  // "resnet50"
+  // Bumped whenever the graph or the weight draw changes, so that cached files get rebuilt.
+  int version = 1;
+  Expected<ir::Model> (*build)(const BuildOptions&) = nullptr;
+};
+const std::vector<BuilderInfo>& AllBuilders();
+// nullptr when unknown.
+const BuilderInfo* FindBuilder(const std::string& name);
+
+// Number of parameters: the summed element counts of all float initializers (incl. BatchNorm
+// running statistics; excluding int64/bool constants such as shapes and masks).
+int64_t CountParameters(const ir::Graph& graph);
+
+}  // namespace shrink::zoo
