@@ -6,7 +6,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libssl-dev libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
+  libssl-dev zlib1g-dev libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev

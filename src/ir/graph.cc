@@ -165,6 +165,14 @@ void CollectOuterNames(const Graph& g, std::unordered_set<std::string>& names) {
 }
 }  // namespace
 
+std::vector<std::string> ImplicitInputs(const Node& node) {
+  std::unordered_set<std::string> names;
+  for (const Graph* sub : node.Subgraphs()) CollectOuterNames(*sub, names);
+  std::vector<std::string> sorted(names.begin(), names.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
 Status Graph::TopologicalSort() {
   const size_t n = nodes_.size();
   std::unordered_map<const Node*, size_t> index;
@@ -178,9 +186,7 @@ Status Graph::TopologicalSort() {
       if (v && v->producer_ && v->owner_ == this) deps.insert(index.at(v->producer_));
     };
     for (const Value* in : nodes_[i]->inputs_) add_dep(in);
-    std::unordered_set<std::string> outer;
-    for (const Graph* sub : nodes_[i]->Subgraphs()) CollectOuterNames(*sub, outer);
-    for (const auto& name : outer) add_dep(FindValue(name));
+    for (const auto& name : ImplicitInputs(*nodes_[i])) add_dep(FindValue(name));
     deps.erase(i);  // self-reference is reported by the verifier as use-before-def
     pending[i] = deps.size();
     for (size_t d : deps) consumers[d].push_back(i);

@@ -88,4 +88,7 @@ class Graph {
   int64_t unique_counter_ = 0;
 };
 
+// Names that `node`'s subgraphs (recursively) take from enclosing scopes: its implicit inputs.
+std::vector<std::string> ImplicitInputs(const Node& node);
+
 }  // namespace shrink::ir

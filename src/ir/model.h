@@ -17,6 +17,13 @@ struct OpsetImport {
   int64_t version = 0;
 };
 
+// Where a loaded model's weights came from (filled by the ONNX importer; informational).
+struct ExternalDataInfo {
+  int64_t tensors = 0;  // tensors read from external files
+  int64_t bytes = 0;
+  std::vector<std::string> files;  // distinct relative locations
+};
+
 struct Model {
   int64_t ir_version = 8;
   std::vector<OpsetImport> opset_imports;
@@ -29,6 +36,7 @@ struct Model {
   std::vector<std::string> opaque_functions;      // serialized FunctionProto
   std::vector<std::string> opaque_training_info;  // serialized TrainingInfoProto
   std::unique_ptr<Graph> graph = std::make_unique<Graph>();
+  ExternalDataInfo external_data;
 
   // Opset version imported for `domain` ("" and "ai.onnx" are the same); 0 when not imported.
   int64_t OpsetFor(const std::string& domain) const;

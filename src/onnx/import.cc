@@ -163,7 +163,7 @@ Expected<ir::Model> ConvertModel(const onnx::ModelProto& mp, const std::string& 
   if (model.opset_imports.empty() && model.ir_version >= 3)
     return Corrupt("model declares no opset_import");
 
-  Importer importer{TensorReadContext{base_dir, options.load_external_data}};
+  Importer importer{TensorReadContext{base_dir, options.load_external_data, &model.external_data}};
   try {
     model.graph = std::make_unique<ir::Graph>(mp.graph().name());
     importer.FillGraph(mp.graph(), model.graph.get());

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "ir/model.h"
 #include "ir/value.h"
 #include "onnx/onnx-ml.pb.h"
 
@@ -13,6 +14,7 @@ namespace shrink::onnx_io {
 struct TensorReadContext {
   std::string base_dir;       // model folder, for external data ("" refuses external data)
   bool load_external = true;  // false: external tensors stay undefined
+  ir::ExternalDataInfo* external_info = nullptr;  // optional: records what was read
 };
 
 Tensor TensorFromProto(const onnx::TensorProto& proto, const TensorReadContext& ctx);

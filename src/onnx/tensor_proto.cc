@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 
 #include "onnx/external_data.h"
@@ -33,6 +34,12 @@ void ReadExternal(const onnx::TensorProto& p, const TensorReadContext& ctx, Tens
   if (!path.ok()) Throw(path.status().WithContext(TensorName(p)));
   Status s = ReadFileRange(*path, offset, t.nbytes(), t.raw());
   if (!s.ok()) Throw(s.WithContext(TensorName(p)));
+  if (ir::ExternalDataInfo* info = ctx.external_info) {
+    ++info->tensors;
+    info->bytes += static_cast<int64_t>(t.nbytes());
+    if (std::find(info->files.begin(), info->files.end(), location) == info->files.end())
+      info->files.push_back(location);
+  }
 }
 
 template <typename Src>

@@ -94,13 +94,16 @@ std::vector<Tensor> Executor::RunGraph(const ir::Graph& g, const Scope* parent,
   for (const ir::Value* init : g.initializers())
     if (!scope.values.count(init->name())) scope.values[init->name()] = init->data();
 
-  // Last use of each locally produced value, to free intermediates early.
+  // Last use of each value (direct inputs and subgraph implicit inputs), to free intermediates.
   std::unordered_map<std::string, size_t> last_use;
   std::unordered_set<std::string> graph_outputs;
   for (const ir::Value* v : g.outputs()) graph_outputs.insert(v->name());
+  std::vector<std::vector<std::string>> implicit(g.nodes().size());
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     for (const ir::Value* in : g.nodes()[i]->inputs())
       if (in) last_use[in->name()] = i;
+    implicit[i] = ir::ImplicitInputs(*g.nodes()[i]);
+    for (const auto& name : implicit[i]) last_use[name] = i;
   }
 
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -138,12 +141,17 @@ std::vector<Tensor> Executor::RunGraph(const ir::Graph& g, const Scope* parent,
       if (keep_all) (*keep_all)[out->name()] = t;
       scope.values[out->name()] = std::move(t);
     }
-    // Free values whose last local use was this node (never graph outputs or outer values).
-    for (const ir::Value* in : node.inputs()) {
-      if (!in || graph_outputs.count(in->name()) || in->is_initializer()) continue;
-      auto it = last_use.find(in->name());
-      if (it != last_use.end() && it->second == i) scope.values.erase(in->name());
-    }
+    // Free local values whose last use was this node (never graph outputs or initializers).
+    auto release = [&](const std::string& name) {
+      if (graph_outputs.count(name)) return;
+      auto it = last_use.find(name);
+      if (it == last_use.end() || it->second != i) return;
+      const ir::Value* v = g.FindValue(name);
+      if (v && !v->is_initializer()) scope.values.erase(name);
+    };
+    for (const ir::Value* in : node.inputs())
+      if (in) release(in->name());
+    for (const auto& name : implicit[i]) release(name);
   }
 
   std::vector<Tensor> outputs;

@@ -60,8 +60,9 @@ const std::vector<BuilderInfo>& AllBuilders();
 // nullptr when unknown.
 const BuilderInfo* FindBuilder(const std::string& name);
 
-// Number of parameters: the summed element counts of all float initializers (incl. BatchNorm
-// running statistics; excluding int64/bool constants such as shapes and masks).
+// Number of parameters: the summed element counts of all float initializers of rank >= 1
+// (incl. BatchNorm running statistics; excluding float scalars, which are op constants such as
+// Clip bounds, and int64/bool constants such as shapes and masks).
 int64_t CountParameters(const ir::Graph& graph);
 
 }  // namespace shrink::zoo

@@ -58,10 +58,13 @@ ConvGeometry TransposeGeometry(const KernelContext& ctx, const Shape& x_shape, c
                          (kernel[d] - 1) * g.dilations[d] + 1;
     if (!out_shape.empty() || same) {
       const int64_t target = out_shape.empty() ? g.in[d] * g.strides[d] : out_shape[d];
+      // A negative total (output_shape beyond the full output) pads the end with zeros; halves
+      // use floor division as the ONNX reference does.
       const int64_t total = full - target;
-      if (total < 0) ctx.Fail("output_shape larger than the full transposed output");
-      g.pads_begin[d] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      const int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);
+      g.pads_begin[d] = auto_pad == "SAME_UPPER" ? half : total - half;
       g.pads_end[d] = total - g.pads_begin[d];
+      if (target < 0) ctx.Fail("negative output_shape");
       g.out[d] = target;
     } else {
       if (auto_pad == "NOTSET") {

@@ -12,6 +12,7 @@
 #include "runtime/kernel.h"
 #include "runtime/kernels/gemm_ref.h"
 #include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/matmul_util.h"
 
 namespace shrink::runtime {
 namespace {
@@ -64,29 +65,7 @@ void MatMulTyped(KernelContext& ctx) {
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
   if (b.dtype() != a.dtype()) ctx.Fail("A and B must share one dtype");
-  if (a.rank() == 0 || b.rank() == 0) ctx.Fail("MatMul operands must have rank >= 1");
-  Shape as = a.shape(), bs = b.shape();
-  if (as.size() == 1) as.insert(as.begin(), 1);
-  if (bs.size() == 1) bs.push_back(1);
-  const int64_t m = as[as.size() - 2], k = as.back();
-  const int64_t kb = bs[bs.size() - 2], n = bs.back();
-  if (k != kb)
-    ctx.Fail("inner dimensions differ: A " + ShapeToString(a.shape()) + ", B " +
-             ShapeToString(b.shape()));
-  const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
-  const Shape batch = BroadcastShapes(ctx, {a_batch, b_batch});
-  Shape out = batch;
-  if (a.rank() > 1) out.push_back(m);
-  if (b.rank() > 1) out.push_back(n);
-  Tensor y(a.dtype(), out);
-  const int64_t count = NumElements(batch);
-  BroadcastIterator it(batch, {a_batch, b_batch});
-  const T* ap = a.data<T>();
-  const T* bp = b.data<T>();
-  T* yp = y.data<T>();
-  for (int64_t i = 0; i < count; ++i, it.Next())
-    MatMulRef<T>(m, n, k, ap + it.offset(0) * m * k, bp + it.offset(1) * k * n, yp + i * m * n);
-  ctx.set_output(0, std::move(y));
+  ctx.set_output(0, BatchedMatMul<T>(ctx, a.shape(), a.data<T>(), b.shape(), b.data<T>()));
 }
 
 void MatMulKernel(KernelContext& ctx) {

@@ -23,7 +23,7 @@ const BuilderInfo* FindBuilder(const std::string& name) {
 int64_t CountParameters(const ir::Graph& graph) {
   int64_t total = 0;
   for (const ir::Value* v : graph.initializers())
-    if (IsFloat(v->data().dtype())) total += v->data().numel();
+    if (IsFloat(v->data().dtype()) && v->data().rank() > 0) total += v->data().numel();
   return total;
 }
 

@@ -1,0 +1,42 @@
+// `shrink convert IN OUT [--external-data] [--json]`: load (sorting and verifying), clean and
+// re-save a model.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/model_summary.h"
+#include "onnx/export.h"
+#include "onnx/import.h"
+
+namespace shrink::cli {
+
+void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners) {
+  auto* cmd = app.add_subcommand("convert", "Load, sort, verify and re-save a model");
+  struct Args {
+    std::string in, out;
+    bool external = false, json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("input", a->in, "ONNX model to read")->required();
+  cmd->add_option("output", a->out, "ONNX model to write")->required();
+  cmd->add_flag("--external-data", a->external, "Store weights in OUT.data next to the model");
+  cmd->add_flag("--json", a->json, "Machine-readable output");
+  runners.push_back({cmd, [a]() -> Status {
+                       SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a->in));
+                       onnx_io::SaveOptions options;
+                       options.external_data = a->external;
+                       SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a->out, options));
+                       const ModelSummary s = Summarize(model, a->out);
+                       if (a->json) {
+                         std::cout << nlohmann::json{{"input", a->in}, {"output", a->out},
+                                                     {"nodes", s.nodes}, {"bytes", s.file_bytes}}
+                                          .dump(2)
+                                   << "\n";
+                       } else {
+                         std::cout << "wrote " << a->out << " (" << s.nodes << " nodes, "
+                                   << HumanBytes(s.file_bytes) << ")\n";
+                       }
+                       return Status::Ok();
+                     }});
+}
+
+}  // namespace shrink::cli
