@@ -30,7 +30,7 @@ void Stats(const char* name, runtime::DimValues dims) {
     for (int64_t i = 0; i < t.numel(); ++i) { double x = t.GetAsDouble(i); s += x; s2 += x*x; mx = std::max(mx, std::fabs(x)); }
     double mean = s / t.numel(), rms = std::sqrt(s2 / t.numel());
     const std::string& op = node->op_type();
-    if (op == "Add" || op == "Relu" || op == "Clip" || op == "LayerNormalization" || op == "BatchNormalization" || op=="Gemm" || op=="Softmax" || node == m->graph->nodes().back().get() || op=="MatMul")
+    if (op == "Add" || op == "Relu" || op == "Clip" || op == "LayerNormalization" || op == "BatchNormalization" || op=="Gemm" || op=="Softmax" || node.get() == m->graph->nodes().back().get() || op=="MatMul")
       printf("  %-22s %-40s mean %8.3f rms %8.3f max %8.3f\n", op.c_str(), node->name().c_str(), mean, rms, mx);
   }
 }

@@ -23,7 +23,8 @@ Value* InvertedResidual(Ctx& c, Value* x, const std::string& p, int64_t cin, int
   Value* y = x;
   int idx = 0;
   if (expand != 1) {
-    y = ConvBnRelu6(c, y, p + ".conv.0", ConvSpec{.cin = cin, .cout = hidden});
+    // The input is the linear bottleneck (not rectified): gain 1.
+    y = ConvBnRelu6(c, y, p + ".conv.0", ConvSpec{.cin = cin, .cout = hidden, .gain = 1.0f});
     idx = 1;
   }
   y = ConvBnRelu6(c, y, p + ".conv." + std::to_string(idx),
@@ -56,7 +57,7 @@ void Body(Ctx& c) {
       cin = s[1];
     }
   }
-  y = ConvBnRelu6(c, y, "features." + std::to_string(feature), ConvSpec{.cin = cin, .cout = 1280});
+  y = ConvBnRelu6(c, y, "features." + std::to_string(feature), ConvSpec{.cin = cin, .cout = 1280, .gain = 1.0f});
   c.b.Output(detail::Classifier(c, y, "classifier.1", 1280, 1000), "logits");
 }
 
