@@ -62,11 +62,15 @@ TEST(Activation, ExplicitAttributes) {
 }
 
 TEST(Activation, GeluExactAndTanh) {
-  ExpectActivation("Gelu", {}, [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2))); },
-                   20);
-  ExpectActivation("Gelu", {MakeAttr("approximate", "tanh")}, [](double v) {
-    return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
-  }, 20);
+  ExpectActivation(
+      "Gelu", {}, [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2))); }, 20);
+  ExpectActivation(
+      "Gelu", {MakeAttr("approximate", "tanh")},
+      [](double v) {
+        return 0.5 * v *
+               (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
+      },
+      20);
   const Status s = RunStatus("Gelu", {F32({1}, {1})}, {MakeAttr("approximate", "fast")}, 20);
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented) << s.ToString();
 }
@@ -111,9 +115,10 @@ TEST(Activation, ClipInputsFromOpset11) {
   // min > max: everything becomes max.
   ExpectTensor(RunOne("Clip", {x, F32({}, {3}), F32({}, {1})}, {}, 13), kF32, {4}, {1, 1, 1, 1});
   // Integer clip (opset 12+).
-  ExpectTensor(RunOne("Clip", {Make(DataType::kInt8, {3}, {-100, 5, 100}), Make(DataType::kInt8, {}, {-10})},
-                      {}, 13),
-               DataType::kInt8, {3}, {-10, 5, 100});
+  ExpectTensor(
+      RunOne("Clip", {Make(DataType::kInt8, {3}, {-100, 5, 100}), Make(DataType::kInt8, {}, {-10})},
+             {}, 13),
+      DataType::kInt8, {3}, {-10, 5, 100});
   // No bounds: identity.
   ExpectTensor(RunOne("Clip", {x}, {}, 11), kF32, {4}, {-5, -1, 0.5, 9});
   EXPECT_EQ(RunStatus("Clip", {x, F32({2}, {0, 1})}, {}, 13).code(), StatusCode::kInvalidArgument);

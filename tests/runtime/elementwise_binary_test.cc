@@ -50,13 +50,14 @@ TEST(ElementwiseBinary, IntegerArithmeticWraps) {
   ASSERT_EQ(sum.dtype(), kI32);
   EXPECT_EQ(sum.data<int32_t>()[0], std::numeric_limits<int32_t>::min());
   EXPECT_EQ(sum.data<int32_t>()[1], -2);
-  const Tensor u = RunOne("Sub", {Tensor::FromVector<uint8_t>({1}, {3}),
-                                  Tensor::FromVector<uint8_t>({1}, {5})});
+  const Tensor u =
+      RunOne("Sub", {Tensor::FromVector<uint8_t>({1}, {3}), Tensor::FromVector<uint8_t>({1}, {5})});
   EXPECT_EQ(u.data<uint8_t>()[0], 254);
 }
 
 TEST(ElementwiseBinary, IntegerDivTruncatesAndRejectsZero) {
-  const Tensor y = RunOne("Div", {Make(kI32, {4}, {7, -7, 7, -8}), Make(kI32, {4}, {2, 2, -2, -1})});
+  const Tensor y =
+      RunOne("Div", {Make(kI32, {4}, {7, -7, 7, -8}), Make(kI32, {4}, {2, 2, -2, -1})});
   ExpectTensor(y, kI32, {4}, {3, -3, -3, 8});
   const Status s = RunStatus("Div", {Make(kI32, {1}, {1}), Make(kI32, {1}, {0})});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
@@ -99,7 +100,8 @@ TEST(ElementwiseBinary, PowFloatMatchesStdPow) {
 }
 
 TEST(ElementwiseBinary, PowIntegerAndMixedTypes) {
-  const Tensor ints = RunOne("Pow", {Make(kI32, {4}, {2, 3, 2, -1}), Make(kI32, {4}, {10, 0, -1, -3})});
+  const Tensor ints =
+      RunOne("Pow", {Make(kI32, {4}, {2, 3, 2, -1}), Make(kI32, {4}, {10, 0, -1, -3})});
   ExpectTensor(ints, kI32, {4}, {1024, 1, 0, -1});
   // Base dtype decides the output dtype (opset 12+ allows a different exponent dtype).
   const Tensor int_base =
@@ -147,8 +149,9 @@ TEST(ElementwiseVariadic, MaxMinBroadcastAndNaN) {
   const Tensor c = F32({}, {0});
   ExpectTensor(RunOne("Max", {a, b, c}), kF32, {2, 2}, {3, 5, nan, 2});
   ExpectTensor(RunOne("Min", {a, b, c}), kF32, {2, 2}, {0, 0, nan, -1});
-  ExpectTensor(RunOne("Max", {Make(DataType::kInt8, {2}, {-128, 7}), Make(DataType::kInt8, {2}, {-3, 9})}),
-               DataType::kInt8, {2}, {-3, 9});
+  ExpectTensor(
+      RunOne("Max", {Make(DataType::kInt8, {2}, {-128, 7}), Make(DataType::kInt8, {2}, {-3, 9})}),
+      DataType::kInt8, {2}, {-3, 9});
 }
 
 TEST(ElementwiseVariadic, SumMeanAndSingleInput) {

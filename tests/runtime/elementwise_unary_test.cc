@@ -73,7 +73,8 @@ TEST(ElementwiseUnary, NegAbsSignOnIntegersAndFloats) {
 
 TEST(ElementwiseUnary, UnsupportedDtypesAreReported) {
   // Neg of unsigned is not an ONNX type; Sqrt of integers neither.
-  EXPECT_EQ(RunStatus("Neg", {Make(DataType::kUInt8, {1}, {1})}).code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(RunStatus("Neg", {Make(DataType::kUInt8, {1}, {1})}).code(),
+            StatusCode::kUnimplemented);
   const Status s = RunStatus("Sqrt", {Make(DataType::kInt32, {1}, {4})});
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
   EXPECT_NE(s.message().find("int32"), std::string::npos) << s.message();

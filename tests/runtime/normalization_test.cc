@@ -79,7 +79,8 @@ TEST(Normalization, LayerNormWithStatistics) {
   const double rows[2][3] = {{1, 2, 3}, {2, 4, 9}};
   for (const auto& r : rows) {
     const double m = (r[0] + r[1] + r[2]) / 3;
-    const double v = ((r[0] - m) * (r[0] - m) + (r[1] - m) * (r[1] - m) + (r[2] - m) * (r[2] - m)) / 3;
+    const double v =
+        ((r[0] - m) * (r[0] - m) + (r[1] - m) * (r[1] - m) + (r[2] - m) * (r[2] - m)) / 3;
     const double is = 1 / std::sqrt(v + 1e-5);
     y.push_back((r[0] - m) * is * 1 + 0);
     y.push_back((r[1] - m) * is * 2 + 1);

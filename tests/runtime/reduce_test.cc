@@ -20,7 +20,9 @@ Tensor Axes(const std::vector<int64_t>& a) {
 }
 
 TEST(Reduce, AllKindsAlongAxis1WithAttributeAxes) {
-  const auto attrs = [] { return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})}; };
+  const auto attrs = [] {
+    return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})};
+  };
   const auto lse = [](double a, double b, double c) {
     return std::log(std::exp(a) + std::exp(b) + std::exp(c));
   };
@@ -52,10 +54,10 @@ TEST(Reduce, AllKindsAlongAxis1WithAttributeAxes) {
 TEST(Reduce, KeepdimsAndDefaultAllAxes) {
   ExpectTensor(RunOne("ReduceSum", {X()}, {MakeAttr("keepdims", int64_t{0})}, 11), kF32, {}, {5});
   ExpectTensor(RunOne("ReduceMax", {X()}, {}, 11), kF32, {1, 1}, {5});
-  ExpectTensor(RunOne("ReduceMean", {X()},
-                      {MakeAttr("axes", std::vector<int64_t>{-2}), MakeAttr("keepdims", int64_t{0})},
-                      13),
-               kF32, {3}, {2.5, 1.5, -1.5});
+  ExpectTensor(
+      RunOne("ReduceMean", {X()},
+             {MakeAttr("axes", std::vector<int64_t>{-2}), MakeAttr("keepdims", int64_t{0})}, 13),
+      kF32, {3}, {2.5, 1.5, -1.5});
 }
 
 TEST(Reduce, AxesInputFromOpset13ForSumAnd18ForOthers) {
@@ -64,14 +66,16 @@ TEST(Reduce, AxesInputFromOpset13ForSumAnd18ForOthers) {
   // Axes omitted: reduce everything.
   ExpectTensor(RunOne("ReduceProd", {X()}, {}, 18), kF32, {1, 1}, {720});
   // An `axes` attribute is not valid once axes is an input.
-  const Status s =
-      RunStatus("ReduceSum", {X()}, {MakeAttr("axes", std::vector<int64_t>{1})}, 13);
+  const Status s = RunStatus("ReduceSum", {X()}, {MakeAttr("axes", std::vector<int64_t>{1})}, 13);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
 }
 
 TEST(Reduce, NoopWithEmptyAxes) {
-  const auto noop = [] { return std::vector<ir::Attribute>{MakeAttr("noop_with_empty_axes", int64_t{1})}; };
-  ExpectTensor(RunOne("ReduceSum", {X(), Axes({})}, noop(), 13), kF32, {2, 3}, {1, -2, 3, 4, 5, -6});
+  const auto noop = [] {
+    return std::vector<ir::Attribute>{MakeAttr("noop_with_empty_axes", int64_t{1})};
+  };
+  ExpectTensor(RunOne("ReduceSum", {X(), Axes({})}, noop(), 13), kF32, {2, 3},
+               {1, -2, 3, 4, 5, -6});
   // Each element reduced alone: SumSquare squares it, L1 takes |x|.
   ExpectTensor(RunOne("ReduceSumSquare", {X(), Axes({})}, noop(), 18), kF32, {2, 3},
                {1, 4, 9, 16, 25, 36});
@@ -82,7 +86,9 @@ TEST(Reduce, NoopWithEmptyAxes) {
 
 TEST(Reduce, IntegerReductions) {
   const Tensor x = Make(DataType::kInt32, {2, 2}, {7, -3, 2, 2});
-  const auto axes1 = [] { return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})}; };
+  const auto axes1 = [] {
+    return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})};
+  };
   ExpectTensor(RunOne("ReduceSum", {x}, axes1(), 11), DataType::kInt32, {2, 1}, {4, 4});
   ExpectTensor(RunOne("ReduceMean", {x}, axes1(), 11), DataType::kInt32, {2, 1}, {2, 2});
   ExpectTensor(RunOne("ReduceMax", {x}, axes1(), 11), DataType::kInt32, {2, 1}, {7, 2});
@@ -94,7 +100,9 @@ TEST(Reduce, IntegerReductions) {
 
 TEST(Reduce, EmptyReductionGivesIdentity) {
   const Tensor empty = F32({2, 0}, {});
-  const auto axes1 = [] { return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})}; };
+  const auto axes1 = [] {
+    return std::vector<ir::Attribute>{MakeAttr("axes", std::vector<int64_t>{1})};
+  };
   const double inf = std::numeric_limits<double>::infinity();
   ExpectTensor(RunOne("ReduceSum", {empty}, axes1(), 11), kF32, {2, 1}, {0, 0});
   ExpectTensor(RunOne("ReduceProd", {empty}, axes1(), 11), kF32, {2, 1}, {1, 1});

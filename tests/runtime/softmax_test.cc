@@ -73,7 +73,8 @@ TEST(Softmax, LogSoftmaxIsLogOfSoftmaxAndStable) {
   // Shifted by 1000: same result, no overflow.
   ExpectTensor(RunOne("LogSoftmax", {F32({1, 3}, {1001, 1002, 1003})}), kF32, {1, 3}, expected,
                1e-5);
-  ExpectTensor(RunOne("Softmax", {F32({3}, {1000, 1000, 1000})}), kF32, {3}, {1.0 / 3, 1.0 / 3, 1.0 / 3});
+  ExpectTensor(RunOne("Softmax", {F32({3}, {1000, 1000, 1000})}), kF32, {3},
+               {1.0 / 3, 1.0 / 3, 1.0 / 3});
 }
 
 TEST(Softmax, HardmaxMarksFirstMaximum) {
@@ -87,9 +88,9 @@ TEST(Softmax, HardmaxMarksFirstMaximum) {
 }
 
 TEST(Softmax, BadAxisAndDtypeFail) {
-  EXPECT_EQ(RunStatus("Softmax", {F32({2, 2}, {1, 2, 3, 4})}, {MakeAttr("axis", int64_t{2})}, 13)
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("Softmax", {F32({2, 2}, {1, 2, 3, 4})}, {MakeAttr("axis", int64_t{2})}, 13).code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(RunStatus("Softmax", {Make(DataType::kInt32, {2}, {1, 2})}, {}, 13).code(),
             StatusCode::kUnimplemented);
 }

@@ -6,10 +6,27 @@
 #include <string>
 
 #include "ir/verifier.h"
+#include "model_checks.h"
 #include "zoo/builders.h"
+#include "zoo/catalog.h"
 
 namespace shrink::zoo {
 namespace {
+
+using testing::ExpectActivationsBounded;
+using testing::ExpectSamplesMatchGraph;
+using testing::SamplesWithDims;
+
+// The catalog's sample inputs fit the graph, and a run on them (optionally with smaller dims)
+// keeps activations bounded.
+void CheckRuns(const ir::Model& m, const std::string& name,
+               const std::vector<std::pair<int, int64_t>>& smaller_dims = {}) {
+  ExpectSamplesMatchGraph(FindCatalogEntry(name)->sample_inputs, *m.graph);
+  Expected<std::vector<std::pair<std::string, Tensor>>> feeds =
+      MakeSampleInputs(SamplesWithDims(name, smaller_dims), 3);
+  ASSERT_TRUE(feeds.ok()) << feeds.status().ToString();
+  ExpectActivationsBounded(m, *feeds);
+}
 
 ir::Model BuildOrDie(const BuilderInfo& b, uint64_t seed) {
   Expected<ir::Model> m = b.build(BuildOptions{.seed = seed});
@@ -62,6 +79,7 @@ TEST(ZooBuilders, ResNet50) {
   const ir::Value* fc = FindInitializer(*m.graph, "fc.weight");
   ASSERT_NE(fc, nullptr);
   EXPECT_EQ(fc->data().shape(), (Shape{1000, 2048}));
+  CheckRuns(m, "resnet50");
 }
 
 TEST(ZooBuilders, MobileNetV2) {
@@ -79,6 +97,7 @@ TEST(ZooBuilders, MobileNetV2) {
   EXPECT_EQ(depthwise, 17);
   EXPECT_EQ(clips, 35);  // stem + 16 expansions + 17 depthwise + last conv
   EXPECT_EQ(OpTypes(*m.graph).count("Relu"), 0u);
+  CheckRuns(m, "mobilenet_v2");
 }
 
 TEST(ZooBuilders, BertBase) {
@@ -98,6 +117,7 @@ TEST(ZooBuilders, BertBase) {
   EXPECT_EQ(m.graph->inputs()[1]->type().dtype, DataType::kInt64);
   ASSERT_GE(m.graph->outputs().size(), 1u);
   EXPECT_EQ(m.graph->outputs()[0]->name(), "last_hidden_state");
+  CheckRuns(m, "bert_base", {{1, 16}});
 }
 
 TEST(ZooBuilders, Gpt2Small) {
@@ -113,6 +133,7 @@ TEST(ZooBuilders, Gpt2Small) {
   EXPECT_EQ(OpTypes(*m.graph).count("Where"), 1u);
   ASSERT_EQ(m.graph->outputs().size(), 1u);
   EXPECT_EQ(m.graph->outputs()[0]->name(), "logits");
+  CheckRuns(m, "gpt2_small", {{1, 16}});
 }
 
 TEST(ZooBuilders, ConformerS) {
@@ -136,6 +157,7 @@ TEST(ZooBuilders, ConformerS) {
   EXPECT_EQ(depthwise, 16);
   for (const char* op : {"BatchNormalization", "Sigmoid", "Split", "Softmax"})
     EXPECT_EQ(OpTypes(*m.graph).count(op), 1u) << op;
+  CheckRuns(m, "conformer_s", {{1, 100}});
 }
 
 TEST(ZooBuilders, SameSeedSameWeightsOtherSeedDiffers) {

@@ -52,9 +52,8 @@ void EluKernel(KernelContext& ctx) {
 void SeluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 1.67326319217681884765625f);
   const double gamma = ctx.attr_float("gamma", 1.05070102214813232421875f);
-  FloatActivation(ctx, [&](auto v) {
-    return v > 0 ? gamma * v : gamma * alpha * std::expm1(double(v));
-  });
+  FloatActivation(
+      ctx, [&](auto v) { return v > 0 ? gamma * v : gamma * alpha * std::expm1(double(v)); });
 }
 
 void CeluKernel(KernelContext& ctx) {
@@ -162,8 +161,10 @@ void ClipAttrKernel(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   DispatchFloat(ctx, x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T lo = ctx.has_attr("min") ? T(ctx.attr_float("min", 0)) : -std::numeric_limits<T>::infinity();
-    const T hi = ctx.has_attr("max") ? T(ctx.attr_float("max", 0)) : std::numeric_limits<T>::infinity();
+    const T lo =
+        ctx.has_attr("min") ? T(ctx.attr_float("min", 0)) : -std::numeric_limits<T>::infinity();
+    const T hi =
+        ctx.has_attr("max") ? T(ctx.attr_float("max", 0)) : std::numeric_limits<T>::infinity();
     ClipTyped<T>(ctx, x, lo, hi);
   });
 }

@@ -67,10 +67,17 @@ D Narrow(W w) {
 template <typename F>
 void DispatchCastType(const KernelContext& ctx, DataType t, F&& f) {
   switch (t) {
-    case DataType::kFloat16: f(TypeTag<F16>{}); return;
-    case DataType::kBFloat16: f(TypeTag<BF16>{}); return;
-    case DataType::kBool: f(TypeTag<bool>{}); return;
-    default: DispatchNumeric(ctx, t, std::forward<F>(f));
+    case DataType::kFloat16:
+      f(TypeTag<F16>{});
+      return;
+    case DataType::kBFloat16:
+      f(TypeTag<BF16>{});
+      return;
+    case DataType::kBool:
+      f(TypeTag<bool>{});
+      return;
+    default:
+      DispatchNumeric(ctx, t, std::forward<F>(f));
   }
 }
 

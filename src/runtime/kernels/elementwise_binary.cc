@@ -99,9 +99,9 @@ void PowKernel(KernelContext& ctx) {
     using TB = typename decltype(base_tag)::type;
     DispatchNumeric(ctx, b.dtype(), [&](auto exp_tag) {
       using TE = typename decltype(exp_tag)::type;
-      ctx.set_output(0, MapBinary<TB, TB, TE>(
-                            ctx, a, b, a.dtype(),
-                            [&](TB x, TE y) { return PowValue(ctx, x, y); }, kLegacy));
+      ctx.set_output(
+          0, MapBinary<TB, TB, TE>(
+                 ctx, a, b, a.dtype(), [&](TB x, TE y) { return PowValue(ctx, x, y); }, kLegacy));
     });
   });
 }
@@ -129,13 +129,13 @@ void ModKernel(KernelContext& ctx) {
   const Tensor& b = ctx.in(1);
   RequireSameDtype(ctx, a, b);
   const int64_t fmod = ctx.attr_int("fmod", 0);
-  if (fmod != 0 && fmod != 1) ctx.Fail("attribute fmod must be 0 or 1, got " + std::to_string(fmod));
+  if (fmod != 0 && fmod != 1)
+    ctx.Fail("attribute fmod must be 0 or 1, got " + std::to_string(fmod));
   if (IsFloat(a.dtype()) && fmod == 0) ctx.Fail("fmod=0 is not allowed for floating-point inputs");
   DispatchNumeric(ctx, a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapBinary<T, T, T>(ctx, a, b, a.dtype(), [&](T x, T y) {
-                     return ModValue(ctx, x, y, fmod == 1);
-                   }));
+    ctx.set_output(0, MapBinary<T, T, T>(ctx, a, b, a.dtype(),
+                                         [&](T x, T y) { return ModValue(ctx, x, y, fmod == 1); }));
   });
 }
 
@@ -158,10 +158,14 @@ void BitShiftKernel(KernelContext& ctx) {
   }
   const bool left = direction == "LEFT";
   switch (a.dtype()) {
-    case DataType::kUInt8: return BitShiftTyped<uint8_t>(ctx, a, b, left);
-    case DataType::kUInt16: return BitShiftTyped<uint16_t>(ctx, a, b, left);
-    case DataType::kUInt32: return BitShiftTyped<uint32_t>(ctx, a, b, left);
-    case DataType::kUInt64: return BitShiftTyped<uint64_t>(ctx, a, b, left);
+    case DataType::kUInt8:
+      return BitShiftTyped<uint8_t>(ctx, a, b, left);
+    case DataType::kUInt16:
+      return BitShiftTyped<uint16_t>(ctx, a, b, left);
+    case DataType::kUInt32:
+      return BitShiftTyped<uint32_t>(ctx, a, b, left);
+    case DataType::kUInt64:
+      return BitShiftTyped<uint64_t>(ctx, a, b, left);
     default:
       ctx.Unsupported(std::string("dtype ") + DataTypeName(a.dtype()) +
                       " (BitShift takes unsigned integers)");

@@ -34,19 +34,43 @@ void NumericUnary(KernelContext& ctx, F f) {
   });
 }
 
-void SqrtKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::sqrt(v); }); }
-void ExpKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::exp(v); }); }
-void LogKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::log(v); }); }
-void ErfKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::erf(v); }); }
-void FloorKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::floor(v); }); }
-void CeilKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::ceil(v); }); }
+void SqrtKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::sqrt(v); });
+}
+void ExpKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::exp(v); });
+}
+void LogKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::log(v); });
+}
+void ErfKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::erf(v); });
+}
+void FloorKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::floor(v); });
+}
+void CeilKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::ceil(v); });
+}
 // nearbyint uses the default rounding mode: round half to even, as ONNX Round requires.
-void RoundKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::nearbyint(v); }); }
-void SinKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::sin(v); }); }
-void CosKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::cos(v); }); }
-void TanKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::tan(v); }); }
-void AtanKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::atan(v); }); }
-void TanhKernel(KernelContext& ctx) { FloatUnary(ctx, [](auto v) { return std::tanh(v); }); }
+void RoundKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::nearbyint(v); });
+}
+void SinKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::sin(v); });
+}
+void CosKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::cos(v); });
+}
+void TanKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::tan(v); });
+}
+void AtanKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::atan(v); });
+}
+void TanhKernel(KernelContext& ctx) {
+  FloatUnary(ctx, [](auto v) { return std::tanh(v); });
+}
 
 void ReciprocalKernel(KernelContext& ctx) {
   FloatUnary(ctx, [](auto v) { return decltype(v)(1) / v; });

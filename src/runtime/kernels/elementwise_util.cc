@@ -30,8 +30,8 @@ std::vector<Shape> BinaryShapes(const KernelContext& ctx, const Shape& a, const 
   for (int64_t i = 0; i < rank_b; ++i) {
     const int64_t d = b[static_cast<size_t>(i)];
     if (d != 1 && d != a[static_cast<size_t>(axis + i)]) {
-      ctx.Fail("legacy broadcast: B " + ShapeToString(b) + " does not match A " +
-               ShapeToString(a) + " at axis " + std::to_string(axis));
+      ctx.Fail("legacy broadcast: B " + ShapeToString(b) + " does not match A " + ShapeToString(a) +
+               " at axis " + std::to_string(axis));
     }
     aligned[static_cast<size_t>(axis + i)] = d;
   }
@@ -52,7 +52,8 @@ Tensor HalfToFloat32(const Tensor& t) {
   const uint16_t* in = RawAs<uint16_t>(t);
   float* po = out.data<float>();
   const bool is_f16 = t.dtype() == DataType::kFloat16;
-  for (int64_t i = 0; i < t.numel(); ++i) po[i] = is_f16 ? HalfToFloat(in[i]) : BFloat16ToFloat(in[i]);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    po[i] = is_f16 ? HalfToFloat(in[i]) : BFloat16ToFloat(in[i]);
   return out;
 }
 
@@ -61,7 +62,8 @@ Tensor Float32ToHalf(const Tensor& t, DataType half_type) {
   const float* in = t.data<float>();
   uint16_t* po = RawAs<uint16_t>(out);
   const bool is_f16 = half_type == DataType::kFloat16;
-  for (int64_t i = 0; i < t.numel(); ++i) po[i] = is_f16 ? FloatToHalf(in[i]) : FloatToBFloat16(in[i]);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    po[i] = is_f16 ? FloatToHalf(in[i]) : FloatToBFloat16(in[i]);
   return out;
 }
 

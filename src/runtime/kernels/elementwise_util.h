@@ -53,7 +53,8 @@ Tensor MapBinary(const KernelContext& ctx, const Tensor& a, const Tensor& b, Dat
   const TB* pb = RawAs<TB>(b);
   TOut* po = RawAs<TOut>(out);
   BroadcastIterator it(out_shape, shapes);
-  for (int64_t i = 0; i < out.numel(); ++i, it.Next()) po[i] = f(pa[it.offset(0)], pb[it.offset(1)]);
+  for (int64_t i = 0; i < out.numel(); ++i, it.Next())
+    po[i] = f(pa[it.offset(0)], pb[it.offset(1)]);
   return out;
 }
 

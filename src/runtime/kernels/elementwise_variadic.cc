@@ -21,15 +21,16 @@ void Fold(KernelContext& ctx, F f) {
   for (int i = 1; i < ctx.num_inputs(); ++i) {
     RequireSameDtype(ctx, first, ctx.in(i));
     if (!kBroadcast && ctx.in(i).shape() != first.shape()) {
-      ctx.Fail("inputs must have equal shapes before opset 8, got " +
-               ShapeToString(first.shape()) + " and " + ShapeToString(ctx.in(i).shape()));
+      ctx.Fail("inputs must have equal shapes before opset 8, got " + ShapeToString(first.shape()) +
+               " and " + ShapeToString(ctx.in(i).shape()));
     }
   }
   auto body = [&](auto tag) {
     using T = typename decltype(tag)::type;
     Tensor acc = first.Clone();
     for (int i = 1; i < ctx.num_inputs(); ++i) {
-      acc = MapBinary<T, T, T>(ctx, acc, ctx.in(i), first.dtype(), [&](T x, T y) { return f(x, y); });
+      acc =
+          MapBinary<T, T, T>(ctx, acc, ctx.in(i), first.dtype(), [&](T x, T y) { return f(x, y); });
     }
     ctx.set_output(0, std::move(acc));
   };

@@ -32,8 +32,9 @@ void Compare(KernelContext& ctx, Cmp cmp) {
   RequireSameDtype(ctx, a, b);
   DispatchNumericOrBool(ctx, a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapBinary<bool, T, T>(
-                          ctx, a, b, DataType::kBool, [&](T x, T y) { return cmp(x, y); }, kLegacy));
+    ctx.set_output(0,
+                   MapBinary<bool, T, T>(
+                       ctx, a, b, DataType::kBool, [&](T x, T y) { return cmp(x, y); }, kLegacy));
   });
 }
 

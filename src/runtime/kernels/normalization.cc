@@ -44,7 +44,8 @@ void BatchNormKernel(KernelContext& ctx) {
   for (int i = 1; i < ctx.num_outputs(); ++i) {
     if (ctx.output_wanted(i)) ctx.Unsupported("training-mode output " + std::to_string(i));
   }
-  const bool spatial = V == BnVersion::kV9 || V == BnVersion::kV14 || ctx.attr_int("spatial", 1) != 0;
+  const bool spatial =
+      V == BnVersion::kV9 || V == BnVersion::kV14 || ctx.attr_int("spatial", 1) != 0;
   const Tensor& x = ctx.in(0);
   if (x.rank() < 2) ctx.Fail("X must have rank >= 2, got " + ShapeToString(x.shape()));
   const int64_t batch = x.dim(0);

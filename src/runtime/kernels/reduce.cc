@@ -101,23 +101,42 @@ void ReduceInDouble(const Tensor& x, const ReducePlan& plan, Tensor& out) {
     const double v = static_cast<double>(px[i]);
     double& a = acc[static_cast<size_t>(o)];
     switch (K) {
-      case Reduce::kProd: a *= v; break;
-      case Reduce::kL1: a += std::fabs(v); break;
+      case Reduce::kProd:
+        a *= v;
+        break;
+      case Reduce::kL1:
+        a += std::fabs(v);
+        break;
       case Reduce::kL2:
-      case Reduce::kSumSquare: a += v * v; break;
-      case Reduce::kLogSumExp: a += std::exp(v - shift[static_cast<size_t>(o)]); break;
-      default: a += v; break;  // Sum, Mean, LogSum
+      case Reduce::kSumSquare:
+        a += v * v;
+        break;
+      case Reduce::kLogSumExp:
+        a += std::exp(v - shift[static_cast<size_t>(o)]);
+        break;
+      default:
+        a += v;
+        break;  // Sum, Mean, LogSum
     }
   });
   T* po = out.data<T>();
   for (size_t o = 0; o < n_out; ++o) {
     double r = acc[o];
     switch (K) {
-      case Reduce::kMean: r /= static_cast<double>(plan.count); break;
-      case Reduce::kL2: r = std::sqrt(r); break;
-      case Reduce::kLogSum: r = std::log(r); break;
-      case Reduce::kLogSumExp: r = shift[o] + std::log(r); break;
-      default: break;
+      case Reduce::kMean:
+        r /= static_cast<double>(plan.count);
+        break;
+      case Reduce::kL2:
+        r = std::sqrt(r);
+        break;
+      case Reduce::kLogSum:
+        r = std::log(r);
+        break;
+      case Reduce::kLogSumExp:
+        r = shift[o] + std::log(r);
+        break;
+      default:
+        break;
     }
     po[o] = FromDouble<T>(r);
   }
@@ -125,8 +144,7 @@ void ReduceInDouble(const Tensor& x, const ReducePlan& plan, Tensor& out) {
 
 // Integer Sum/Mean/Prod/L1/SumSquare, modulo 2^64 then narrowed (numpy wrapping).
 template <Reduce K, typename T>
-void ReduceInteger(const KernelContext& ctx, const Tensor& x, const ReducePlan& plan,
-                   Tensor& out) {
+void ReduceInteger(const KernelContext& ctx, const Tensor& x, const ReducePlan& plan, Tensor& out) {
   const T* px = x.data<T>();
   std::vector<uint64_t> acc(static_cast<size_t>(out.numel()), K == Reduce::kProd ? 1 : 0);
   ForEachElement(x, plan, [&](int64_t i, int64_t o) {
@@ -182,10 +200,10 @@ void ReduceKernel(KernelContext& ctx) {
 }  // namespace
 
 // axes: attribute before the opset where it became an input (13 for ReduceSum, 18 otherwise).
-#define SHRINK_REDUCE_KERNELS_(name, kind, axes_input_since)                               \
-  SHRINK_REF_KERNEL("", name, 1, axes_input_since - 1,                                     \
-                    (HalfAsFloat<ReduceKernel<Reduce::kind, false>>));                     \
-  SHRINK_REF_KERNEL("", name, axes_input_since, kLatestOpset,                              \
+#define SHRINK_REDUCE_KERNELS_(name, kind, axes_input_since)           \
+  SHRINK_REF_KERNEL("", name, 1, axes_input_since - 1,                 \
+                    (HalfAsFloat<ReduceKernel<Reduce::kind, false>>)); \
+  SHRINK_REF_KERNEL("", name, axes_input_since, kLatestOpset,          \
                     (HalfAsFloat<ReduceKernel<Reduce::kind, true>>))
 
 SHRINK_REDUCE_KERNELS_("ReduceSum", kSum, 13);

@@ -60,8 +60,8 @@ void RunRow(const T* x, T* y, int64_t n, int64_t stride) {
   for (int64_t j = 0; j < n; ++j) sum += std::exp(double(x[j * stride]) - max);
   for (int64_t j = 0; j < n; ++j) {
     const double shifted = double(x[j * stride]) - max;
-    y[j * stride] = static_cast<T>(K == Kind::kSoftmax ? std::exp(shifted) / sum
-                                                       : shifted - std::log(sum));
+    y[j * stride] =
+        static_cast<T>(K == Kind::kSoftmax ? std::exp(shifted) / sum : shifted - std::log(sum));
   }
 }
 
