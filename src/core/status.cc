@@ -12,6 +12,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kIOError: return "I/O error";
     case StatusCode::kResourceExhausted: return "resource limit";
     case StatusCode::kPermissionDenied: return "permission denied";
+    case StatusCode::kCheckFailed: return "check failed";
     case StatusCode::kInternal: return "internal error";
   }
   return "unknown";

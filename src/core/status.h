@@ -22,6 +22,7 @@ enum class StatusCode {
   kIOError,            // the OS refused a read or write
   kResourceExhausted,  // a configured limit (memory, size) would be exceeded
   kPermissionDenied,   // a hostile or forbidden path (absolute, '..', symlink escape)
+  kCheckFailed,        // a requested check ran and did not pass (cross-check, conformance)
   kInternal,           // a bug in shrink
 };
 
@@ -56,6 +57,7 @@ inline Status ResourceExhausted(std::string m) {
 inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
+inline Status CheckFailed(std::string m) { return {StatusCode::kCheckFailed, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Either a value or a non-ok Status.

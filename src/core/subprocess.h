@@ -27,14 +27,14 @@ struct ProcessOptions {
   std::string working_dir;  // empty: inherit the parent's
   // Variables set (or overridden) in the child's environment; the rest is inherited.
   std::vector<std::pair<std::string, std::string>> env;
-  std::string stdin_data;         // written to the child's stdin, then closed
-  double timeout_seconds = 0;     // <= 0: no timeout
+  std::string stdin_data;                       // written to the child's stdin, then closed
+  double timeout_seconds = 0;                   // <= 0: no timeout
   size_t max_output_bytes = size_t{256} << 20;  // per stream
 };
 
 struct ProcessResult {
-  int exit_code = -1;    // exit status when the process exited normally, else -1
-  int term_signal = 0;   // signal number when killed by a signal (incl. timeout), else 0
+  int exit_code = -1;   // exit status when the process exited normally, else -1
+  int term_signal = 0;  // signal number when killed by a signal (incl. timeout), else 0
   bool timed_out = false;
   std::string stdout_data;
   std::string stderr_data;

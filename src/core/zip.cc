@@ -35,7 +35,7 @@ constexpr size_t kZip64LocatorLen = 20;
 constexpr uint32_t k32Max = 0xffffffffu;
 constexpr uint16_t kFlagUtf8 = 1 << 11;
 constexpr uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;  // 1980-01-01, fixed for determinism
-constexpr size_t kZChunk = size_t{1} << 30;              // zlib counts in uInt
+constexpr size_t kZChunk = size_t{1} << 30;             // zlib counts in uInt
 
 uint64_t Get(const unsigned char* p, int bytes) {
   uint64_t v = 0;
@@ -180,8 +180,7 @@ Expected<ZipReader> ZipReader::Open(const std::string& path) {
     return Corrupt(where + " is not a zip archive (" + std::to_string(r.file_size_) + " bytes)");
 
   // End of central directory: the last 22 bytes, or earlier when there is a comment.
-  const size_t tail_len =
-      static_cast<size_t>(std::min<uint64_t>(r.file_size_, kEocdLen + 0xffff));
+  const size_t tail_len = static_cast<size_t>(std::min<uint64_t>(r.file_size_, kEocdLen + 0xffff));
   std::string tail(tail_len, '\0');
   SHRINK_RETURN_IF_ERROR(r.PRead(r.file_size_ - tail_len, tail.data(), tail_len));
   const auto* t = reinterpret_cast<const unsigned char*>(tail.data());
@@ -218,8 +217,8 @@ Expected<ZipReader> ZipReader::Open(const std::string& path) {
   if (cd_offset > r.file_size_ || cd_size > r.file_size_ - cd_offset)
     return Corrupt(where + ": central directory lies outside the file");
   if (count > cd_size / kCentralLen)
-    return Corrupt(where + ": central directory claims " + std::to_string(count) +
-                   " entries in " + std::to_string(cd_size) + " bytes");
+    return Corrupt(where + ": central directory claims " + std::to_string(count) + " entries in " +
+                   std::to_string(cd_size) + " bytes");
 
   std::string cd(static_cast<size_t>(cd_size), '\0');
   SHRINK_RETURN_IF_ERROR(r.PRead(cd_offset, cd.data(), cd.size()));
@@ -235,7 +234,8 @@ Expected<ZipReader> ZipReader::Open(const std::string& path) {
     info.crc32 = static_cast<uint32_t>(Get(h + 16, 4));
     info.compressed_size = Get(h + 20, 4);
     info.uncompressed_size = Get(h + 24, 4);
-    const size_t name_len = Get(h + 28, 2), extra_len = Get(h + 30, 2), comment_len = Get(h + 32, 2);
+    const size_t name_len = Get(h + 28, 2), extra_len = Get(h + 30, 2),
+                 comment_len = Get(h + 32, 2);
     const uint64_t start_disk = Get(h + 34, 2);
     info.local_header_offset = Get(h + 42, 4);
     if (cd.size() - pos - kCentralLen < name_len + extra_len + comment_len)
@@ -291,13 +291,13 @@ Expected<std::string> ZipReader::Read(size_t index) const {
     return Corrupt(what + ": compressed size exceeds the file size");
   // Deflate cannot expand data by more than ~1032:1; a larger claim is damage (or a bomb).
   if (info.method == 8 && info.uncompressed_size / 1032 > info.compressed_size + 1)
-    return Corrupt(what + ": claims " + std::to_string(info.uncompressed_size) +
-                   " bytes from " + std::to_string(info.compressed_size) + " compressed bytes");
+    return Corrupt(what + ": claims " + std::to_string(info.uncompressed_size) + " bytes from " +
+                   std::to_string(info.compressed_size) + " compressed bytes");
   unsigned char lh[kLocalLen];
   SHRINK_RETURN_IF_ERROR(PRead(info.local_header_offset, lh, sizeof(lh)));
   if (Get(lh, 4) != kLocalSig) return Corrupt(what + ": bad local header signature");
-  const uint64_t data_offset = info.local_header_offset + kLocalLen + Get(lh + 26, 2) +
-                               Get(lh + 28, 2);
+  const uint64_t data_offset =
+      info.local_header_offset + kLocalLen + Get(lh + 26, 2) + Get(lh + 28, 2);
   std::string raw(static_cast<size_t>(info.compressed_size), '\0');
   SHRINK_RETURN_IF_ERROR(PRead(data_offset, raw.data(), raw.size()));
   std::string data;
@@ -427,9 +427,9 @@ Status ZipWriter::Finish() {
     Put(cd, std::min<uint64_t>(info.uncompressed_size, k32Max), 4);
     Put(cd, info.name.size(), 2);
     Put(cd, extra.size(), 2);
-    Put(cd, 0, 2);                  // comment
-    Put(cd, 0, 2);                  // disk
-    Put(cd, 0, 2);                  // internal attributes
+    Put(cd, 0, 2);                        // comment
+    Put(cd, 0, 2);                        // disk
+    Put(cd, 0, 2);                        // internal attributes
     Put(cd, uint64_t{0100644} << 16, 4);  // external attributes: regular file 0644
     Put(cd, std::min<uint64_t>(info.local_header_offset, k32Max), 4);
     cd += info.name;

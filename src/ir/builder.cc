@@ -2,6 +2,17 @@
 
 namespace shrink::ir {
 
+GraphBuilder::GraphBuilder(Graph& graph) : graph_(graph) {
+  for (const auto& n : graph.nodes()) node_names_.insert(n->name());
+}
+
+std::string GraphBuilder::UniqueNodeName(const std::string& hint) {
+  std::string name = hint;
+  while (name.empty() || node_names_.count(name)) name = hint + "_" + std::to_string(++node_counter_);
+  node_names_.insert(name);
+  return name;
+}
+
 Value* GraphBuilder::Input(const std::string& name, DataType dtype, const std::vector<Dim>& shape) {
   TypeInfo t;
   t.dtype = dtype;
@@ -25,7 +36,7 @@ Value* GraphBuilder::Op(const std::string& op_type, const std::vector<Value*>& i
 std::vector<Value*> GraphBuilder::OpN(const std::string& op_type, const std::vector<Value*>& inputs,
                                       int num_outputs, std::vector<Attribute> attrs,
                                       const std::string& name, const std::string& domain) {
-  const std::string node_name = graph_.UniqueName(name.empty() ? op_type : name);
+  const std::string node_name = UniqueNodeName(name.empty() ? op_type : name);
   std::vector<std::string> outs;
   for (int i = 0; i < num_outputs; ++i)
     outs.push_back(graph_.UniqueName(node_name + (num_outputs > 1 ? "_out" + std::to_string(i)

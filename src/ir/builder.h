@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/graph.h"
@@ -18,7 +19,7 @@ namespace shrink::ir {
 
 class GraphBuilder {
  public:
-  explicit GraphBuilder(Graph& graph) : graph_(graph) {}
+  explicit GraphBuilder(Graph& graph);
   Graph& graph() { return graph_; }
 
   Value* Input(const std::string& name, DataType dtype, const std::vector<Dim>& shape);
@@ -37,7 +38,11 @@ class GraphBuilder {
   void Output(Value* v, const std::string& name = "", std::optional<TypeInfo> type = std::nullopt);
 
  private:
+  std::string UniqueNodeName(const std::string& hint);
+
   Graph& graph_;
+  std::unordered_set<std::string> node_names_;  // node names must be unique too (ORT insists)
+  int64_t node_counter_ = 0;
 };
 
 // A model with the default-domain opset set (and IR version matching it).

@@ -43,9 +43,12 @@ Status VerifyGraph(const Graph& g, const std::vector<const NameSet*>& enclosing)
       return InvalidArgument(where + ": '" + v->name() + "' is not defined in any enclosing graph");
   }
 
+  NameSet node_names;
   for (const auto& node_ptr : g.nodes()) {
     const Node& n = *node_ptr;
     if (n.owner() != &g) return Internal(where + ": " + n.Describe() + " has a wrong owner");
+    if (!n.name().empty() && !node_names.insert(n.name()).second)
+      return InvalidArgument(where + ": two nodes are named '" + n.name() + "'");
     for (size_t i = 0; i < n.inputs().size(); ++i) {
       const Value* in = n.inputs()[i];
       if (!in) continue;

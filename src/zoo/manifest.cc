@@ -141,7 +141,8 @@ Expected<ManifestEntry> ManifestEntryFromJson(const json& j, const std::string& 
       for (const json& f : j.at("extra_files"))
         e.extra_files.push_back({f.at("file").get<std::string>(), f.value("sha256", "")});
     if (j.contains("metrics")) {
-      if (!j.at("metrics").is_object()) return Corrupt("model '" + e.name + "': metrics not an object");
+      if (!j.at("metrics").is_object())
+        return Corrupt("model '" + e.name + "': metrics not an object");
       e.metrics = j.at("metrics");
     }
     return e;
@@ -205,13 +206,13 @@ Status SaveManifest(const ZooManifest& manifest) {
   return Status::Ok();
 }
 
-Status UpdateMetrics(const std::string& cache_dir, const std::string& model,
-                     const json& metrics) {
+Status UpdateMetrics(const std::string& cache_dir, const std::string& model, const json& metrics) {
   if (!metrics.is_object()) return InvalidArgument("metrics must be a JSON object");
   Expected<ZooManifest> m = LoadManifest(cache_dir);
   if (!m.ok()) return m.status();
   ManifestEntry* e = m->Find(model);
-  if (e == nullptr) return NotFound("model '" + model + "' is not in " + ManifestPath(m->cache_dir));
+  if (e == nullptr)
+    return NotFound("model '" + model + "' is not in " + ManifestPath(m->cache_dir));
   if (!e->metrics.is_object()) e->metrics = json::object();
   e->metrics.merge_patch(metrics);
   return SaveManifest(*m);

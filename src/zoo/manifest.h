@@ -12,10 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "zoo/catalog.h"
@@ -71,6 +70,7 @@ Status UpdateMetrics(const std::string& cache_dir, const std::string& model,
                      const nlohmann::json& metrics);
 
 nlohmann::json ManifestEntryToJson(const ManifestEntry& e);
-Expected<ManifestEntry> ManifestEntryFromJson(const nlohmann::json& j, const std::string& cache_dir);
+Expected<ManifestEntry> ManifestEntryFromJson(const nlohmann::json& j,
+                                              const std::string& cache_dir);
 
 }  // namespace shrink::zoo

@@ -4,10 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/subprocess.h"
 #include "zoo/sha256.h"
@@ -22,9 +21,15 @@ Expected<std::string> DownloadOnce(const NpmFile& npm, const FetchOptions& o, bo
   Expected<TempDir> tmp = TempDir::Create("shrink-npm-");
   if (!tmp.ok()) return tmp.status();
   emit(FetchEvent::Kind::kDownloading, "npm pack " + npm.Spec());
-  std::vector<std::string> argv = {o.npm,          "pack",       npm.Spec(),
-                                   "--pack-destination", tmp->path(), "--ignore-scripts",
-                                   "--no-audit",   "--no-fund",  "--loglevel=error"};
+  std::vector<std::string> argv = {o.npm,
+                                   "pack",
+                                   npm.Spec(),
+                                   "--pack-destination",
+                                   tmp->path(),
+                                   "--ignore-scripts",
+                                   "--no-audit",
+                                   "--no-fund",
+                                   "--loglevel=error"};
   if (prefer_online) argv.push_back("--prefer-online");
   ProcessOptions po;
   po.working_dir = tmp->path();
@@ -32,8 +37,7 @@ Expected<std::string> DownloadOnce(const NpmFile& npm, const FetchOptions& o, bo
   po.env = {{"npm_config_update_notifier", "false"}};
   Expected<ProcessResult> r = RunProcess(argv, po);
   if (!r.ok()) return r.status().WithContext("running " + o.npm);
-  if (!r->Succeeded())
-    return IOError("npm pack " + npm.Spec() + " failed: " + r->FailureMessage());
+  if (!r->Succeeded()) return IOError("npm pack " + npm.Spec() + " failed: " + r->FailureMessage());
   const std::string got = tmp->File(npm.TarballName());
   if (!fs::exists(got))
     return IOError("npm pack " + npm.Spec() + " did not write " + npm.TarballName());
@@ -69,9 +73,10 @@ Expected<std::string> EnsureTarball(const NpmFile& npm, const std::string& cache
     Expected<std::string> sha = Sha256File(path);
     if (!sha.ok()) return sha.status();
     if (*sha == npm.tarball_sha256) return path;
-    emit(FetchEvent::Kind::kChecksumMismatch,
-         "cached tarball " + path + " has sha256 " + *sha + ", expected " + npm.tarball_sha256 +
-             (o.offline ? "" : "; downloading it again"));
+    const std::string what =
+        "cached tarball " + path + " has sha256 " + *sha + ", expected " + npm.tarball_sha256;
+    if (o.offline) return Corrupt(what + ", and offline mode forbids downloading it again");
+    emit(FetchEvent::Kind::kChecksumMismatch, what + "; downloading it again");
     fs::remove(path, ec);
   }
   if (o.offline)
@@ -83,9 +88,9 @@ Expected<std::string> EnsureTarball(const NpmFile& npm, const std::string& cache
     if (!sha.ok()) return sha.status();
     if (*sha == npm.tarball_sha256) return path;
     last_sha = *sha;
-    emit(FetchEvent::Kind::kChecksumMismatch,
-         "downloaded " + npm.TarballName() + " has sha256 " + *sha + ", expected " +
-             npm.tarball_sha256 + (attempt == 0 ? "; downloading it again" : ""));
+    emit(FetchEvent::Kind::kChecksumMismatch, "downloaded " + npm.TarballName() + " has sha256 " +
+                                                  *sha + ", expected " + npm.tarball_sha256 +
+                                                  (attempt == 0 ? "; downloading it again" : ""));
   }
   return Corrupt("npm pack " + npm.Spec() + ": tarball sha256 " + last_sha + " != expected " +
                  npm.tarball_sha256 + " after two downloads");

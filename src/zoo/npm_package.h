@@ -17,7 +17,8 @@ using Emit = std::function<void(FetchEvent::Kind, const std::string&)>;
 
 // Makes sure <cache_dir>/npm/<tarball> holds the pinned tarball and returns its path. A cached
 // tarball with another hash is reported and downloaded again; a download with the wrong hash is
-// retried once, then kCorrupt. `offline` turns any needed download into kNotFound.
+// retried once, then kCorrupt. With `offline`, a missing tarball is kNotFound and a mismatching
+// one kCorrupt.
 Expected<std::string> EnsureTarball(const NpmFile& npm, const std::string& cache_dir,
                                     const FetchOptions& options, const Emit& emit);
 

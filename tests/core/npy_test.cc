@@ -164,8 +164,8 @@ TEST(NpyTest, ParsesHandWrittenHeaders) {
                               std::string("\xff\x05", 2)));
     ASSERT_TRUE(t.ok()) << t.status().ToString();
     EXPECT_EQ(t->data<int8_t>()[0], -1);
-    auto n = ParseNpy(HandNpy("{'descr': '=f8', 'fortran_order': False, 'shape': (), }",
-                              Bytes<double>({0.25})));
+    auto n = ParseNpy(
+        HandNpy("{'descr': '=f8', 'fortran_order': False, 'shape': (), }", Bytes<double>({0.25})));
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     EXPECT_EQ(n->rank(), 0);
     EXPECT_EQ(n->data<double>()[0], 0.25);
@@ -204,8 +204,8 @@ TEST(NpyTest, RejectsBadInputWithClearStatus) {
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(big.status().message().find("memory limit"), std::string::npos);
   // Unsupported but valid numpy files.
-  auto fortran = ParseNpy(
-      HandNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }", f4x2));
+  auto fortran =
+      ParseNpy(HandNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }", f4x2));
   EXPECT_EQ(fortran.status().code(), StatusCode::kUnimplemented);
   EXPECT_NE(fortran.status().message().find("fortran_order"), std::string::npos);
   auto big_endian =
@@ -214,9 +214,9 @@ TEST(NpyTest, RejectsBadInputWithClearStatus) {
   EXPECT_NE(big_endian.status().message().find("big-endian"), std::string::npos);
   EXPECT_EQ(CodeOf(HandNpy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", f4x2)),
             StatusCode::kUnimplemented);
-  EXPECT_EQ(CodeOf(HandNpy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
-                           f4x2)),
-            StatusCode::kUnimplemented);
+  EXPECT_EQ(
+      CodeOf(HandNpy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", f4x2)),
+      StatusCode::kUnimplemented);
   EXPECT_EQ(CodeOf(HandNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f4x2, 4)),
             StatusCode::kUnimplemented);
 }
@@ -245,8 +245,7 @@ TEST(NpyTest, UnsupportedDtypesCannotBeWritten) {
   Tensor bf(DataType::kBFloat16, {2});
   EXPECT_EQ(SerializeNpy(bf).status().code(), StatusCode::kUnimplemented);
   EXPECT_EQ(WriteNpy(dir->File("bf.npy"), bf).code(), StatusCode::kUnimplemented);
-  EXPECT_EQ(SerializeNpy(Tensor(DataType::kInt4, {4})).status().code(),
-            StatusCode::kUnimplemented);
+  EXPECT_EQ(SerializeNpy(Tensor(DataType::kInt4, {4})).status().code(), StatusCode::kUnimplemented);
   EXPECT_EQ(SerializeNpy(Tensor()).status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(NpySupports(DataType::kString));
   EXPECT_TRUE(NpySupports(DataType::kUInt64));
@@ -326,8 +325,8 @@ TEST(NpzTest, ReadsArchivesFromPythonZipfile) {
     EXPECT_EQ((*r)[0].first, "x");
     EXPECT_EQ((*r)[1].first, "idx");
     EXPECT_TRUE((*r)[0].second.BitwiseEqual(Tensor::FromVector<float>({3}, {1.5f, -2.f, 3.25f})));
-    EXPECT_TRUE((*r)[1].second.BitwiseEqual(
-        Tensor::FromVector<int64_t>({2}, {-1, int64_t{1} << 40})));
+    EXPECT_TRUE(
+        (*r)[1].second.BitwiseEqual(Tensor::FromVector<int64_t>({2}, {-1, int64_t{1} << 40})));
   }
   const std::string path = dir->File("z64.npz");
   WriteFile(path, FromHex(kPythonZip64Npz));
@@ -335,8 +334,7 @@ TEST(NpzTest, ReadsArchivesFromPythonZipfile) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].first, "m");
-  EXPECT_TRUE(
-      (*r)[0].second.BitwiseEqual(Tensor::FromVector<uint16_t>({2, 2}, {1, 2, 65535, 7})));
+  EXPECT_TRUE((*r)[0].second.BitwiseEqual(Tensor::FromVector<uint16_t>({2, 2}, {1, 2, 65535, 7})));
 }
 
 TEST(NpzTest, DamagedArchivesGiveClearErrors) {

@@ -54,9 +54,10 @@ TEST(SubprocessTest, StdinEnvironmentAndWorkingDir) {
 }
 
 TEST(SubprocessTest, LargeOutputOnBothStreamsDoesNotDeadlock) {
-  auto r = RunProcess({"/bin/sh", "-c",
-                       "i=0; while [ $i -lt 2000 ]; do echo 0123456789012345678901234567890123456789;"
-                       " echo e0123456789012345678901234567890123456789 >&2; i=$((i+1)); done"});
+  auto r =
+      RunProcess({"/bin/sh", "-c",
+                  "i=0; while [ $i -lt 2000 ]; do echo 0123456789012345678901234567890123456789;"
+                  " echo e0123456789012345678901234567890123456789 >&2; i=$((i+1)); done"});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->stdout_data.size(), 2000u * 41);
   EXPECT_EQ(r->stderr_data.size(), 2000u * 42);

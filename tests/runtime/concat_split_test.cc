@@ -32,11 +32,13 @@ TEST(Concat, InnerAxisAndNegativeAxis) {
 }
 
 TEST(Concat, MismatchedShapesAreAnError) {
-  EXPECT_EQ(RunStatus("Concat", {F32({2, 1}, {1, 2}), F32({3, 1}, {1, 2, 3})}, {MakeAttr("axis", 1)})
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(RunStatus("Concat", {F32({2}, {1, 2}), F32({1}, {3})}, {MakeAttr("axis", -1)}, 7).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("Concat", {F32({2, 1}, {1, 2}), F32({3, 1}, {1, 2, 3})}, {MakeAttr("axis", 1)})
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("Concat", {F32({2}, {1, 2}), F32({1}, {3})}, {MakeAttr("axis", -1)}, 7).code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(Split, SizesAsAttributeBeforeOpset13) {
@@ -47,7 +49,8 @@ TEST(Split, SizesAsAttributeBeforeOpset13) {
 }
 
 TEST(Split, SizesAsInputFromOpset13) {
-  auto out = RunOk("Split", {F32({2, 3}, Iota(6)), I64({2}, {2, 1})}, {MakeAttr("axis", -1)}, 13, 2);
+  auto out =
+      RunOk("Split", {F32({2, 3}, Iota(6)), I64({2}, {2, 1})}, {MakeAttr("axis", -1)}, 13, 2);
   ExpectTensor(out[0], kF32, {2, 2}, {0, 1, 3, 4});
   ExpectTensor(out[1], kF32, {2, 1}, {2, 5});
 }

@@ -33,10 +33,10 @@ TEST(Constant, EveryValueForm) {
 
 TEST(Constant, MissingOrDuplicateValueIsAnError) {
   EXPECT_EQ(RunStatus("Constant", {}, {}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(RunStatus("Constant", {}, {MakeAttr("value_int", int64_t{1}),
-                                       MakeAttr("value_float", 1.0f)})
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("Constant", {}, {MakeAttr("value_int", int64_t{1}), MakeAttr("value_float", 1.0f)})
+          .code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(ConstantOfShape, DefaultAndTypedValue) {

@@ -27,8 +27,8 @@ std::vector<double> NaiveConv(const ConvCase& c, const std::vector<double>& x,
   Shape out(nd);
   for (size_t d = 0; d < nd; ++d) {
     const int64_t ext = (k[d] - 1) * get(c.dilations, d, 1) + 1;
-    out[d] = (in[d] + get(c.pads_begin, d, 0) + get(c.pads_end, d, 0) - ext) /
-                 get(c.strides, d, 1) + 1;
+    out[d] =
+        (in[d] + get(c.pads_begin, d, 0) + get(c.pads_end, d, 0) - ext) / get(c.strides, d, 1) + 1;
   }
   *y_shape = {n_batch, m};
   y_shape->insert(y_shape->end(), out.begin(), out.end());
@@ -47,8 +47,8 @@ std::vector<double> NaiveConv(const ConvCase& c, const std::vector<double>& x,
               const int64_t od = orem % out[d], kd = krem % k[d];
               orem /= out[d];
               krem /= k[d];
-              pos[d] = od * get(c.strides, d, 1) - get(c.pads_begin, d, 0) +
-                       kd * get(c.dilations, d, 1);
+              pos[d] =
+                  od * get(c.strides, d, 1) - get(c.pads_begin, d, 0) + kd * get(c.dilations, d, 1);
               if (pos[d] < 0 || pos[d] >= in[d]) inside = false;
             }
             if (!inside) continue;
@@ -92,8 +92,8 @@ TEST(ConvTest, OnnxDocExampleWithAndWithoutPadding) {
   for (int i = 0; i < 25; ++i) x[i] = i;
   const Tensor xt = F32({1, 1, 5, 5}, x), wt = F32({1, 1, 3, 3}, std::vector<double>(9, 1.0));
   ExpectNear(RunOk("Conv", {xt, wt}, {MakeAttr("pads", Shape{1, 1, 1, 1})}), {1, 1, 5, 5},
-             {12, 21, 27, 33, 24, 33, 54, 63, 72, 51, 63, 99, 108, 117, 81,
-              93, 144, 153, 162, 111, 72, 111, 117, 123, 84});
+             {12,  21, 27, 33,  24,  33,  54,  63, 72,  51,  63,  99, 108,
+              117, 81, 93, 144, 153, 162, 111, 72, 111, 117, 123, 84});
   ExpectNear(RunOk("Conv", {xt, wt}), {1, 1, 3, 3}, {54, 63, 72, 99, 108, 117, 144, 153, 162});
   // Strided with asymmetric padding (ONNX conv_with_strides_and_asymmetric_padding).
   std::vector<double> x2(35);
@@ -120,8 +120,8 @@ TEST(ConvTest, PointwiseAndLargeGemm) {
 
 TEST(ConvTest, Conv1dAnd3d) {
   CheckAgainstNaive({{2, 3, 11}, {4, 3, 3}, 1, {2}, {2}, {2}, {1}}, true);
-  CheckAgainstNaive({{1, 2, 5, 4, 6}, {3, 2, 2, 3, 2}, 1, {1, 2, 1}, {1, 1, 2}, {0, 1, 1},
-                     {1, 0, 1}}, true);
+  CheckAgainstNaive(
+      {{1, 2, 5, 4, 6}, {3, 2, 2, 3, 2}, 1, {1, 2, 1}, {1, 1, 2}, {0, 1, 1}, {1, 0, 1}}, true);
 }
 
 TEST(ConvTest, Float64AndOpset1) {
@@ -161,7 +161,8 @@ TEST(ConvTest, Errors) {
   r = RunOp("Conv", {F32({1, 2, 4, 4}, std::vector<double>(32, 1.0)), w,
                      F32({3}, {1, 2, 3})});  // bias length != M
   EXPECT_FALSE(r.ok());
-  r = RunOp("Conv", {Tensor(DataType::kInt32, {1, 2, 4, 4}), Tensor(DataType::kInt32, {2, 2, 3, 3})});
+  r = RunOp("Conv",
+            {Tensor(DataType::kInt32, {1, 2, 4, 4}), Tensor(DataType::kInt32, {2, 2, 3, 3})});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
 }

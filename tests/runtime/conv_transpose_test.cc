@@ -91,8 +91,8 @@ TEST(ConvTransposeTest, OnnxDocExample) {
   for (int i = 0; i < 9; ++i) x[i] = i;
   const Tensor y = RunOk("ConvTranspose",
                          {F32({1, 1, 3, 3}, x), F32({1, 2, 3, 3}, std::vector<double>(18, 1.0))});
-  const std::vector<double> plane = {0, 1,  3,  3,  2,  3, 8,  15, 12, 7,  9,  21, 36,
-                                     27, 15, 9, 20, 33, 24, 13, 6, 13, 21, 15, 8};
+  const std::vector<double> plane = {0,  1,  3, 3,  2,  3,  8,  15, 12, 7,  9,  21, 36,
+                                     27, 15, 9, 20, 33, 24, 13, 6,  13, 21, 15, 8};
   std::vector<double> expected = plane;
   expected.insert(expected.end(), plane.begin(), plane.end());
   ExpectNear(y, {1, 2, 5, 5}, expected);
@@ -116,20 +116,22 @@ TEST(ConvTransposeTest, OutputShapeAndAutoPad) {
   // in 3, stride 2, k 3: full output 7. output_shape 6 -> total padding 1; NOTSET puts the
   // larger half first: pads (1, 0). SAME_UPPER (output 3 * 2 = 6) puts it last: (0, 1).
   Shape y_shape;
-  const auto lower = NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {1, 1}, {0, 0}, {}}, x, w, nullptr,
-                                        &y_shape);
+  const auto lower =
+      NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {1, 1}, {0, 0}, {}}, x, w, nullptr, &y_shape);
   ExpectNear(RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
                    {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{6, 6})}),
              y_shape, lower);
-  const auto upper = NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {0, 0}, {1, 1}, {}}, x, w, nullptr,
-                                        &y_shape);
+  const auto upper =
+      NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {0, 0}, {1, 1}, {}}, x, w, nullptr, &y_shape);
   ExpectNear(RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
                    {MakeAttr("strides", Shape{2, 2}), MakeAttr("auto_pad", "SAME_UPPER")}),
              y_shape, upper);
   // output_shape beyond the full output: zero rows at the end.
-  const auto full = NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {}, {}, {}}, x, w, nullptr, &y_shape);
-  const Tensor big = RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
-                           {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{8, 7})});
+  const auto full =
+      NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {}, {}, {}}, x, w, nullptr, &y_shape);
+  const Tensor big =
+      RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
+            {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{8, 7})});
   ASSERT_EQ(big.shape(), (Shape{1, 2, 8, 7}));
   for (int64_t c = 0; c < 2; ++c)
     for (int64_t h = 0; h < 8; ++h)
@@ -143,7 +145,8 @@ TEST(ConvTransposeTest, Errors) {
                                    F32({2, 1, 3, 3}, std::vector<double>(18, 1.0))});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  r = RunOp("ConvTranspose", {Tensor(DataType::kInt8, {1, 1, 2, 2}), Tensor(DataType::kInt8, {1, 1, 2, 2})});
+  r = RunOp("ConvTranspose",
+            {Tensor(DataType::kInt8, {1, 1, 2, 2}), Tensor(DataType::kInt8, {1, 1, 2, 2})});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
 }

@@ -54,7 +54,8 @@ TEST(Einsum, AttentionScores) {
 
 TEST(Einsum, AttentionScoresMatchNaiveLoopOnLargerShapes) {
   const int64_t B = 2, H = 3, I = 5, J = 4, D = 6;
-  std::vector<double> qv(static_cast<size_t>(B * H * I * D)), kv(static_cast<size_t>(B * H * J * D));
+  std::vector<double> qv(static_cast<size_t>(B * H * I * D)),
+      kv(static_cast<size_t>(B * H * J * D));
   for (size_t n = 0; n < qv.size(); ++n) qv[n] = std::sin(0.37 * static_cast<double>(n));
   for (size_t n = 0; n < kv.size(); ++n) kv[n] = std::cos(0.11 * static_cast<double>(n));
   std::vector<double> want;
@@ -69,7 +70,7 @@ TEST(Einsum, AttentionScoresMatchNaiveLoopOnLargerShapes) {
           want.push_back(s);
         }
   ExpectTensor(Einsum("bhid,bhjd->bhij", {Make(DataType::kFloat64, {B, H, I, D}, qv),
-                                           Make(DataType::kFloat64, {B, H, J, D}, kv)}),
+                                          Make(DataType::kFloat64, {B, H, J, D}, kv)}),
                DataType::kFloat64, {B, H, I, J}, want, 1e-12);
 }
 
@@ -89,9 +90,9 @@ TEST(Einsum, ThreeOperandsAndOuterProduct) {
   ExpectTensor(Einsum("i,j->ij", {F32({2}, {1, 2}), F32({3}, {3, 4, 5})}), kF32, {2, 3},
                {3, 4, 5, 6, 8, 10});
   // Chain a(ij) b(jk) c(kl): ((a b) c).
-  ExpectTensor(Einsum("ij,jk,kl->il", {F32({1, 2}, {1, 2}), F32({2, 2}, {1, 0, 0, 2}),
-                                       F32({2, 1}, {3, 4})}),
-               kF32, {1, 1}, {1 * 3 + 4 * 4});
+  ExpectTensor(
+      Einsum("ij,jk,kl->il", {F32({1, 2}, {1, 2}), F32({2, 2}, {1, 0, 0, 2}), F32({2, 1}, {3, 4})}),
+      kF32, {1, 1}, {1 * 3 + 4 * 4});
 }
 
 TEST(Einsum, Float16) {

@@ -58,8 +58,8 @@ TEST(GemmTest, TransposesAlphaBetaAndBiasShapes) {
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < n; ++j)
             expected[i * n + j] = 0.5 * prod[i * n + j] + 2.0 * bias.at(i, j);
-        SCOPED_TRACE(::testing::Message() << "transA " << ta << " transB " << tb << " C "
-                                        << ShapeToString(bias.shape));
+        SCOPED_TRACE(::testing::Message()
+                     << "transA " << ta << " transB " << tb << " C " << ShapeToString(bias.shape));
         ExpectNear(y, {m, n}, expected);
       }
 }
@@ -80,10 +80,11 @@ TEST(GemmTest, OptionalCByOpset) {
 
 TEST(GemmTest, Float64WithBetaZero) {
   const auto a = RandomValues(12, 7), b = RandomValues(12, 8);
-  const Tensor y = RunOk("Gemm", {MakeTensor(DataType::kFloat64, {3, 4}, a),
-                                  MakeTensor(DataType::kFloat64, {4, 3}, b),
-                                  MakeTensor(DataType::kFloat64, {3, 3}, std::vector<double>(9, 7.0))},
-                         {MakeAttr("beta", 0.0f)});
+  const Tensor y =
+      RunOk("Gemm",
+            {MakeTensor(DataType::kFloat64, {3, 4}, a), MakeTensor(DataType::kFloat64, {4, 3}, b),
+             MakeTensor(DataType::kFloat64, {3, 3}, std::vector<double>(9, 7.0))},
+            {MakeAttr("beta", 0.0f)});
   EXPECT_EQ(y.dtype(), DataType::kFloat64);
   ExpectNear(y, {3, 3}, Naive(a, b, 3, 4, 3), 1e-13);
 }

@@ -60,8 +60,8 @@ inline Tensor RunOk(const std::string& op, const std::vector<Tensor>& inputs,
 }
 
 // Element-wise comparison with a tolerance relative to max(1, |expected|).
-inline void ExpectNear(const Tensor& actual, const Shape& shape, const std::vector<double>& expected,
-                       double tol = 1e-4) {
+inline void ExpectNear(const Tensor& actual, const Shape& shape,
+                       const std::vector<double>& expected, double tol = 1e-4) {
   ASSERT_TRUE(actual.defined());
   ASSERT_EQ(actual.shape(), shape);
   ASSERT_EQ(actual.numel(), static_cast<int64_t>(expected.size()));

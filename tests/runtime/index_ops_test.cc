@@ -25,12 +25,12 @@ TEST(CumSum, ExclusiveAndReverse) {
 }
 
 TEST(CumSum, NegativeAxisInt32AxisAndFloat16) {
-  ExpectTensor(RunOne("CumSum", {Make(kI64, {2, 3}, {1, 2, 3, 4, 5, 6}),
-                                 Make(DataType::kInt32, {1}, {-1})}),
-               kI64, {2, 3}, {1, 3, 6, 4, 9, 15});
-  ExpectTensor(RunOne("CumSum", {Make(DataType::kFloat16, {3}, {0.5, -1.5, 4}), I64({}, {0})}, {},
-                      14),
-               DataType::kFloat16, {3}, {0.5, -1, 3});
+  ExpectTensor(
+      RunOne("CumSum", {Make(kI64, {2, 3}, {1, 2, 3, 4, 5, 6}), Make(DataType::kInt32, {1}, {-1})}),
+      kI64, {2, 3}, {1, 3, 6, 4, 9, 15});
+  ExpectTensor(
+      RunOne("CumSum", {Make(DataType::kFloat16, {3}, {0.5, -1.5, 4}), I64({}, {0})}, {}, 14),
+      DataType::kFloat16, {3}, {0.5, -1, 3});
   EXPECT_EQ(RunStatus("CumSum", {F32({2}, {1, 2}), I64({}, {1})}).code(),
             StatusCode::kInvalidArgument);
 }
@@ -48,9 +48,9 @@ TEST(OneHot, NegativeIndicesWrapFromOpset11) {
 
 TEST(OneHot, AxisZeroFloatIndicesCustomValues) {
   // out[d, i] = idx[i] == d ? 7 : 5; float indices truncate (1.7 -> 1).
-  ExpectTensor(RunOne("OneHot", {F32({2}, {1.7, 2}), F32({}, {3}), I64({2}, {5, 7})},
-                      {MakeAttr("axis", 0)}),
-               kI64, {3, 2}, {5, 5, 7, 5, 5, 7});
+  ExpectTensor(
+      RunOne("OneHot", {F32({2}, {1.7, 2}), F32({}, {3}), I64({2}, {5, 7})}, {MakeAttr("axis", 0)}),
+      kI64, {3, 2}, {5, 5, 7, 5, 5, 7});
   EXPECT_EQ(RunStatus("OneHot", {I64({1}, {0}), I64({}, {0}), F32({2}, {0, 1})}).code(),
             StatusCode::kInvalidArgument);
 }

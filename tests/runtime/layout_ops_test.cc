@@ -28,8 +28,8 @@ TEST(Transpose, ExplicitPermOnInt8) {
   // out[j, i, k] = x[i, j, k] = 12 i + 4 j + k.
   const Tensor x = Make(DataType::kInt8, {2, 3, 4}, Iota(24));
   ExpectTensor(RunOne("Transpose", {x}, {MakeAttr("perm", std::vector<int64_t>{1, 0, 2})}),
-               DataType::kInt8, {3, 2, 4},
-               {0, 1, 2, 3, 12, 13, 14, 15, 4, 5, 6, 7, 16, 17, 18, 19, 8, 9, 10, 11, 20, 21, 22, 23});
+               DataType::kInt8, {3, 2, 4}, {0,  1,  2,  3,  12, 13, 14, 15, 4,  5,  6,  7,
+                                            16, 17, 18, 19, 8,  9,  10, 11, 20, 21, 22, 23});
 }
 
 TEST(Transpose, Strings) {
@@ -41,10 +41,10 @@ TEST(Transpose, Strings) {
 }
 
 TEST(Transpose, BadPermIsAnError) {
-  EXPECT_EQ(RunStatus("Transpose", {F32({2, 3}, Iota(6))},
-                      {MakeAttr("perm", std::vector<int64_t>{0, 0})})
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("Transpose", {F32({2, 3}, Iota(6))}, {MakeAttr("perm", std::vector<int64_t>{0, 0})})
+          .code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(Expand, BidirectionalBroadcast) {
@@ -79,18 +79,18 @@ TEST(DepthToSpace, DcrAndCrdModes) {
   // Opset 1 has no mode attribute: always DCR.
   ExpectTensor(RunOne("DepthToSpace", {x}, {MakeAttr("blocksize", 2)}, 1), kF32, {1, 2, 2, 2},
                {0, 2, 4, 6, 1, 3, 5, 7});
-  EXPECT_EQ(RunStatus("DepthToSpace", {F32({1, 3, 1, 1}, {1, 2, 3})}, {MakeAttr("blocksize", 2)})
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("DepthToSpace", {F32({1, 3, 1, 1}, {1, 2, 3})}, {MakeAttr("blocksize", 2)}).code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(SpaceToDepth, InverseOfDcr) {
   // x[c, h, w] = 4c + 2h + w; out channel (h*2 + w)*2 + c.
   ExpectTensor(RunOne("SpaceToDepth", {F32({1, 2, 2, 2}, Iota(8))}, {MakeAttr("blocksize", 2)}),
                kF32, {1, 8, 1, 1}, {0, 4, 1, 5, 2, 6, 3, 7});
-  EXPECT_EQ(RunStatus("SpaceToDepth", {F32({1, 1, 3, 2}, Iota(6))}, {MakeAttr("blocksize", 2)})
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RunStatus("SpaceToDepth", {F32({1, 1, 3, 2}, Iota(6))}, {MakeAttr("blocksize", 2)}).code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(Trilu, UpperLowerAndOffset) {
@@ -103,8 +103,7 @@ TEST(Trilu, UpperLowerAndOffset) {
   // Batched: the mask applies to every trailing matrix.
   ExpectTensor(RunOne("Trilu", {Make(kI64, {2, 2, 2}, Iota(8, 1))}, {MakeAttr("upper", 0)}, 14),
                kI64, {2, 2, 2}, {1, 0, 3, 4, 5, 0, 7, 8});
-  EXPECT_EQ(RunStatus("Trilu", {F32({3}, {1, 2, 3})}, {}, 14).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunStatus("Trilu", {F32({3}, {1, 2, 3})}, {}, 14).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -15,10 +15,10 @@ Tensor I64s(const std::vector<int64_t>& v) {
 
 TEST(Pad, ConstantAttributeFormBeforeOpset11) {
   // pads = [begin0, begin1, end0, end1] = [0, 1, 1, 0].
-  ExpectTensor(RunOne("Pad", {F32({2, 2}, {1, 2, 3, 4})},
-                      {MakeAttr("pads", std::vector<int64_t>{0, 1, 1, 0}), MakeAttr("value", 9.0f)},
-                      2),
-               kF32, {3, 3}, {9, 1, 2, 9, 3, 4, 9, 9, 9});
+  ExpectTensor(
+      RunOne("Pad", {F32({2, 2}, {1, 2, 3, 4})},
+             {MakeAttr("pads", std::vector<int64_t>{0, 1, 1, 0}), MakeAttr("value", 9.0f)}, 2),
+      kF32, {3, 3}, {9, 1, 2, 9, 3, 4, 9, 9, 9});
 }
 
 TEST(Pad, ConstantInputFormFromOpset11) {
@@ -26,10 +26,11 @@ TEST(Pad, ConstantInputFormFromOpset11) {
                kF32, {3, 3}, {9, 1, 2, 9, 3, 4, 9, 9, 9});
   // Default constant is zero; int8 with an explicit constant.
   ExpectTensor(RunOne("Pad", {F32({2}, {1, 2}), I64s({1, 0})}, {}, 13), kF32, {3}, {0, 1, 2});
-  ExpectTensor(RunOne("Pad", {Make(DataType::kInt8, {1}, {5}), I64s({1, 1}),
-                              Make(DataType::kInt8, {}, {-3})},
-                      {}, 13),
-               DataType::kInt8, {3}, {-3, 5, -3});
+  ExpectTensor(
+      RunOne("Pad",
+             {Make(DataType::kInt8, {1}, {5}), I64s({1, 1}), Make(DataType::kInt8, {}, {-3})}, {},
+             13),
+      DataType::kInt8, {3}, {-3, 5, -3});
 }
 
 TEST(Pad, ReflectEdgeWrap) {
@@ -48,15 +49,15 @@ TEST(Pad, ReflectEdgeWrap) {
 TEST(Pad, NegativePadsCrop) {
   ExpectTensor(RunOne("Pad", {F32({4}, {1, 2, 3, 4}), I64s({-1, 2})}, {}, 13), kF32, {5},
                {2, 3, 4, 0, 0});
-  ExpectTensor(RunOne("Pad", {F32({3}, {1, 2, 3}), I64s({-1, 1})}, {MakeAttr("mode", "reflect")},
-                      13),
-               kF32, {3}, {2, 3, 2});
+  ExpectTensor(
+      RunOne("Pad", {F32({3}, {1, 2, 3}), I64s({-1, 1})}, {MakeAttr("mode", "reflect")}, 13), kF32,
+      {3}, {2, 3, 2});
 }
 
 TEST(Pad, AxesInputFromOpset18) {
-  ExpectTensor(RunOne("Pad", {F32({2, 2}, {1, 2, 3, 4}), I64s({1, 1}), Tensor(), I64s({-1})}, {},
-                      18),
-               kF32, {2, 4}, {0, 1, 2, 0, 0, 3, 4, 0});
+  ExpectTensor(
+      RunOne("Pad", {F32({2, 2}, {1, 2, 3, 4}), I64s({1, 1}), Tensor(), I64s({-1})}, {}, 18), kF32,
+      {2, 4}, {0, 1, 2, 0, 0, 3, 4, 0});
 }
 
 TEST(Pad, WrongPadsLengthIsAnError) {

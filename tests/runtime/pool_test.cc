@@ -64,15 +64,17 @@ std::vector<ir::Attribute> Attrs(const Pool2d& p) {
 
 TEST(MaxPoolTest, HandValuesAndIndices) {
   const Tensor x = F32({1, 1, 4, 4}, Ramp(16));
-  auto r = RunOp("MaxPool", {x}, {MakeAttr("kernel_shape", Shape{2, 2}),
-                                  MakeAttr("strides", Shape{2, 2})}, 2, 12);
+  auto r = RunOp("MaxPool", {x},
+                 {MakeAttr("kernel_shape", Shape{2, 2}), MakeAttr("strides", Shape{2, 2})}, 2, 12);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ExpectNear((*r)[0], {1, 1, 2, 2}, {6, 8, 14, 16});
   ASSERT_EQ((*r)[1].dtype(), DataType::kInt64);
   EXPECT_EQ(Values((*r)[1]), (std::vector<double>{5, 7, 13, 15}));
   // Column-major indices: (h, w) -> h + w * H.
-  r = RunOp("MaxPool", {x}, {MakeAttr("kernel_shape", Shape{2, 2}),
-                             MakeAttr("strides", Shape{2, 2}), MakeAttr("storage_order", 1)}, 2, 12);
+  r = RunOp("MaxPool", {x},
+            {MakeAttr("kernel_shape", Shape{2, 2}), MakeAttr("strides", Shape{2, 2}),
+             MakeAttr("storage_order", 1)},
+            2, 12);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(Values((*r)[1]), (std::vector<double>{5, 13, 7, 15}));
   // Indices count across batch and channels.
@@ -84,9 +86,9 @@ TEST(MaxPoolTest, HandValuesAndIndices) {
 
 TEST(MaxPoolTest, PadsDilationsCeilModeVsNaive) {
   const auto x = RandomFloatValues(2 * 3 * 9 * 8, 3);
-  for (const Pool2d& p : {Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, Pool2d{2, 3, 2, 1, 2, 2, 1, 0, 0, 2},
-                          Pool2d{3, 2, 2, 3, 1, 1, 0, 1, 1, 0, true},
-                          Pool2d{2, 2, 3, 3, 2, 1, 0, 0, 0, 0, true}}) {
+  for (const Pool2d& p :
+       {Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, Pool2d{2, 3, 2, 1, 2, 2, 1, 0, 0, 2},
+        Pool2d{3, 2, 2, 3, 1, 1, 0, 1, 1, 0, true}, Pool2d{2, 2, 3, 3, 2, 1, 0, 0, 0, 0, true}}) {
     int64_t oh, ow;
     const auto expected = NaivePool(x, 6, 9, 8, p, 'm', &oh, &ow);
     ExpectNear(RunOk("MaxPool", {F32({2, 3, 9, 8}, x)}, Attrs(p), 12), {2, 3, oh, ow}, expected);
@@ -96,14 +98,16 @@ TEST(MaxPoolTest, PadsDilationsCeilModeVsNaive) {
 TEST(MaxPoolTest, AutoPadAndIntegerTypes) {
   // 1-D SAME_UPPER: in 5, k 2, s 2 -> out 3, pad end 1.
   const Tensor x = Tensor::FromVector<int8_t>({1, 1, 5}, {-5, 3, -1, -7, 2});
-  const Tensor y = RunOk("MaxPool", {x}, {MakeAttr("kernel_shape", Shape{2}),
-                                          MakeAttr("strides", Shape{2}),
-                                          MakeAttr("auto_pad", "SAME_UPPER")}, 12);
+  const Tensor y = RunOk("MaxPool", {x},
+                         {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
+                          MakeAttr("auto_pad", "SAME_UPPER")},
+                         12);
   ASSERT_EQ(y.dtype(), DataType::kInt8);
   EXPECT_EQ(Values(y), (std::vector<double>{3, -1, 2}));
   const Tensor yl = RunOk("MaxPool", {Tensor::FromVector<uint8_t>({1, 1, 5}, {5, 3, 1, 7, 2})},
                           {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
-                           MakeAttr("auto_pad", "SAME_LOWER")}, 12);
+                           MakeAttr("auto_pad", "SAME_LOWER")},
+                          12);
   EXPECT_EQ(Values(yl), (std::vector<double>{5, 3, 7}));
 }
 
@@ -128,22 +132,23 @@ TEST(AveragePoolTest, CeilModeHandValues) {
 TEST(AveragePoolTest, VsNaiveIncludingDilations) {
   const auto x = RandomFloatValues(1 * 2 * 7 * 9, 4);
   for (char mode : {'a', 'i'})
-    for (const Pool2d& p : {Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, Pool2d{2, 3, 1, 2, 2, 1, 1, 2, 0, 1},
-                            Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 0, 0, true}}) {
+    for (const Pool2d& p :
+         {Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, Pool2d{2, 3, 1, 2, 2, 1, 1, 2, 0, 1},
+          Pool2d{3, 3, 2, 2, 1, 1, 1, 1, 0, 0, true}}) {
       int64_t oh, ow;
       const auto expected = NaivePool(x, 2, 7, 9, p, mode, &oh, &ow);
       auto attrs = Attrs(p);
       attrs.push_back(MakeAttr("count_include_pad", mode == 'i' ? 1 : 0));
-      ExpectNear(RunOk("AveragePool", {F32({1, 2, 7, 9}, x)}, attrs, 19), {1, 2, oh, ow},
-                 expected);
+      ExpectNear(RunOk("AveragePool", {F32({1, 2, 7, 9}, x)}, attrs, 19), {1, 2, oh, ow}, expected);
     }
 }
 
 TEST(LpPoolTest, NormsOverWindows) {
   // p = 2 over [3, 4] -> 5; p = 1 -> 7.
   const Tensor x = F32({1, 1, 4}, {3, -4, 0, 1});
-  ExpectNear(RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2})}),
-             {1, 1, 2}, {5, 1});
+  ExpectNear(
+      RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2})}),
+      {1, 1, 2}, {5, 1});
   ExpectNear(RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("p", 1)}),
              {1, 1, 3}, {7, 4, 1});
   // Opset 1 had a float p.

@@ -52,7 +52,8 @@ TEST(Resize, CubicAndExcludeOutside) {
   ExpectTensor(Resize13(x, Scales({2}), Tensor(), {cubic, asym}), kF32, {8},
                {0, 0.40625, 1, 1.5, 2, 2.59375, 3, 3.09375}, 1e-6);
   // exclude_outside drops tap -1 and renormalizes: (13/32) / (35/32).
-  const Tensor y = Resize13(x, Scales({2}), Tensor(), {cubic, asym, MakeAttr("exclude_outside", 1)});
+  const Tensor y =
+      Resize13(x, Scales({2}), Tensor(), {cubic, asym, MakeAttr("exclude_outside", 1)});
   ASSERT_EQ(y.numel(), 8);
   EXPECT_NEAR(y.GetAsDouble(1), 13.0 / 35, 1e-6);
 }
@@ -107,9 +108,8 @@ TEST(Resize, AxesAndKeepAspectRatioOpset18) {
   // not_smaller: scale 2 on both axes -> every element doubled in both directions.
   const Tensor y = Resize13(x, Tensor(), I64s({4, 4}),
                             {axes, MakeAttr("keep_aspect_ratio_policy", "not_smaller")}, 18);
-  ExpectTensor(y, kF32, {1, 4, 8},
-               {1, 1, 2, 2, 3, 3, 4, 4, 1, 1, 2, 2, 3, 3, 4, 4,
-                5, 5, 6, 6, 7, 7, 8, 8, 5, 5, 6, 6, 7, 7, 8, 8});
+  ExpectTensor(y, kF32, {1, 4, 8}, {1, 1, 2, 2, 3, 3, 4, 4, 1, 1, 2, 2, 3, 3, 4, 4,
+                                    5, 5, 6, 6, 7, 7, 8, 8, 5, 5, 6, 6, 7, 7, 8, 8});
 }
 
 TEST(Resize, AntialiasWidensLinearFilterWhenDownscaling) {

@@ -36,7 +36,8 @@ TEST(Reshape, AllowZeroChangesMeaningOfZeroAtOpset14) {
 }
 
 TEST(Reshape, ShapeAttributeBeforeOpset5) {
-  ExpectTensor(RunOne("Reshape", {F32({2, 3}, Iota(6))}, {MakeAttr("shape", std::vector<int64_t>{3, -1})}, 4),
+  ExpectTensor(RunOne("Reshape", {F32({2, 3}, Iota(6))},
+                      {MakeAttr("shape", std::vector<int64_t>{3, -1})}, 4),
                kF32, {3, 2}, Iota(6));
 }
 
@@ -125,8 +126,9 @@ TEST(Dropout, InferenceIsIdentityWithTrueMask) {
 
 TEST(Dropout, RandomTrainingModeIsUnsupported) {
   const Tensor x = F32({2}, {1, 2});
-  EXPECT_EQ(RunStatus("Dropout", {x, F32({}, {0.5}), Make(DataType::kBool, {}, {1})}, {}, 13).code(),
-            StatusCode::kUnimplemented);
+  EXPECT_EQ(
+      RunStatus("Dropout", {x, F32({}, {0.5}), Make(DataType::kBool, {}, {1})}, {}, 13).code(),
+      StatusCode::kUnimplemented);
 }
 
 }  // namespace

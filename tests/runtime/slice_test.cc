@@ -56,8 +56,8 @@ TEST(Slice, NegativeStepsAndClamping) {
                {4}, {9, 6, 3, 0});
   ExpectTensor(RunOne("Slice", {x, I64s({7}), I64s({std::numeric_limits<int64_t>::max()})}, {}, 13),
                kI64, {3}, {7, 8, 9});
-  ExpectTensor(RunOne("Slice", {x, I64s({100}), I64s({-100}), I64s({0}), I64s({-4})}, {}, 13),
-               kI64, {3}, {9, 5, 1});
+  ExpectTensor(RunOne("Slice", {x, I64s({100}), I64s({-100}), I64s({0}), I64s({-4})}, {}, 13), kI64,
+               {3}, {9, 5, 1});
   // Start past the end: empty.
   ExpectTensor(RunOne("Slice", {x, I64s({12}), I64s({20})}, {}, 13), kI64, {0}, {});
 }

@@ -28,13 +28,13 @@ const Tensor& Data() {
 
 TEST(ArgMax, KeepdimsAndSelectLastIndex) {
   ExpectTensor(RunOne("ArgMax", {Data()}, {MakeAttr("axis", 1)}, 13), kI64, {2, 1}, {1, 0});
-  ExpectTensor(RunOne("ArgMax", {Data()}, {MakeAttr("axis", -1), MakeAttr("select_last_index", 1)},
-                      13),
-               kI64, {2, 1}, {2, 2});
+  ExpectTensor(
+      RunOne("ArgMax", {Data()}, {MakeAttr("axis", -1), MakeAttr("select_last_index", 1)}, 13),
+      kI64, {2, 1}, {2, 2});
   // select_last_index does not exist before opset 12.
-  ExpectTensor(RunOne("ArgMax", {Data()}, {MakeAttr("axis", 1), MakeAttr("select_last_index", 1)},
-                      11),
-               kI64, {2, 1}, {1, 0});
+  ExpectTensor(
+      RunOne("ArgMax", {Data()}, {MakeAttr("axis", 1), MakeAttr("select_last_index", 1)}, 11), kI64,
+      {2, 1}, {1, 0});
   ExpectTensor(RunOne("ArgMax", {Data()}, {MakeAttr("keepdims", 0)}), kI64, {3}, {1, 0, 1});
 }
 
@@ -43,8 +43,8 @@ TEST(ArgMax, Float16ComparesByValue) {
 }
 
 TEST(ArgMin, BasicAndNegativeAxisRule) {
-  ExpectTensor(RunOne("ArgMin", {Data()}, {MakeAttr("axis", 1), MakeAttr("keepdims", 0)}), kI64, {2},
-               {0, 1});
+  ExpectTensor(RunOne("ArgMin", {Data()}, {MakeAttr("axis", 1), MakeAttr("keepdims", 0)}), kI64,
+               {2}, {0, 1});
   ExpectTensor(RunOne("ArgMin", {Make(DataType::kInt32, {4}, {3, 1, 4, 1})},
                       {MakeAttr("select_last_index", 1)}, 12),
                kI64, {1}, {3});

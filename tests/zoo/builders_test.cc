@@ -1,5 +1,7 @@
 // Zoo builders: verifiable graphs, parameter counts (computed from the graph, compared with the
 // published figures / an independent formula), determinism per seed.
+#include "zoo/builders.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -7,7 +9,6 @@
 
 #include "ir/verifier.h"
 #include "model_checks.h"
-#include "zoo/builders.h"
 #include "zoo/catalog.h"
 
 namespace shrink::zoo {
@@ -21,6 +22,12 @@ using testing::SamplesWithDims;
 // keeps activations bounded.
 void CheckRuns(const ir::Model& m, const std::string& name,
                const std::vector<std::pair<int, int64_t>>& smaller_dims = {}) {
+  // ONNX Runtime refuses duplicate node names.
+  std::set<std::string> node_names;
+  for (const auto& n : m.graph->nodes()) {
+    EXPECT_FALSE(n->name().empty());
+    EXPECT_TRUE(node_names.insert(n->name()).second) << "duplicate node name " << n->name();
+  }
   ExpectSamplesMatchGraph(FindCatalogEntry(name)->sample_inputs, *m.graph);
   Expected<std::vector<std::pair<std::string, Tensor>>> feeds =
       MakeSampleInputs(SamplesWithDims(name, smaller_dims), 3);

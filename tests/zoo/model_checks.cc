@@ -60,7 +60,9 @@ void ExpectSamplesMatchGraph(const std::vector<SampleInput>& samples, const ir::
     ASSERT_EQ(s->shape.size(), dims.size()) << in->name();
     for (size_t i = 0; i < dims.size(); ++i) {
       EXPECT_GT(s->shape[i], 0) << in->name();
-      if (dims[i].is_known()) EXPECT_EQ(s->shape[i], dims[i].value) << in->name() << " dim " << i;
+      if (dims[i].is_known()) {
+        EXPECT_EQ(s->shape[i], dims[i].value) << in->name() << " dim " << i;
+      }
     }
   }
 }

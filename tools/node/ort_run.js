@@ -16,6 +16,7 @@
 //     {"outputs":[{"name","file","dtype","shape"}], "latency_ms":{...}}   (latency_ms with --bench)
 //   dtype uses ORT's names (float32, int64, bool, float16, ...), shape is a list of numbers.
 // - --bench RUNS times RUNS runs after W warm-up runs (default 1); outputs come from the last run.
+// - ONNX Runtime's telemetry is switched off (ORT_DISABLE_TELEMETRY=1) unless the caller set it.
 // - Any failure (bad arguments, model load, missing input, bad .npy, unsupported output dtype)
 //   prints one message on stderr and exits with code 1.
 'use strict';
@@ -89,7 +90,13 @@ function parseHeaderDict(text, file) {
         value.push(n);
         i += m[0].length;
         ws();
-        if (text[i] === ',') { i++; } else { ws(); if (text[i++] !== ')') fail("expected ')'"); break; }
+        if (text[i] === ',') {
+          i++;
+        } else {
+          ws();
+          if (text[i++] !== ')') fail("expected ')'");
+          break;
+        }
       }
     } else if (text[i] === '[') {
       throw new Error(`${file}: structured .npy dtypes are not supported`);
@@ -220,7 +227,8 @@ function parseArgs(argv) {
       case '--threads': opts.threads = intArg(v, flag, 1); break;
       case '--opt-level':
         if (!['disabled', 'basic', 'extended', 'layout', 'all'].includes(v)) {
-          throw new UsageError(`--opt-level must be disabled|basic|extended|layout|all, got '${v}'`);
+          throw new UsageError(
+              `--opt-level must be disabled|basic|extended|layout|all, got '${v}'`);
         }
         opts.optLevel = v;
         break;
@@ -256,6 +264,9 @@ function stats(samples) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  // ORT 1.30's Linux build carries a telemetry client that writes .ses / mat-debug-<pid>.log
+  // into $TMPDIR and tries to upload events; a validator must not do either.
+  if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
   let ort;
   try {
     ort = require('onnxruntime-node');
@@ -324,7 +335,8 @@ async function main() {
   }
   const line = { outputs };
   if (latency) line.latency_ms = latency;
-  process.stdout.write(JSON.stringify(line) + '\n');
+  // Wait until the line is flushed: process.exit() would cut a piped stdout at 64 KiB.
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(line) + '\n', resolve));
   if (typeof session.release === 'function') await session.release();
 }
 

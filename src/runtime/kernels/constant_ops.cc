@@ -78,7 +78,8 @@ void EyeLikeKernel(KernelContext& ctx) {
   DataType dtype = x.dtype();
   if (ctx.has_attr("dtype")) {
     const int64_t raw = ctx.attr_int("dtype", 0);
-    if (!IsKnownDataType(static_cast<int32_t>(raw))) ctx.Fail("unknown dtype " + std::to_string(raw));
+    if (!IsKnownDataType(static_cast<int32_t>(raw)))
+      ctx.Fail("unknown dtype " + std::to_string(raw));
     dtype = static_cast<DataType>(raw);
   }
   if (dtype == DataType::kString || IsPacked4(dtype))

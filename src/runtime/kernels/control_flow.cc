@@ -18,8 +18,9 @@ namespace shrink::runtime {
 namespace {
 
 bool ReadBool(const KernelContext& ctx, const Tensor& t, const char* what) {
-  if (t.numel() != 1) ctx.Fail(std::string(what) + " must hold exactly one element, got shape " +
-                                ShapeToString(t.shape()));
+  if (t.numel() != 1)
+    ctx.Fail(std::string(what) + " must hold exactly one element, got shape " +
+             ShapeToString(t.shape()));
   if (t.dtype() == DataType::kBool) return t.data<bool>()[0];
   return t.GetAsDouble(0) != 0.0;
 }

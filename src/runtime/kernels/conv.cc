@@ -40,7 +40,8 @@ void ConvTyped(KernelContext& ctx) {
 }
 
 void ConvKernel(KernelContext& ctx) {
-  DispatchFloat(ctx, ctx.in(0).dtype(), [&](auto tag) { ConvTyped<typename decltype(tag)::type>(ctx); });
+  DispatchFloat(ctx, ctx.in(0).dtype(),
+                [&](auto tag) { ConvTyped<typename decltype(tag)::type>(ctx); });
 }
 
 }  // namespace

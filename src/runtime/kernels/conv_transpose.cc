@@ -28,7 +28,8 @@ Shape PerDim(const KernelContext& ctx, const char* name, int rank, int64_t dflt,
 }
 
 // Geometry of the transposed conv seen from the output: `in` is X's spatial size, `out` Y's.
-ConvGeometry TransposeGeometry(const KernelContext& ctx, const Shape& x_shape, const Shape& kernel) {
+ConvGeometry TransposeGeometry(const KernelContext& ctx, const Shape& x_shape,
+                               const Shape& kernel) {
   const int rank = static_cast<int>(x_shape.size()) - 2;
   ConvGeometry g;
   g.batch = x_shape[0];
@@ -43,7 +44,8 @@ ConvGeometry TransposeGeometry(const KernelContext& ctx, const Shape& x_shape, c
       auto_pad != "SAME_LOWER")
     ctx.Fail("unknown auto_pad '" + auto_pad + "'");
   Shape out_shape = ctx.attr_ints("output_shape");
-  if (static_cast<int>(out_shape.size()) == rank + 2) out_shape.erase(out_shape.begin(), out_shape.begin() + 2);
+  if (static_cast<int>(out_shape.size()) == rank + 2)
+    out_shape.erase(out_shape.begin(), out_shape.begin() + 2);
   if (!out_shape.empty() && static_cast<int>(out_shape.size()) != rank)
     ctx.Fail("output_shape has " + std::to_string(out_shape.size()) + " values, expected " +
              std::to_string(rank));
@@ -54,8 +56,8 @@ ConvGeometry TransposeGeometry(const KernelContext& ctx, const Shape& x_shape, c
   g.pads_end.assign(static_cast<size_t>(rank), 0);
   g.out.assign(static_cast<size_t>(rank), 0);
   for (int d = 0; d < rank; ++d) {
-    const int64_t full = g.strides[d] * (g.in[d] - 1) + out_pad[d] +
-                         (kernel[d] - 1) * g.dilations[d] + 1;
+    const int64_t full =
+        g.strides[d] * (g.in[d] - 1) + out_pad[d] + (kernel[d] - 1) * g.dilations[d] + 1;
     if (!out_shape.empty() || same) {
       const int64_t target = out_shape.empty() ? g.in[d] * g.strides[d] : out_shape[d];
       // A negative total (output_shape beyond the full output) pads the end with zeros; halves
@@ -140,7 +142,8 @@ void ConvTransposeTyped(KernelContext& ctx) {
   y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
   Tensor y(x.dtype(), y_shape);
   const int64_t rows = mg * g.kernel_size(), in_size = g.in_size(), out_size = g.out_size();
-  std::vector<T> col(static_cast<size_t>(rows * in_size));
+  Tensor col_t(x.dtype(), {rows, in_size});  // scratch under the process-wide allocation limit
+  T* col = col_t.data<T>();
   const T* xp = x.data<T>();
   const T* wp = w.data<T>();
   T* yp = y.data<T>();
@@ -148,8 +151,8 @@ void ConvTransposeTyped(KernelContext& ctx) {
     for (int64_t gi = 0; gi < group; ++gi) {
       // col[rows, in_size] = W_g^T (W_g stored [cg, rows]) * X_g [cg, in_size].
       GemmRef<T>(true, false, rows, in_size, cg, T(1), wp + gi * cg * rows, rows,
-                 xp + (n * x.dim(1) + gi * cg) * in_size, in_size, T(0), col.data(), in_size);
-      Col2Im(col.data(), mg, g, yp + (n * m + gi * mg) * out_size);
+                 xp + (n * x.dim(1) + gi * cg) * in_size, in_size, T(0), col, in_size);
+      Col2Im(col, mg, g, yp + (n * m + gi * mg) * out_size);
     }
   }
   if (b) {

@@ -152,21 +152,23 @@ void Im2Col(const T* x, int64_t channels, const ConvGeometry& g, T* col) {
 }
 
 template <typename T>
-void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group,
-                 const ConvGeometry& g, T* y) {
+void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group, const ConvGeometry& g,
+                 T* y) {
   const int64_t cg = g.channels / group;
   const int64_t mg = out_channels / group;
   const int64_t kdim = cg * g.kernel_size();
   const int64_t out_size = g.out_size();
   const bool pointwise = g.is_pointwise();
-  std::vector<T> col(pointwise ? 0 : static_cast<size_t>(kdim * out_size));
+  // A Tensor (not a vector) so that the process-wide allocation limit applies to the scratch.
+  Tensor col_t(DataTypeOf<T>::value, pointwise ? Shape{0} : Shape{kdim, out_size});
+  T* col = col_t.data<T>();
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t gi = 0; gi < group; ++gi) {
       const T* xg = x + (n * g.channels + gi * cg) * g.in_size();
       const T* b = xg;
       if (!pointwise) {
-        Im2Col(xg, cg, g, col.data());
-        b = col.data();
+        Im2Col(xg, cg, g, col);
+        b = col;
       }
       MatMulRef<T>(mg, out_size, kdim, w + gi * mg * kdim, b,
                    y + (n * out_channels + gi * mg) * out_size);
@@ -177,8 +179,8 @@ void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group,
 template void Im2Col<float>(const float*, int64_t, const ConvGeometry&, float*);
 template void Im2Col<double>(const double*, int64_t, const ConvGeometry&, double*);
 template void Im2Col<int32_t>(const int32_t*, int64_t, const ConvGeometry&, int32_t*);
-template void ConvForward<float>(const float*, const float*, int64_t, int64_t,
-                                 const ConvGeometry&, float*);
+template void ConvForward<float>(const float*, const float*, int64_t, int64_t, const ConvGeometry&,
+                                 float*);
 template void ConvForward<double>(const double*, const double*, int64_t, int64_t,
                                   const ConvGeometry&, double*);
 template void ConvForward<int32_t>(const int32_t*, const int32_t*, int64_t, int64_t,

@@ -21,13 +21,13 @@ namespace shrink::runtime {
 struct ConvGeometry {
   int64_t batch = 0;
   int64_t channels = 0;
-  Shape in;        // input spatial dims
-  Shape kernel;    // kernel spatial dims
+  Shape in;      // input spatial dims
+  Shape kernel;  // kernel spatial dims
   Shape strides;
   Shape dilations;
   Shape pads_begin;
   Shape pads_end;
-  Shape out;       // output spatial dims
+  Shape out;  // output spatial dims
   int rank() const { return static_cast<int>(in.size()); }
   int64_t in_size() const { return NumElements(in); }
   int64_t out_size() const { return NumElements(out); }
@@ -51,7 +51,7 @@ template <typename T>
 void Im2Col(const T* x, int64_t channels, const ConvGeometry& g, T* col);
 
 template <typename T>
-void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group,
-                 const ConvGeometry& g, T* y);
+void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group, const ConvGeometry& g,
+                 T* y);
 
 }  // namespace shrink::runtime

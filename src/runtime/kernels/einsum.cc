@@ -72,7 +72,8 @@ Equation ParseEquation(const KernelContext& ctx, const std::string& raw,
   size_t pos = 0;
   while (true) {
     const size_t comma = lhs.find(',', pos);
-    terms.push_back(ParseTerm(ctx, lhs.substr(pos, comma == std::string::npos ? comma : comma - pos)));
+    terms.push_back(
+        ParseTerm(ctx, lhs.substr(pos, comma == std::string::npos ? comma : comma - pos)));
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
@@ -153,8 +154,8 @@ std::vector<int64_t> StridesFor(const Operand<T>& op, const std::vector<int>& or
   const auto own = StridesOf(op.dims);
   std::vector<int64_t> out;
   for (int l : order) {
-    const size_t at = static_cast<size_t>(
-        std::find(op.labels.begin(), op.labels.end(), l) - op.labels.begin());
+    const size_t at =
+        static_cast<size_t>(std::find(op.labels.begin(), op.labels.end(), l) - op.labels.begin());
     out.push_back(op.dims[at] == 1 && size.at(l) != 1 ? 0 : own[at]);
   }
   return out;
@@ -284,7 +285,8 @@ Tensor RunEinsum(const KernelContext& ctx, const std::vector<Tensor>& xs, const 
   // Labels needed after operand i: the output plus every later operand.
   auto needed_after = [&](size_t i) {
     std::set<int> need(out_set);
-    for (size_t j = i + 1; j < ops.size(); ++j) need.insert(ops[j].labels.begin(), ops[j].labels.end());
+    for (size_t j = i + 1; j < ops.size(); ++j)
+      need.insert(ops[j].labels.begin(), ops[j].labels.end());
     return need;
   };
   Operand<T> acc = SumOut(ops[0], needed_after(0));

@@ -1,5 +1,6 @@
 // Reference kernels for index-driven reads: Gather, GatherElements, GatherND, Compress.
-// Negative indices count from the end of the indexed axis; an index outside [-dim, dim) is an error.
+// Negative indices count from the end of the indexed axis; an index outside [-dim, dim) is an
+// error.
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/movement_util.h"
 

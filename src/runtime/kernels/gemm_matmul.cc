@@ -51,13 +51,14 @@ void GemmTyped(KernelContext& ctx) {
     const T* cp = c->data<T>();
     for (int64_t i = 0; i < m * n; ++i, it.Next()) yp[i] = beta * cp[it.offset(0)];
   }
-  GemmRef<T>(ta, tb, m, n, k, alpha, a.data<T>(), a.dim(1), b.data<T>(), b.dim(1),
-             c ? T(1) : T(0), yp, n);
+  GemmRef<T>(ta, tb, m, n, k, alpha, a.data<T>(), a.dim(1), b.data<T>(), b.dim(1), c ? T(1) : T(0),
+             yp, n);
   ctx.set_output(0, std::move(y));
 }
 
 void GemmKernel(KernelContext& ctx) {
-  DispatchFloat(ctx, ctx.in(0).dtype(), [&](auto tag) { GemmTyped<typename decltype(tag)::type>(ctx); });
+  DispatchFloat(ctx, ctx.in(0).dtype(),
+                [&](auto tag) { GemmTyped<typename decltype(tag)::type>(ctx); });
 }
 
 template <typename T>
@@ -70,8 +71,10 @@ void MatMulTyped(KernelContext& ctx) {
 
 void MatMulKernel(KernelContext& ctx) {
   switch (ctx.in(0).dtype()) {
-    case DataType::kInt32: return MatMulTyped<int32_t>(ctx);
-    case DataType::kInt64: return MatMulTyped<int64_t>(ctx);
+    case DataType::kInt32:
+      return MatMulTyped<int32_t>(ctx);
+    case DataType::kInt64:
+      return MatMulTyped<int64_t>(ctx);
     default:
       DispatchFloat(ctx, ctx.in(0).dtype(),
                     [&](auto tag) { MatMulTyped<typename decltype(tag)::type>(ctx); });

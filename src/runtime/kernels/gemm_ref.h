@@ -4,9 +4,11 @@
 // Contract: C[M,N] = alpha * op(A) * op(B) + beta * C, all row-major with leading dimensions
 // (lda, ldb, ldc). op(A) is A[M,K] (trans_a = false) or A^T where A is stored [K,M]; likewise
 // op(B) is B[K,N] or B^T with B stored [N,K]. beta == 0 overwrites C without reading it (so C may
-// hold garbage or NaN). Single-threaded; accumulates in T. Loop order is i-k-j over tiles of B
-// that fit the L2 cache, with a contiguous innermost loop, so the compiler vectorises it.
-// Instantiated for float, double, int32_t and int64_t.
+// hold garbage or NaN); C must not overlap A or B. Single-threaded; accumulates in T. Loop order
+// is i-k-j over tiles of B that fit the L2 cache, four rows of C at a time, with a contiguous
+// innermost loop that the compiler vectorises (gemm_ref.cc is built with -O3, see
+// src/CMakeLists.txt: GCC 12 does not vectorise it at -O2). Instantiated for float, double,
+// int32_t and int64_t.
 #pragma once
 
 #include <cstdint>

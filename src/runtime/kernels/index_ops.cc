@@ -13,8 +13,8 @@ void CumSumKernel(KernelContext& ctx) {
   const Tensor& input = ctx.in(0);
   const Tensor x = WidenHalf(input);
   if (x.rank() == 0) ctx.Fail("input must have rank >= 1");
-  const int axis = static_cast<int>(
-      NormalizeAxis(ctx, ReadScalarInt(ctx, ctx.in(1), "axis"), x.rank()));
+  const int axis =
+      static_cast<int>(NormalizeAxis(ctx, ReadScalarInt(ctx, ctx.in(1), "axis"), x.rank()));
   const bool exclusive = ctx.attr_int("exclusive", 0) != 0;
   const bool reverse = ctx.attr_int("reverse", 0) != 0;
   int64_t outer = 1, inner = 1;

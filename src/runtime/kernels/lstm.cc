@@ -91,7 +91,8 @@ void LstmTyped(KernelContext& ctx) {
 }
 
 void LstmKernel(KernelContext& ctx) {
-  DispatchFloat(ctx, ctx.in(0).dtype(), [&](auto tag) { LstmTyped<typename decltype(tag)::type>(ctx); });
+  DispatchFloat(ctx, ctx.in(0).dtype(),
+                [&](auto tag) { LstmTyped<typename decltype(tag)::type>(ctx); });
 }
 
 }  // namespace

@@ -17,8 +17,8 @@ namespace shrink::runtime {
 namespace {
 
 // (a - a_zp) @ (b - b_zp) as int32.
-Tensor IntegerMatMul(const KernelContext& ctx, const Tensor& a, const Tensor* a_zp,
-                     const Tensor& b, const Tensor* b_zp) {
+Tensor IntegerMatMul(const KernelContext& ctx, const Tensor& a, const Tensor* a_zp, const Tensor& b,
+                     const Tensor* b_zp) {
   if (a.rank() == 0 || b.rank() == 0) ctx.Fail("operands must have rank >= 1");
   const std::vector<int32_t> ai = ToInt32Minus(ctx, a, a_zp, a.rank() - 2, "A");
   const std::vector<int32_t> bi = ToInt32Minus(ctx, b, b_zp, b.rank() - 1, "B");

@@ -1,11 +1,12 @@
 // Helpers for the shape and data-movement reference kernels (Transpose, Slice, Expand, Tile, Pad,
-// Gather..., Resize): a dtype dispatch that also covers strings, typed element access that works for
-// every movable dtype, one strided-copy primitive, and float16/bfloat16 <-> float32 conversion for
-// the few movement-family ops that must do arithmetic (TopK, ArgMax, CumSum, Resize, Einsum).
+// Gather..., Resize): a dtype dispatch that also covers strings, typed element access that works
+// for every movable dtype, one strided-copy primitive, and float16/bfloat16 <-> float32 conversion
+// for the few movement-family ops that must do arithmetic (TopK, ArgMax, CumSum, Resize, Einsum).
 //
 // Contract: a "movable" dtype is any fixed-width dtype DispatchAny accepts (bool, (u)int8..64,
 // float16/bfloat16 moved as uint16_t, float32/64) plus kString (std::string). Packed int4/uint4 are
-// not movable element-wise; kernels that only re-label a buffer (Reshape, Identity) still pass them.
+// not movable element-wise; kernels that only re-label a buffer (Reshape, Identity) still pass
+// them.
 #pragma once
 
 #include <cstdint>

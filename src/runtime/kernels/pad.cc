@@ -27,9 +27,12 @@ PadMode ReadMode(const KernelContext& ctx) {
 int64_t SourceIndex(PadMode mode, int64_t i, int64_t dim) {
   if (i >= 0 && i < dim) return i;
   switch (mode) {
-    case PadMode::kConstant: return -1;
-    case PadMode::kEdge: return i < 0 ? 0 : dim - 1;
-    case PadMode::kWrap: return ((i % dim) + dim) % dim;
+    case PadMode::kConstant:
+      return -1;
+    case PadMode::kEdge:
+      return i < 0 ? 0 : dim - 1;
+    case PadMode::kWrap:
+      return ((i % dim) + dim) % dim;
     case PadMode::kReflect: {
       if (dim == 1) return 0;
       const int64_t period = 2 * (dim - 1);
@@ -61,7 +64,8 @@ void PadImpl(KernelContext& ctx, const std::vector<int64_t>& pads, const Tensor&
     out_shape[static_cast<size_t>(d)] = out;
     auto& map = maps[static_cast<size_t>(d)];
     map.resize(static_cast<size_t>(out));
-    for (int64_t o = 0; o < out; ++o) map[static_cast<size_t>(o)] = SourceIndex(mode, o - begin, dim);
+    for (int64_t o = 0; o < out; ++o)
+      map[static_cast<size_t>(o)] = SourceIndex(mode, o - begin, dim);
   }
   const auto strides = StridesOf(x.shape());
   Tensor y(x.dtype(), out_shape);
@@ -75,7 +79,8 @@ void PadImpl(KernelContext& ctx, const std::vector<int64_t>& pads, const Tensor&
       int64_t off = 0;
       bool inside = true;
       for (int d = 0; d < r && inside; ++d) {
-        const int64_t src = maps[static_cast<size_t>(d)][static_cast<size_t>(counter[static_cast<size_t>(d)])];
+        const int64_t src =
+            maps[static_cast<size_t>(d)][static_cast<size_t>(counter[static_cast<size_t>(d)])];
         inside = src >= 0;
         off += src * strides[static_cast<size_t>(d)];
       }

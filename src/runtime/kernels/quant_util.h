@@ -24,14 +24,22 @@ struct QRange {
 
 inline QRange QuantRange(const KernelContext& ctx, DataType t) {
   switch (t) {
-    case DataType::kInt4: return {-8, 7};
-    case DataType::kUInt4: return {0, 15};
-    case DataType::kInt8: return {-128, 127};
-    case DataType::kUInt8: return {0, 255};
-    case DataType::kInt16: return {-32768, 32767};
-    case DataType::kUInt16: return {0, 65535};
-    case DataType::kInt32: return {INT32_MIN, INT32_MAX};
-    default: ctx.Unsupported(std::string("quantized dtype ") + DataTypeName(t));
+    case DataType::kInt4:
+      return {-8, 7};
+    case DataType::kUInt4:
+      return {0, 15};
+    case DataType::kInt8:
+      return {-128, 127};
+    case DataType::kUInt8:
+      return {0, 255};
+    case DataType::kInt16:
+      return {-32768, 32767};
+    case DataType::kUInt16:
+      return {0, 65535};
+    case DataType::kInt32:
+      return {INT32_MIN, INT32_MAX};
+    default:
+      ctx.Unsupported(std::string("quantized dtype ") + DataTypeName(t));
   }
 }
 
@@ -42,8 +50,9 @@ F RoundHalfEven(F v) {
 
 // Saturating store of an already rounded value.
 inline void StoreQuantized(Tensor& t, int64_t i, double v, QRange r) {
-  t.SetFromDouble(i, v < static_cast<double>(r.lo) ? static_cast<double>(r.lo)
-                     : v > static_cast<double>(r.hi) ? static_cast<double>(r.hi) : v);
+  t.SetFromDouble(i, v < static_cast<double>(r.lo)   ? static_cast<double>(r.lo)
+                     : v > static_cast<double>(r.hi) ? static_cast<double>(r.hi)
+                                                     : v);
 }
 
 // Integer tensor values as int32 after subtracting a zero point that is absent (0), a single
@@ -69,9 +78,12 @@ inline std::vector<int32_t> ToInt32Minus(const KernelContext& ctx, const Tensor&
   const bool fast8 = x.dtype() == DataType::kUInt8 || x.dtype() == DataType::kInt8;
   for (int64_t i = 0; i < x.numel(); ++i) {
     int32_t v;
-    if (x.dtype() == DataType::kUInt8) v = static_cast<const uint8_t*>(x.raw())[i];
-    else if (fast8) v = static_cast<const int8_t*>(x.raw())[i];
-    else v = static_cast<int32_t>(x.GetAsDouble(i));
+    if (x.dtype() == DataType::kUInt8)
+      v = static_cast<const uint8_t*>(x.raw())[i];
+    else if (fast8)
+      v = static_cast<const int8_t*>(x.raw())[i];
+    else
+      v = static_cast<int32_t>(x.GetAsDouble(i));
     out[i] = v - zpv[static_cast<size_t>((i / inner) % channels)];
   }
   return out;

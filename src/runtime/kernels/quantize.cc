@@ -124,8 +124,7 @@ void DequantizeLinearKernel(KernelContext& ctx) {
   if (ctx.opset() < 19 && scale.dtype() != DataType::kFloat32) ctx.Fail("scale must be float32");
   const int64_t attr = ctx.attr_int("output_dtype", 0);
   if (attr != 0) {
-    if (!IsKnownDataType(static_cast<int32_t>(attr)) ||
-        !IsFloat(static_cast<DataType>(attr)))
+    if (!IsKnownDataType(static_cast<int32_t>(attr)) || !IsFloat(static_cast<DataType>(attr)))
       ctx.Unsupported("output_dtype " + std::to_string(attr));
     out = static_cast<DataType>(attr);
   }
@@ -140,15 +139,18 @@ void DequantizeLinearKernel(KernelContext& ctx) {
   for (int64_t i = 0; i < x.numel(); ++i) {
     const int64_t p = m.Index(i);
     const float v = (static_cast<float>(x.GetAsDouble(i)) - zpv[p]) * sc[p];
-    if (yf) yf[i] = v;
-    else y.SetFromDouble(i, v);
+    if (yf)
+      yf[i] = v;
+    else
+      y.SetFromDouble(i, v);
   }
   ctx.set_output(0, std::move(y));
 }
 
 void DynamicQuantizeLinearKernel(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
-  if (x.dtype() != DataType::kFloat32) ctx.Unsupported(std::string("dtype ") + DataTypeName(x.dtype()));
+  if (x.dtype() != DataType::kFloat32)
+    ctx.Unsupported(std::string("dtype ") + DataTypeName(x.dtype()));
   const float* xp = x.data<float>();
   float lo = 0.0f, hi = 0.0f;  // the range always includes 0
   for (int64_t i = 0; i < x.numel(); ++i) {

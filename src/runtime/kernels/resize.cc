@@ -1,13 +1,13 @@
 // Reference kernels for Resize (opset 10, 11, 13, 18, 19) and Upsample (opset 7-9).
 //
 // The maths follows the ONNX reference implementation (onnx/reference/ops/op_resize.py):
-// every output coordinate is mapped to an input coordinate per axis (coordinate_transformation_mode,
-// using the fractional output length scale * in), then weighted "taps" per axis are formed (nearest:
-// one, linear: two, cubic: four; antialias widens linear/cubic filters by 1/scale when
-// downscaling), out-of-range taps read the edge value, and the output is the tensor product over
-// axes. Opset 10 Resize and Upsample use asymmetric coordinates and the legacy nearest rule of
-// ONNX Runtime (downscale: ceil, upscale: truncate). Integer outputs of linear/cubic modes are
-// rounded to nearest and saturated.
+// every output coordinate is mapped to an input coordinate per axis
+// (coordinate_transformation_mode, using the fractional output length scale * in), then weighted
+// "taps" per axis are formed (nearest: one, linear: two, cubic: four; antialias widens linear/cubic
+// filters by 1/scale when downscaling), out-of-range taps read the edge value, and the output is
+// the tensor product over axes. Opset 10 Resize and Upsample use asymmetric coordinates and the
+// legacy nearest rule of ONNX Runtime (downscale: ceil, upscale: truncate). Integer outputs of
+// linear/cubic modes are rounded to nearest and saturated.
 #include <cmath>
 #include <functional>
 
@@ -19,8 +19,13 @@ namespace {
 
 enum class Mode { kNearest, kLinear, kCubic };
 enum class Coord {
-  kHalfPixel, kHalfPixelSymmetric, kPytorchHalfPixel, kAlignCorners, kAsymmetric,
-  kTfHalfPixelForNN, kTfCropAndResize,
+  kHalfPixel,
+  kHalfPixelSymmetric,
+  kPytorchHalfPixel,
+  kAlignCorners,
+  kAsymmetric,
+  kTfHalfPixelForNN,
+  kTfCropAndResize,
 };
 enum class Nearest { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil, kLegacy };
 
@@ -69,16 +74,26 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
     const double xo = static_cast<double>(o);
     double x = 0;
     switch (p.coord) {
-      case Coord::kHalfPixel: x = (xo + 0.5) / scale - 0.5; break;
+      case Coord::kHalfPixel:
+        x = (xo + 0.5) / scale - 0.5;
+        break;
       case Coord::kHalfPixelSymmetric: {
         const double adjustment = static_cast<double>(out) / out_f;
         x = (len / 2) * (1 - adjustment) + (xo + 0.5) / scale - 0.5;
         break;
       }
-      case Coord::kPytorchHalfPixel: x = out_f == 1 ? -0.5 : (xo + 0.5) / scale - 0.5; break;
-      case Coord::kAlignCorners: x = out_f == 1 ? 0 : xo * (len - 1) / (out_f - 1); break;
-      case Coord::kAsymmetric: x = xo / scale; break;
-      case Coord::kTfHalfPixelForNN: x = (xo + 0.5) / scale; break;
+      case Coord::kPytorchHalfPixel:
+        x = out_f == 1 ? -0.5 : (xo + 0.5) / scale - 0.5;
+        break;
+      case Coord::kAlignCorners:
+        x = out_f == 1 ? 0 : xo * (len - 1) / (out_f - 1);
+        break;
+      case Coord::kAsymmetric:
+        x = xo / scale;
+        break;
+      case Coord::kTfHalfPixelForNN:
+        x = (xo + 0.5) / scale;
+        break;
       case Coord::kTfCropAndResize: {
         const double s = p.roi_start[a], e = p.roi_end[a];
         x = out_f == 1 ? (e - s) * (len - 1) / 2 : xo * (e - s) * (len - 1) / (out_f - 1);
@@ -102,11 +117,20 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
         const double f = std::floor(x), r = x - f;
         bool up = false;
         switch (p.nearest) {
-          case Nearest::kRoundPreferFloor: up = r > 0.5; break;
-          case Nearest::kRoundPreferCeil: up = r >= 0.5; break;
-          case Nearest::kFloor: up = false; break;
-          case Nearest::kCeil: up = true; break;
-          case Nearest::kLegacy: break;
+          case Nearest::kRoundPreferFloor:
+            up = r > 0.5;
+            break;
+          case Nearest::kRoundPreferCeil:
+            up = r >= 0.5;
+            break;
+          case Nearest::kFloor:
+            up = false;
+            break;
+          case Nearest::kCeil:
+            up = true;
+            break;
+          case Nearest::kLegacy:
+            break;
         }
         i = static_cast<int64_t>(f) + (up ? 1 : 0);
       }
@@ -117,15 +141,14 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
     const int64_t base = static_cast<int64_t>(std::ceil(x)) - 1;
     const double ratio = x - static_cast<double>(base);
     const double s = p.antialias ? std::min(scale, 1.0) : 1.0;
-    const int64_t start = p.mode == Mode::kLinear
-                              ? static_cast<int64_t>(std::floor(-1 / s) + 1)
-                              : static_cast<int64_t>(std::floor(-2 / s) + 1);
+    const int64_t start = p.mode == Mode::kLinear ? static_cast<int64_t>(std::floor(-1 / s) + 1)
+                                                  : static_cast<int64_t>(std::floor(-2 / s) + 1);
     std::vector<Tap> raw;
     double sum = 0;
     for (int64_t k = start; k < 2 - start; ++k) {
       const double arg = (static_cast<double>(k) - ratio) * s;
-      double w = p.mode == Mode::kLinear ? std::max(0.0, 1 - std::abs(arg))
-                                         : CubicKernel(arg, p.cubic_a);
+      double w =
+          p.mode == Mode::kLinear ? std::max(0.0, 1 - std::abs(arg)) : CubicKernel(arg, p.cubic_a);
       const int64_t idx = base + k;
       if (p.exclude_outside && (idx < 0 || idx >= in)) w = 0;
       sum += w;
@@ -160,8 +183,10 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
         for (int d = 0; d < r; ++d) {
           const size_t c = static_cast<size_t>(counter[static_cast<size_t>(d)]);
           const AxisTaps& plan = plans[static_cast<size_t>(d)];
-          if (plan.extrapolate[c]) extrapolate = true;
-          else off += plan.taps[c][0].index * strides[static_cast<size_t>(d)];
+          if (plan.extrapolate[c])
+            extrapolate = true;
+          else
+            off += plan.taps[c][0].index * strides[static_cast<size_t>(d)];
         }
         o[i] = extrapolate ? Elems<T>(fill)[0] : s[off];
         for (int d = r; d-- > 0;) {
@@ -181,7 +206,8 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
   // Sum over the tensor product of the per-axis taps.
   std::function<double(int, int64_t)> accumulate = [&](int d, int64_t off) -> double {
     if (d == r) return in[static_cast<size_t>(off)];
-    const auto& taps = plans[static_cast<size_t>(d)].taps[static_cast<size_t>(counter[static_cast<size_t>(d)])];
+    const auto& taps =
+        plans[static_cast<size_t>(d)].taps[static_cast<size_t>(counter[static_cast<size_t>(d)])];
     double acc = 0;
     for (const Tap& t : taps)
       acc += t.weight * accumulate(d + 1, off + t.index * strides[static_cast<size_t>(d)]);
@@ -190,7 +216,8 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
   for (int64_t i = 0; i < y.numel(); ++i) {
     bool extrapolate = false;
     for (int d = 0; d < r; ++d)
-      if (plans[static_cast<size_t>(d)].extrapolate[static_cast<size_t>(counter[static_cast<size_t>(d)])])
+      if (plans[static_cast<size_t>(d)]
+              .extrapolate[static_cast<size_t>(counter[static_cast<size_t>(d)])])
         extrapolate = true;
     double v = extrapolate ? p.extrapolation : accumulate(0, 0);
     if (is_int) v = std::nearbyint(v);
@@ -292,7 +319,8 @@ void FromSizes(const KernelContext& ctx, const Tensor& x, const std::vector<int6
     p->out_shape[a] = sizes[i];
     p->scales[a] = static_cast<double>(sizes[i]) / static_cast<double>(x.shape()[a]);
   }
-  for (int d = 0; d < r; ++d) p->out_length.push_back(static_cast<double>(p->out_shape[static_cast<size_t>(d)]));
+  for (int d = 0; d < r; ++d)
+    p->out_length.push_back(static_cast<double>(p->out_shape[static_cast<size_t>(d)]));
   const std::string policy =
       ctx.opset() >= 18 ? ctx.attr_string("keep_aspect_ratio_policy", "stretch") : "stretch";
   if (policy == "stretch") return;

@@ -85,9 +85,9 @@ void GruTyped(KernelContext& ctx) {
   std::vector<T> h = InitialState<T>(ctx, s, 5);
   std::vector<T> y(static_cast<size_t>(s.seq * s.dirs * s.batch * s.hidden), T(0));
   const int64_t H = s.hidden;
-  std::vector<T> hr(static_cast<size_t>(s.batch * 3 * H));   // H_{t-1} * R^T
-  std::vector<T> rh(static_cast<size_t>(s.batch * H));        // r (.) H_{t-1}
-  std::vector<T> rhr(static_cast<size_t>(s.batch * H));       // (r (.) H_{t-1}) * Rh^T
+  std::vector<T> hr(static_cast<size_t>(s.batch * 3 * H));  // H_{t-1} * R^T
+  std::vector<T> rh(static_cast<size_t>(s.batch * H));      // r (.) H_{t-1}
+  std::vector<T> rhr(static_cast<size_t>(s.batch * H));     // (r (.) H_{t-1}) * Rh^T
   std::vector<T> z(static_cast<size_t>(s.batch * H));
   for (int64_t d = 0; d < s.dirs; ++d) {
     const T* w = ctx.in(1).data<T>() + d * 3 * H * s.input;
@@ -112,8 +112,9 @@ void GruTyped(KernelContext& ctx) {
           rh[b * H + j] = active ? (lbr ? rg : rg * hd[b * H + j]) : T(0);
         }
       }
-      if (!lbr) GemmRef<T>(false, true, s.batch, H, H, T(1), rh.data(), H, r + 2 * H * H, H, T(0),
-                           rhr.data(), H);
+      if (!lbr)
+        GemmRef<T>(false, true, s.batch, H, H, T(1), rh.data(), H, r + 2 * H * H, H, T(0),
+                   rhr.data(), H);
       for (int64_t b = 0; b < s.batch; ++b) {
         if (step >= s.lens[b]) continue;
         const int64_t t = RnnTime(s, d, step, s.lens[b]);
@@ -137,10 +138,12 @@ void GruTyped(KernelContext& ctx) {
 }
 
 void RnnKernel(KernelContext& ctx) {
-  DispatchFloat(ctx, ctx.in(0).dtype(), [&](auto tag) { RnnTyped<typename decltype(tag)::type>(ctx); });
+  DispatchFloat(ctx, ctx.in(0).dtype(),
+                [&](auto tag) { RnnTyped<typename decltype(tag)::type>(ctx); });
 }
 void GruKernel(KernelContext& ctx) {
-  DispatchFloat(ctx, ctx.in(0).dtype(), [&](auto tag) { GruTyped<typename decltype(tag)::type>(ctx); });
+  DispatchFloat(ctx, ctx.in(0).dtype(),
+                [&](auto tag) { GruTyped<typename decltype(tag)::type>(ctx); });
 }
 
 }  // namespace

@@ -106,7 +106,8 @@ RnnSetup ReadRnnSetup(const KernelContext& ctx, int gates,
     if (static_cast<int64_t>(s.lens.size()) != s.batch)
       ctx.Fail("sequence_lens must have " + std::to_string(s.batch) + " entries");
     for (int64_t l : s.lens)
-      if (l < 0 || l > s.seq) ctx.Fail("sequence_lens value " + std::to_string(l) + " out of range");
+      if (l < 0 || l > s.seq)
+        ctx.Fail("sequence_lens value " + std::to_string(l) + " out of range");
   }
   s.acts = ParseActivations(ctx, s.dirs, defaults);
   return s;

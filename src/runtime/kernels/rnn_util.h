@@ -23,8 +23,17 @@ namespace shrink::runtime {
 
 struct RnnActivation {
   enum class Kind {
-    kSigmoid, kTanh, kRelu, kHardSigmoid, kLeakyRelu, kThresholdedRelu, kScaledTanh, kAffine,
-    kElu, kSoftsign, kSoftplus
+    kSigmoid,
+    kTanh,
+    kRelu,
+    kHardSigmoid,
+    kLeakyRelu,
+    kThresholdedRelu,
+    kScaledTanh,
+    kAffine,
+    kElu,
+    kSoftsign,
+    kSoftplus
   };
   Kind kind = Kind::kSigmoid;
   double alpha = 0, beta = 0;
@@ -34,17 +43,39 @@ struct RnnActivation {
     const double x = static_cast<double>(v);
     double r = 0;
     switch (kind) {
-      case Kind::kSigmoid: r = 1.0 / (1.0 + std::exp(-x)); break;
-      case Kind::kTanh: r = std::tanh(x); break;
-      case Kind::kRelu: r = x > 0 ? x : 0; break;
-      case Kind::kHardSigmoid: r = std::fmax(0.0, std::fmin(1.0, alpha * x + beta)); break;
-      case Kind::kLeakyRelu: r = x >= 0 ? x : alpha * x; break;
-      case Kind::kThresholdedRelu: r = x > alpha ? x : 0; break;
-      case Kind::kScaledTanh: r = alpha * std::tanh(beta * x); break;
-      case Kind::kAffine: r = alpha * x + beta; break;
-      case Kind::kElu: r = x >= 0 ? x : alpha * (std::exp(x) - 1); break;
-      case Kind::kSoftsign: r = x / (1 + std::fabs(x)); break;
-      case Kind::kSoftplus: r = std::log1p(std::exp(x)); break;
+      case Kind::kSigmoid:
+        r = 1.0 / (1.0 + std::exp(-x));
+        break;
+      case Kind::kTanh:
+        r = std::tanh(x);
+        break;
+      case Kind::kRelu:
+        r = x > 0 ? x : 0;
+        break;
+      case Kind::kHardSigmoid:
+        r = std::fmax(0.0, std::fmin(1.0, alpha * x + beta));
+        break;
+      case Kind::kLeakyRelu:
+        r = x >= 0 ? x : alpha * x;
+        break;
+      case Kind::kThresholdedRelu:
+        r = x > alpha ? x : 0;
+        break;
+      case Kind::kScaledTanh:
+        r = alpha * std::tanh(beta * x);
+        break;
+      case Kind::kAffine:
+        r = alpha * x + beta;
+        break;
+      case Kind::kElu:
+        r = x >= 0 ? x : alpha * (std::exp(x) - 1);
+        break;
+      case Kind::kSoftsign:
+        r = x / (1 + std::fabs(x));
+        break;
+      case Kind::kSoftplus:
+        r = std::log1p(std::exp(x));
+        break;
     }
     return static_cast<T>(r);
   }
@@ -52,14 +83,15 @@ struct RnnActivation {
 
 struct RnnSetup {
   int64_t seq = 0, batch = 0, input = 0, hidden = 0, dirs = 1;
-  bool reverse = false;  // direction == "reverse" (single direction run backwards)
-  bool batch_major = false;  // layout == 1
-  double clip = 0;           // 0: no clipping
-  std::vector<int64_t> lens;  // per batch entry, in [0, seq]
+  bool reverse = false;             // direction == "reverse" (single direction run backwards)
+  bool batch_major = false;         // layout == 1
+  double clip = 0;                  // 0: no clipping
+  std::vector<int64_t> lens;        // per batch entry, in [0, seq]
   std::vector<RnnActivation> acts;  // acts_per_dir * dirs, direction-major
 };
 
-RnnSetup ReadRnnSetup(const KernelContext& ctx, int gates, const std::vector<std::string>& defaults);
+RnnSetup ReadRnnSetup(const KernelContext& ctx, int gates,
+                      const std::vector<std::string>& defaults);
 
 // The input as time-major [seq, batch, input] values.
 template <typename T>
@@ -81,7 +113,8 @@ std::vector<T> InitialState(const KernelContext& ctx, const RnnSetup& s, int ind
   std::vector<T> out(static_cast<size_t>(s.dirs * s.batch * s.hidden), T(0));
   const Tensor* t = ctx.input(index);
   if (!t) return out;
-  const Shape want = s.batch_major ? Shape{s.batch, s.dirs, s.hidden} : Shape{s.dirs, s.batch, s.hidden};
+  const Shape want =
+      s.batch_major ? Shape{s.batch, s.dirs, s.hidden} : Shape{s.dirs, s.batch, s.hidden};
   if (t->shape() != want)
     ctx.Fail("input " + std::to_string(index) + " must have shape " + ShapeToString(want) +
              ", got " + ShapeToString(t->shape()));
@@ -90,8 +123,8 @@ std::vector<T> InitialState(const KernelContext& ctx, const RnnSetup& s, int ind
   for (int64_t d = 0; d < s.dirs; ++d)
     for (int64_t b = 0; b < s.batch; ++b)
       for (int64_t h = 0; h < s.hidden; ++h)
-        out[(d * s.batch + b) * s.hidden + h] =
-            s.batch_major ? p[(b * s.dirs + d) * s.hidden + h] : p[(d * s.batch + b) * s.hidden + h];
+        out[(d * s.batch + b) * s.hidden + h] = s.batch_major ? p[(b * s.dirs + d) * s.hidden + h]
+                                                              : p[(d * s.batch + b) * s.hidden + h];
   return out;
 }
 

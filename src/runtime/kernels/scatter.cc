@@ -31,11 +31,21 @@ void Combine(Reduction red, T& dst, const T& v) {
     dst = v;  // reductions are rejected before reaching here
   } else {
     switch (red) {
-      case Reduction::kNone: dst = v; break;
-      case Reduction::kAdd: dst = static_cast<T>(dst + v); break;
-      case Reduction::kMul: dst = static_cast<T>(dst * v); break;
-      case Reduction::kMax: dst = std::max(dst, v); break;
-      case Reduction::kMin: dst = std::min(dst, v); break;
+      case Reduction::kNone:
+        dst = v;
+        break;
+      case Reduction::kAdd:
+        dst = static_cast<T>(dst + v);
+        break;
+      case Reduction::kMul:
+        dst = static_cast<T>(dst * v);
+        break;
+      case Reduction::kMax:
+        dst = std::max(dst, v);
+        break;
+      case Reduction::kMin:
+        dst = std::min(dst, v);
+        break;
     }
   }
 }
@@ -82,23 +92,25 @@ void ScatterNDKernel(KernelContext& ctx) {
   const auto idx = ReadInts(ctx, indices);
   const int64_t tuples = indices.numel() / k;
   ctx.set_output(0, WithReductionDtype(ctx, red, data, updates, [&](Tensor& out, const Tensor& up) {
-    DispatchMovable(ctx, out.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* o = Elems<T>(out);
-      const T* u = Elems<T>(up);
-      for (int64_t t = 0; t < tuples; ++t) {
-        int64_t off = 0;
-        for (int64_t j = 0; j < k; ++j) {
-          const int64_t dim = data.dim(static_cast<int>(j));
-          int64_t i = idx[static_cast<size_t>(t * k + j)];
-          if (i < -dim || i >= dim) ctx.Fail("index " + std::to_string(i) + " out of range");
-          if (i < 0) i += dim;
-          off += i * strides[static_cast<size_t>(j)];
-        }
-        for (int64_t e = 0; e < slice; ++e) Combine(red, o[off + e], u[t * slice + e]);
-      }
-    });
-  }));
+                   DispatchMovable(ctx, out.dtype(), [&](auto tag) {
+                     using T = typename decltype(tag)::type;
+                     T* o = Elems<T>(out);
+                     const T* u = Elems<T>(up);
+                     for (int64_t t = 0; t < tuples; ++t) {
+                       int64_t off = 0;
+                       for (int64_t j = 0; j < k; ++j) {
+                         const int64_t dim = data.dim(static_cast<int>(j));
+                         int64_t i = idx[static_cast<size_t>(t * k + j)];
+                         if (i < -dim || i >= dim)
+                           ctx.Fail("index " + std::to_string(i) + " out of range");
+                         if (i < 0) i += dim;
+                         off += i * strides[static_cast<size_t>(j)];
+                       }
+                       for (int64_t e = 0; e < slice; ++e)
+                         Combine(red, o[off + e], u[t * slice + e]);
+                     }
+                   });
+                 }));
 }
 
 // ---- ScatterElements / Scatter ----
@@ -119,31 +131,31 @@ void ScatterElementsKernel(KernelContext& ctx) {
   const auto idx = ReadInts(ctx, indices);
   const auto strides = StridesOf(data.shape());
   ctx.set_output(0, WithReductionDtype(ctx, red, data, updates, [&](Tensor& out, const Tensor& up) {
-    DispatchMovable(ctx, out.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* o = Elems<T>(out);
-      const T* u = Elems<T>(up);
-      std::vector<int64_t> counter(static_cast<size_t>(r), 0);
-      for (int64_t i = 0; i < indices.numel(); ++i) {
-        int64_t off = 0;
-        for (int d = 0; d < r; ++d) {
-          int64_t c = counter[static_cast<size_t>(d)];
-          if (d == axis) {
-            c = idx[static_cast<size_t>(i)];
-            if (c < -data.dim(d) || c >= data.dim(d))
-              ctx.Fail("index " + std::to_string(c) + " out of range");
-            if (c < 0) c += data.dim(d);
-          }
-          off += c * strides[static_cast<size_t>(d)];
-        }
-        Combine(red, o[off], u[i]);
-        for (int d = r; d-- > 0;) {
-          if (++counter[static_cast<size_t>(d)] < indices.dim(d)) break;
-          counter[static_cast<size_t>(d)] = 0;
-        }
-      }
-    });
-  }));
+                   DispatchMovable(ctx, out.dtype(), [&](auto tag) {
+                     using T = typename decltype(tag)::type;
+                     T* o = Elems<T>(out);
+                     const T* u = Elems<T>(up);
+                     std::vector<int64_t> counter(static_cast<size_t>(r), 0);
+                     for (int64_t i = 0; i < indices.numel(); ++i) {
+                       int64_t off = 0;
+                       for (int d = 0; d < r; ++d) {
+                         int64_t c = counter[static_cast<size_t>(d)];
+                         if (d == axis) {
+                           c = idx[static_cast<size_t>(i)];
+                           if (c < -data.dim(d) || c >= data.dim(d))
+                             ctx.Fail("index " + std::to_string(c) + " out of range");
+                           if (c < 0) c += data.dim(d);
+                         }
+                         off += c * strides[static_cast<size_t>(d)];
+                       }
+                       Combine(red, o[off], u[i]);
+                       for (int d = r; d-- > 0;) {
+                         if (++counter[static_cast<size_t>(d)] < indices.dim(d)) break;
+                         counter[static_cast<size_t>(d)] = 0;
+                       }
+                     }
+                   });
+                 }));
 }
 
 }  // namespace

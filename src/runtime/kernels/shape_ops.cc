@@ -18,8 +18,9 @@ Shape ResolveReshape(const KernelContext& ctx, const Shape& in, const std::vecto
   for (size_t i = 0; i < req.size(); ++i) {
     int64_t d = req[i];
     if (d == 0 && !allowzero) {
-      if (i >= in.size()) ctx.Fail("shape entry 0 at position " + std::to_string(i) +
-                                   " has no matching input dim in " + ShapeToString(in));
+      if (i >= in.size())
+        ctx.Fail("shape entry 0 at position " + std::to_string(i) +
+                 " has no matching input dim in " + ShapeToString(in));
       d = in[i];
     }
     if (d == -1) {
@@ -101,9 +102,10 @@ void SqueezeAttrKernel(KernelContext& ctx) {  // opset 1-12
   SqueezeImpl(ctx, ctx.attr_ints("axes"), ctx.has_attr("axes"));
 }
 
-void SqueezeKernel(KernelContext& ctx) {  // opset 13+: axes input
+void SqueezeKernel(KernelContext& ctx) {  // opset 13+: axes input (empty = all, like ORT)
   const Tensor* axes = ctx.input(1);
-  SqueezeImpl(ctx, axes ? ReadInts(ctx, *axes) : std::vector<int64_t>{}, axes != nullptr);
+  const bool have = axes != nullptr && axes->numel() > 0;
+  SqueezeImpl(ctx, have ? ReadInts(ctx, *axes) : std::vector<int64_t>{}, have);
 }
 
 void UnsqueezeImpl(KernelContext& ctx, const std::vector<int64_t>& axes) {
@@ -117,7 +119,8 @@ void UnsqueezeImpl(KernelContext& ctx, const std::vector<int64_t>& axes) {
   }
   Shape out;
   int src = 0;
-  for (int64_t d = 0; d < out_rank; ++d) out.push_back(is_new[static_cast<size_t>(d)] ? 1 : x.dim(src++));
+  for (int64_t d = 0; d < out_rank; ++d)
+    out.push_back(is_new[static_cast<size_t>(d)] ? 1 : x.dim(src++));
   ctx.set_output(0, x.Reshaped(out));
 }
 
@@ -150,7 +153,9 @@ void ShapeKernel(KernelContext& ctx) {
   ctx.set_output(0, Tensor::FromVector<int64_t>({n}, dims));
 }
 
-void SizeKernel(KernelContext& ctx) { ctx.set_output(0, Tensor::Scalar<int64_t>(ctx.in(0).numel())); }
+void SizeKernel(KernelContext& ctx) {
+  ctx.set_output(0, Tensor::Scalar<int64_t>(ctx.in(0).numel()));
+}
 
 // ---- Identity / Dropout ----
 

@@ -23,9 +23,10 @@ bool Less(T a, T b) {
   return a < b;
 }
 
-int ReadAxis(const KernelContext& ctx, int64_t dflt, int rank) {
+// ArgMax/ArgMin accept negative axes from opset 11; TopK's default has always been -1.
+int ReadAxis(const KernelContext& ctx, int64_t dflt, int rank, bool negative_always_ok) {
   const int64_t raw = ctx.attr_int("axis", dflt);
-  if (raw < 0 && ctx.opset() < 11) ctx.Fail("negative axis needs opset 11");
+  if (raw < 0 && ctx.opset() < 11 && !negative_always_ok) ctx.Fail("negative axis needs opset 11");
   return static_cast<int>(NormalizeAxis(ctx, raw, rank));
 }
 
@@ -43,7 +44,7 @@ template <bool kMax>
 void ArgKernel(KernelContext& ctx) {
   const Tensor x = WidenHalf(ctx.in(0));
   if (x.rank() == 0) ctx.Fail("input must have rank >= 1");
-  const int axis = ReadAxis(ctx, 0, x.rank());
+  const int axis = ReadAxis(ctx, 0, x.rank(), false);
   const bool keepdims = ctx.attr_int("keepdims", 1) != 0;
   const bool last = ctx.opset() >= 12 && ctx.attr_int("select_last_index", 0) != 0;
   const int64_t dim = x.dim(axis);
@@ -83,7 +84,7 @@ void TopKImpl(KernelContext& ctx, int64_t k) {
   const Tensor& input = ctx.in(0);
   const Tensor x = WidenHalf(input);
   if (x.rank() == 0) ctx.Fail("input must have rank >= 1");
-  const int axis = ReadAxis(ctx, -1, x.rank());
+  const int axis = ReadAxis(ctx, -1, x.rank(), true);
   const bool largest = ctx.opset() < 11 || ctx.attr_int("largest", 1) != 0;
   const int64_t dim = x.dim(axis);
   if (k < 0 || k > dim)

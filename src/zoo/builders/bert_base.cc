@@ -24,9 +24,7 @@ constexpr int kLayers = 12;
 constexpr float kEps = 1e-12f;
 constexpr float kEmbStd = 0.02f;  // BERT's initializer_range
 
-float XavierStd(int64_t in, int64_t out) {
-  return std::sqrt(2.0f / static_cast<float>(in + out));
-}
+float XavierStd(int64_t in, int64_t out) { return std::sqrt(2.0f / static_cast<float>(in + out)); }
 
 Value* Dense(Ctx& c, Value* x, const std::string& name, int64_t in, int64_t out) {
   return detail::Linear(c, x, name, in, out, XavierStd(in, out));
@@ -45,8 +43,8 @@ Value* Layer(Ctx& c, Value* x, Value* mask, const std::string& p) {
   Value* v = Dense(c, x, p + "attention.self.value", kDim, kDim);
   Value* ctx = detail::Attention(c, q, k, v, kHeads, kDim, mask);
   Value* attn = Dense(c, ctx, p + "attention.output.dense", kDim, kDim);
-  Value* h = detail::LayerNorm(c, c.Op("Add", {attn, x}), p + "attention.output.LayerNorm", kDim,
-                               kEps);
+  Value* h =
+      detail::LayerNorm(c, c.Op("Add", {attn, x}), p + "attention.output.LayerNorm", kDim, kEps);
   Value* inter = detail::GeluErf(c, Dense(c, h, p + "intermediate.dense", kDim, kFfn));
   Value* out = Dense(c, inter, p + "output.dense", kFfn, kDim);
   return detail::LayerNorm(c, c.Op("Add", {out, h}), p + "output.LayerNorm", kDim, kEps);
@@ -64,17 +62,19 @@ void Body(Ctx& c) {
   std::vector<int64_t> positions(kMaxPos);
   for (int64_t i = 0; i < kMaxPos; ++i) positions[static_cast<size_t>(i)] = i;
   Value* pos_ids = SliceBuffer(c, "embeddings.position_ids", positions, seq_1d);
-  Value* type_ids = SliceBuffer(c, "embeddings.token_type_ids", std::vector<int64_t>(kMaxPos, 0),
-                                seq_1d);
-  Value* word = c.Op("Gather", {c.W("embeddings.word_embeddings.weight",
-                                    c.gen.Scaled({kVocab, kDim}, kEmbStd)),
-                                ids});
-  Value* pos = c.Op("Gather", {c.W("embeddings.position_embeddings.weight",
-                                   c.gen.Scaled({kMaxPos, kDim}, kEmbStd)),
-                               pos_ids});
-  Value* type = c.Op("Gather", {c.W("embeddings.token_type_embeddings.weight",
-                                    c.gen.Scaled({kTypes, kDim}, kEmbStd)),
-                                type_ids});
+  Value* type_ids =
+      SliceBuffer(c, "embeddings.token_type_ids", std::vector<int64_t>(kMaxPos, 0), seq_1d);
+  Value* word =
+      c.Op("Gather",
+           {c.W("embeddings.word_embeddings.weight", c.gen.Scaled({kVocab, kDim}, kEmbStd)), ids});
+  Value* pos =
+      c.Op("Gather",
+           {c.W("embeddings.position_embeddings.weight", c.gen.Scaled({kMaxPos, kDim}, kEmbStd)),
+            pos_ids});
+  Value* type =
+      c.Op("Gather",
+           {c.W("embeddings.token_type_embeddings.weight", c.gen.Scaled({kTypes, kDim}, kEmbStd)),
+            type_ids});
   Value* emb = c.Op("Add", {c.Op("Add", {word, type}), pos});
   Value* h = detail::LayerNorm(c, emb, "embeddings.LayerNorm", kDim, kEps);
 
@@ -83,8 +83,7 @@ void Body(Ctx& c) {
   m = c.Op("Cast", {m}, {MakeAttr("to", static_cast<int64_t>(DataType::kFloat32))});
   m = c.Op("Mul", {c.Op("Sub", {c.F32(1.0f), m}), c.F32(-10000.0f)});
 
-  for (int i = 0; i < kLayers; ++i)
-    h = Layer(c, h, m, "encoder.layer." + std::to_string(i) + ".");
+  for (int i = 0; i < kLayers; ++i) h = Layer(c, h, m, "encoder.layer." + std::to_string(i) + ".");
   c.b.Output(h, "last_hidden_state");
 
   // Pooler: tanh(dense(h[:, 0])) — exported as Gather + Gemm.

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <new>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ir/verifier.h"
 
@@ -52,6 +54,23 @@ Value* Ctx::I64(const std::vector<int64_t>& v) {
 
 Value* Ctx::F32(float v) { return b.Const(Tensor::Scalar<float>(v)); }
 
+namespace {
+
+// ONNX Runtime rejects graphs with duplicate node names; GraphBuilder only makes value names
+// unique, so unnamed nodes of one op type would all be called after it.
+void MakeNodeNamesUnique(ir::Graph& g) {
+  std::unordered_set<std::string> used;
+  std::unordered_map<std::string, int> next;
+  for (const auto& n : g.nodes()) {
+    const std::string base = n->name().empty() ? n->op_type() : n->name();
+    std::string name = base;
+    while (!used.insert(name).second) name = base + "_" + std::to_string(++next[base]);
+    if (name != n->name()) n->set_name(name);
+  }
+}
+
+}  // namespace
+
 Expected<ir::Model> BuildModel(const BuildOptions& options, const std::string& graph_name,
                                const std::function<void(Ctx&)>& body) {
   if (options.opset < 17 || options.opset > 18)
@@ -65,6 +84,7 @@ Expected<ir::Model> BuildModel(const BuildOptions& options, const std::string& g
     WeightGen gen(options.seed);
     Ctx c{b, gen};
     body(c);
+    MakeNodeNamesUnique(*model.graph);
     SHRINK_RETURN_IF_ERROR(model.graph->TopologicalSort());
     SHRINK_RETURN_IF_ERROR(ir::Verify(model));
     return model;
@@ -83,7 +103,8 @@ Value* Conv(Ctx& c, Value* x, const std::string& name, const ConvSpec& s) {
   SHRINK_CHECK(s.cin % s.group == 0 && s.cout % s.group == 0, "Conv " + name + ": bad group");
   const int64_t cin_g = s.cin / s.group;
   const int64_t fan_in = cin_g * s.kernel * (s.conv1d ? 1 : s.kernel);
-  Shape wshape = s.conv1d ? Shape{s.cout, cin_g, s.kernel} : Shape{s.cout, cin_g, s.kernel, s.kernel};
+  Shape wshape =
+      s.conv1d ? Shape{s.cout, cin_g, s.kernel} : Shape{s.cout, cin_g, s.kernel, s.kernel};
   const float std = std::sqrt(s.gain / static_cast<float>(fan_in));
   std::vector<Value*> in = {x, c.W(name + ".weight", c.gen.Scaled(wshape, std))};
   if (s.bias) {

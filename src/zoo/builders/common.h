@@ -68,8 +68,8 @@ ir::Attribute Ints(const std::string& name, std::vector<int64_t> v);
 struct ConvSpec {
   int64_t cin = 0, cout = 0, kernel = 1, stride = 1, pad = 0, group = 1;
   bool bias = false;
-  bool conv1d = false;    // Conv1d (input [N,C,T]) instead of Conv2d
-  float gain = 2.0f;      // init variance gain over fan_in: 2 (He, before ReLU) or 1 (linear)
+  bool conv1d = false;  // Conv1d (input [N,C,T]) instead of Conv2d
+  float gain = 2.0f;    // init variance gain over fan_in: 2 (He, before ReLU) or 1 (linear)
 };
 ir::Value* Conv(Ctx& c, ir::Value* x, const std::string& name, const ConvSpec& s);
 // BatchNormalization with plausible random stats: gamma in [gamma_lo, gamma_hi), beta ~ ±0.1,
@@ -86,8 +86,8 @@ ir::Value* Classifier(Ctx& c, ir::Value* x, const std::string& name, int64_t in,
 
 // ---- transformers ----------------------------------------------------------------------------
 // MatMul with weight [in, out] + Add bias (how exporters write nn.Linear on 3-D inputs).
-ir::Value* Linear(Ctx& c, ir::Value* x, const std::string& name, int64_t in, int64_t out,
-                  float std, bool bias = true);
+ir::Value* Linear(Ctx& c, ir::Value* x, const std::string& name, int64_t in, int64_t out, float std,
+                  bool bias = true);
 ir::Value* LayerNorm(Ctx& c, ir::Value* x, const std::string& name, int64_t dim, float eps);
 // x * 0.5 * (1 + Erf(x / sqrt(2)))
 ir::Value* GeluErf(Ctx& c, ir::Value* x);

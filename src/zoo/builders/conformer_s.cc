@@ -26,9 +26,7 @@ constexpr int64_t kKernel = 31;
 constexpr int kBlocks = 16;
 constexpr float kEps = 1e-12f;  // ESPnet's LayerNorm epsilon
 
-float XavierStd(int64_t in, int64_t out) {
-  return std::sqrt(2.0f / static_cast<float>(in + out));
-}
+float XavierStd(int64_t in, int64_t out) { return std::sqrt(2.0f / static_cast<float>(in + out)); }
 
 Value* FeedForward(Ctx& c, Value* x, const std::string& p, const std::string& norm) {
   Value* y = detail::LayerNorm(c, x, norm, kDim, kEps);
@@ -50,15 +48,20 @@ Value* SelfAttention(Ctx& c, Value* x, const std::string& p, const std::string& 
 Value* ConvModule(Ctx& c, Value* x, const std::string& p, const std::string& norm) {
   Value* y = detail::LayerNorm(c, x, norm, kDim, kEps);
   y = c.Op("Transpose", {y}, {detail::Ints("perm", {0, 2, 1})});  // [N, C, T]
-  y = detail::Conv(c, y, p + ".pointwise_conv1",
-                   ConvSpec{.cin = kDim, .cout = 2 * kDim, .bias = true, .conv1d = true,
-                            .gain = 1.0f});
+  y = detail::Conv(
+      c, y, p + ".pointwise_conv1",
+      ConvSpec{.cin = kDim, .cout = 2 * kDim, .bias = true, .conv1d = true, .gain = 1.0f});
   // GLU over channels: a * sigmoid(b).
   std::vector<Value*> ab = c.b.OpN("Split", {y, c.I64({kDim, kDim})}, 2, {MakeAttr("axis", 1)});
   y = c.Op("Mul", {ab[0], c.Op("Sigmoid", {ab[1]})});
   y = detail::Conv(c, y, p + ".depthwise_conv",
-                   ConvSpec{.cin = kDim, .cout = kDim, .kernel = kKernel, .pad = kKernel / 2,
-                            .group = kDim, .bias = true, .conv1d = true});
+                   ConvSpec{.cin = kDim,
+                            .cout = kDim,
+                            .kernel = kKernel,
+                            .pad = kKernel / 2,
+                            .group = kDim,
+                            .bias = true,
+                            .conv1d = true});
   y = detail::Swish(c, detail::BatchNorm(c, y, p + ".norm", kDim));
   y = detail::Conv(c, y, p + ".pointwise_conv2",
                    ConvSpec{.cin = kDim, .cout = kDim, .bias = true, .conv1d = true});
@@ -79,19 +82,20 @@ void Body(Ctx& c) {
                        {ir::Dim::Symbol("N"), ir::Dim::Symbol("T"), ir::Dim::Known(kMels)});
   // Conv2dSubsampling: [N,1,T,80] -> conv3x3/2 -> ReLU -> conv3x3/2 -> ReLU -> [N,144,T',19].
   Value* y = c.Op("Unsqueeze", {x, c.I64({1})});
-  y = detail::Relu(c, detail::Conv(c, y, "encoder.embed.conv.0",
-                                   ConvSpec{.cin = 1, .cout = kDim, .kernel = 3, .stride = 2,
-                                            .bias = true, .gain = 1.0f}));
-  y = detail::Relu(c, detail::Conv(c, y, "encoder.embed.conv.2",
-                                   ConvSpec{.cin = kDim, .cout = kDim, .kernel = 3, .stride = 2,
-                                            .bias = true}));
+  y = detail::Relu(
+      c,
+      detail::Conv(
+          c, y, "encoder.embed.conv.0",
+          ConvSpec{.cin = 1, .cout = kDim, .kernel = 3, .stride = 2, .bias = true, .gain = 1.0f}));
+  y = detail::Relu(
+      c, detail::Conv(c, y, "encoder.embed.conv.2",
+                      ConvSpec{.cin = kDim, .cout = kDim, .kernel = 3, .stride = 2, .bias = true}));
   const int64_t freq = ((kMels - 1) / 2 - 1) / 2;  // 19
   y = c.Op("Transpose", {y}, {detail::Ints("perm", {0, 2, 1, 3})});
   y = c.Op("Reshape", {y, c.I64({0, 0, kDim * freq})});
   y = detail::Linear(c, y, "encoder.embed.out.0", kDim * freq, kDim, XavierStd(kDim * freq, kDim));
 
-  for (int i = 0; i < kBlocks; ++i)
-    y = Block(c, y, "encoder.encoders." + std::to_string(i) + ".");
+  for (int i = 0; i < kBlocks; ++i) y = Block(c, y, "encoder.encoders." + std::to_string(i) + ".");
   c.b.Output(detail::LayerNorm(c, y, "encoder.after_norm", kDim, kEps), "encoded");
 }
 

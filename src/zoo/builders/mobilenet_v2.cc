@@ -27,9 +27,10 @@ Value* InvertedResidual(Ctx& c, Value* x, const std::string& p, int64_t cin, int
     y = ConvBnRelu6(c, y, p + ".conv.0", ConvSpec{.cin = cin, .cout = hidden, .gain = 1.0f});
     idx = 1;
   }
-  y = ConvBnRelu6(c, y, p + ".conv." + std::to_string(idx),
-                  ConvSpec{.cin = hidden, .cout = hidden, .kernel = 3, .stride = stride, .pad = 1,
-                           .group = hidden});
+  y = ConvBnRelu6(
+      c, y, p + ".conv." + std::to_string(idx),
+      ConvSpec{
+          .cin = hidden, .cout = hidden, .kernel = 3, .stride = stride, .pad = 1, .group = hidden});
   // Linear bottleneck: 1x1 projection + BN, no activation. Branches that are added to a
   // residual get small gammas so that the stream does not grow along a stage.
   y = detail::ConvBn(c, y, p + ".conv." + std::to_string(idx + 1),
@@ -39,15 +40,15 @@ Value* InvertedResidual(Ctx& c, Value* x, const std::string& p, int64_t cin, int
 }
 
 void Body(Ctx& c) {
-  Value* x = c.b.Input("input", DataType::kFloat32,
-                       {ir::Dim::Symbol("N"), ir::Dim::Known(3), ir::Dim::Known(224),
-                        ir::Dim::Known(224)});
-  Value* y = ConvBnRelu6(c, x, "features.0",
-                         ConvSpec{.cin = 3, .cout = 32, .kernel = 3, .stride = 2, .pad = 1,
-                                  .gain = 1.0f});
+  Value* x = c.b.Input(
+      "input", DataType::kFloat32,
+      {ir::Dim::Symbol("N"), ir::Dim::Known(3), ir::Dim::Known(224), ir::Dim::Known(224)});
+  Value* y =
+      ConvBnRelu6(c, x, "features.0",
+                  ConvSpec{.cin = 3, .cout = 32, .kernel = 3, .stride = 2, .pad = 1, .gain = 1.0f});
   // t (expansion), c (channels), n (repeats), s (first stride).
-  const int64_t settings[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                                  {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+  const int64_t settings[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                  {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   int64_t cin = 32;
   int feature = 1;
   for (const auto& s : settings) {
@@ -57,7 +58,8 @@ void Body(Ctx& c) {
       cin = s[1];
     }
   }
-  y = ConvBnRelu6(c, y, "features." + std::to_string(feature), ConvSpec{.cin = cin, .cout = 1280, .gain = 1.0f});
+  y = ConvBnRelu6(c, y, "features." + std::to_string(feature),
+                  ConvSpec{.cin = cin, .cout = 1280, .gain = 1.0f});
   c.b.Output(detail::Classifier(c, y, "classifier.1", 1280, 1000), "logits");
 }
 

@@ -7,8 +7,8 @@ namespace shrink::zoo {
 
 const std::vector<BuilderInfo>& AllBuilders() {
   static const std::vector<BuilderInfo> kBuilders = {
-      {"resnet50", 1, &BuildResNet50},     {"mobilenet_v2", 1, &BuildMobileNetV2},
-      {"bert_base", 1, &BuildBertBase},    {"gpt2_small", 1, &BuildGpt2Small},
+      {"resnet50", 1, &BuildResNet50},      {"mobilenet_v2", 1, &BuildMobileNetV2},
+      {"bert_base", 1, &BuildBertBase},     {"gpt2_small", 1, &BuildGpt2Small},
       {"conformer_s", 1, &BuildConformerS},
   };
   return kBuilders;

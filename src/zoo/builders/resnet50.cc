@@ -16,9 +16,10 @@ using ir::Value;
 constexpr float kBranchGammaLo = 0.2f;
 constexpr float kBranchGammaHi = 0.5f;
 // E[g^2] for g uniform in [lo, hi), plus E[beta^2] for beta uniform in [-0.1, 0.1).
-constexpr double kBranchM2 =
-    (kBranchGammaLo * kBranchGammaLo + kBranchGammaLo * kBranchGammaHi +
-     kBranchGammaHi * kBranchGammaHi) / 3.0 + 0.01 / 3.0;
+constexpr double kBranchM2 = (kBranchGammaLo * kBranchGammaLo + kBranchGammaLo * kBranchGammaHi +
+                              kBranchGammaHi * kBranchGammaHi) /
+                                 3.0 +
+                             0.01 / 3.0;
 
 // The BatchNorm running stats are random around unit variance, so every conv is scaled so that
 // its output has about unit variance: gain = 1 / E[x^2] of its input. `m2` tracks the second
@@ -29,16 +30,17 @@ Value* Bottleneck(Ctx& c, Value* x, double* m2, const std::string& p, int64_t ci
   const auto in_gain = static_cast<float>(1.0 / *m2);
   Value* y = detail::Relu(c, detail::ConvBn(c, x, p + ".conv1", p + ".bn1",
                                             ConvSpec{.cin = cin, .cout = width, .gain = in_gain}));
-  y = detail::Relu(c, detail::ConvBn(c, y, p + ".conv2", p + ".bn2",
-                                     ConvSpec{.cin = width, .cout = width, .kernel = 3,
-                                              .stride = stride, .pad = 1}));
+  y = detail::Relu(
+      c, detail::ConvBn(
+             c, y, p + ".conv2", p + ".bn2",
+             ConvSpec{.cin = width, .cout = width, .kernel = 3, .stride = stride, .pad = 1}));
   y = detail::ConvBn(c, y, p + ".conv3", p + ".bn3", ConvSpec{.cin = width, .cout = cout},
                      kBranchGammaLo, kBranchGammaHi);
   Value* identity = x;
   if (stride != 1 || cin != cout) {
-    identity = detail::ConvBn(c, x, p + ".downsample.0", p + ".downsample.1",
-                              ConvSpec{.cin = cin, .cout = cout, .stride = stride,
-                                       .gain = in_gain});
+    identity =
+        detail::ConvBn(c, x, p + ".downsample.0", p + ".downsample.1",
+                       ConvSpec{.cin = cin, .cout = cout, .stride = stride, .gain = in_gain});
     *m2 = (1.0 + kBranchM2) / 2.0;  // zero-mean unit variance + branch, then ReLU halves it
   } else {
     *m2 += kBranchM2;  // non-negative stream + small branch: ReLU removes little
@@ -47,14 +49,14 @@ Value* Bottleneck(Ctx& c, Value* x, double* m2, const std::string& p, int64_t ci
 }
 
 void Body(Ctx& c) {
-  Value* x = c.b.Input("input", DataType::kFloat32,
-                       {ir::Dim::Symbol("N"), ir::Dim::Known(3), ir::Dim::Known(224),
-                        ir::Dim::Known(224)});
+  Value* x = c.b.Input(
+      "input", DataType::kFloat32,
+      {ir::Dim::Symbol("N"), ir::Dim::Known(3), ir::Dim::Known(224), ir::Dim::Known(224)});
   // The input is a normalised image (unit variance, not rectified): gain 1.
   Value* y = detail::Relu(
-      c, detail::ConvBn(c, x, "conv1", "bn1",
-                        ConvSpec{.cin = 3, .cout = 64, .kernel = 7, .stride = 2, .pad = 3,
-                                 .gain = 1.0f}));
+      c, detail::ConvBn(
+             c, x, "conv1", "bn1",
+             ConvSpec{.cin = 3, .cout = 64, .kernel = 7, .stride = 2, .pad = 3, .gain = 1.0f}));
   y = c.Op("MaxPool", {y},
            {detail::Ints("kernel_shape", {3, 3}), detail::Ints("pads", {1, 1, 1, 1}),
             detail::Ints("strides", {2, 2}), ir::MakeAttr("ceil_mode", 0)},
