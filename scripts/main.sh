@@ -7,4 +7,4 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
 bash "$here/scripts/build.sh"
 "$here/build/bin/shrink" zoo fetch
-"$here/build/bin/shrink" zoo check
+"$here/build/bin/shrink" zoo check --ort

@@ -20,6 +20,7 @@ struct ZooArgs {
   std::string dir;
   std::vector<std::string> models;
   bool json = false, offline = false, force = false, ort = false;
+  std::string ort_opt = "disabled";  // ORT graph optimisation level for --ort
   std::string only;  // "pretrained" | "built" | ""
 };
 
@@ -86,7 +87,7 @@ struct CheckRow {
 
 // Runs one cached model on the reference executor (and ORT), recording metrics in the manifest.
 CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::OrtRunner>& ort,
-                    const std::string& cache_dir) {
+                    const std::string& ort_opt, const std::string& cache_dir) {
   CheckRow row;
   row.name = e.name;
   auto fail = [&](const Status& s) {
@@ -107,7 +108,9 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
   if (!outputs.ok()) return fail(outputs.status());
   nlohmann::json metrics = {{"reference_run_ms", row.ref_ms}};
   if (ort) {
-    auto theirs = ort->Run(e.path, *feeds);
+    runtimes::OrtRunOptions options;
+    options.optimization_level = ort_opt;
+    auto theirs = ort->Run(e.path, *feeds, options);
     if (!theirs.ok()) return fail(theirs.status().WithContext("ONNX Runtime"));
     double worst = 0;
     nlohmann::json per_output = nlohmann::json::array();
@@ -123,7 +126,8 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
     std::ostringstream os;
     os << std::scientific << std::setprecision(1) << worst;
     row.ort = (row.ok ? "ok " : "FAIL ") + os.str();
-    metrics["ort_crosscheck"] = {{"ok", row.ok}, {"max_rel_l2", worst}, {"outputs", per_output}};
+    metrics["ort_crosscheck"] = {{"ok", row.ok}, {"max_rel_l2", worst}, {"ort_optimization", ort_opt},
+                                 {"outputs", per_output}};
   }
   Status s = zoo::UpdateMetrics(cache_dir, e.name, metrics);
   if (!s.ok()) std::cerr << "warning: " << s.ToString() << "\n";
@@ -148,7 +152,7 @@ Status Check(const ZooArgs& a) {
   std::vector<CheckRow> rows;
   for (size_t i = 0; i < selected.size(); ++i) {
     std::cerr << "[" << i + 1 << "/" << selected.size() << "] checking " << selected[i]->name << "\n";
-    rows.push_back(CheckModel(*selected[i], ort, m.cache_dir));
+    rows.push_back(CheckModel(*selected[i], ort, a.ort_opt, m.cache_dir));
   }
   int failures = 0;
   nlohmann::json j = nlohmann::json::array();
@@ -197,6 +201,8 @@ void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
   add_common(check);
   check->add_option("models", a->models, "Model names (default: all cached)");
   check->add_flag("--ort", a->ort, "Cross-check outputs against ONNX Runtime");
+  check->add_option("--ort-opt", a->ort_opt,
+                    "ORT graph optimisation level for --ort: disabled (op-by-op oracle, default) | basic | extended | all");
   runners.push_back({list, [a]() { return List(*a); }});
   runners.push_back({fetch, [a]() { return Fetch(*a); }});
   runners.push_back({check, [a]() { return Check(*a); }});

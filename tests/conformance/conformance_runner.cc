@@ -8,6 +8,7 @@
 //
 //   conformance_runner [--data DIR] [--filter SUBSTRING] [--verbose] [--skips]
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -45,7 +46,29 @@ std::vector<fs::path> SortedEntries(const fs::path& dir, const std::string& pref
   return out;
 }
 
+// Defects of the ONNX 1.12 test data itself (fixed upstream later), skipped with the reason.
+const std::map<std::string, std::string>& KnownDataDefects() {
+  static const std::map<std::string, std::string> defects = {
+      {"test_cast_FLOAT_to_BFLOAT16", "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_FLOAT_to_BFLOAT16", "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_FLOAT_to_BFLOAT16_expanded", "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_BFLOAT16_to_FLOAT", "input 'like' has shape [1] but the model declares [3, 4]"},
+      {"test_castlike_BFLOAT16_to_FLOAT_expanded", "input 'like' has shape [1] but the model declares [3, 4]"},
+  };
+  return defects;
+}
+
+// ONNX 1.12 stores bfloat16 test tensors with data_type UINT16: reinterpret the bits.
+Tensor AsDeclared(const Tensor& t, DataType declared) {
+  if (t.dtype() != DataType::kUInt16 || declared != DataType::kBFloat16) return t;
+  Tensor out(DataType::kBFloat16, t.shape());
+  std::memcpy(out.raw(), t.raw(), t.nbytes());
+  return out;
+}
+
 Result RunCase(const fs::path& dir) {
+  if (auto it = KnownDataDefects().find(dir.filename().string()); it != KnownDataDefects().end())
+    return {Outcome::kSkip, "known defect in the ONNX 1.12 test data: " + it->second};
   auto model = onnx_io::LoadModel((dir / "model.onnx").string());
   if (!model.ok()) {
     if (model.status().code() == StatusCode::kUnimplemented)
@@ -66,7 +89,8 @@ Result RunCase(const fs::path& dir) {
       if (!t.ok()) return {Outcome::kSkip, "input: " + t.status().message()};
       std::string name = t->name;
       if (name.empty() && i < graph_inputs.size()) name = graph_inputs[i]->name();
-      feeds.emplace_back(name, t->tensor);
+      const ir::Value* declared = model->graph->FindValue(name);
+      feeds.emplace_back(name, declared ? AsDeclared(t->tensor, declared->type().dtype) : t->tensor);
     }
     auto outputs = (*executor)->Run(feeds);
     if (!outputs.ok()) {
@@ -81,7 +105,9 @@ Result RunCase(const fs::path& dir) {
     for (size_t i = 0; i < expected_files.size(); ++i) {
       auto expected = onnx_io::LoadTensorProto(expected_files[i].string());
       if (!expected.ok()) return {Outcome::kSkip, "expected output: " + expected.status().message()};
-      const std::string diff = testing::CompareTensors((*outputs)[i], expected->tensor);
+      const DataType declared = model->graph->outputs()[i]->type().dtype;
+      const std::string diff =
+          testing::CompareTensors((*outputs)[i], AsDeclared(expected->tensor, declared));
       if (!diff.empty())
         return {Outcome::kFail, set.filename().string() + " output " + std::to_string(i) + ": " + diff};
     }
