@@ -14,16 +14,20 @@ void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners) {
   struct Args {
     std::string in, out;
     bool external = false, json = false;
+    size_t external_min_bytes = 1024;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("input", a->in, "ONNX model to read")->required();
   cmd->add_option("output", a->out, "ONNX model to write")->required();
   cmd->add_flag("--external-data", a->external, "Store weights in OUT.data next to the model");
+  cmd->add_option("--external-min-bytes", a->external_min_bytes,
+                  "With --external-data: tensors of at least this many bytes go external (default 1024)");
   cmd->add_flag("--json", a->json, "Machine-readable output");
   runners.push_back({cmd, [a]() -> Status {
                        SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a->in));
                        onnx_io::SaveOptions options;
                        options.external_data = a->external;
+                       options.external_threshold_bytes = a->external_min_bytes;
                        SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a->out, options));
                        const ModelSummary s = Summarize(model, a->out);
                        if (a->json) {
