@@ -9,7 +9,7 @@
 #include "onnx/import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  shrink::SetTensorMemoryLimit(size_t{64} << 20);  // hostile shapes must fail, not allocate
+  shrink::SetTensorMemoryLimit(size_t{64} << 20);        // hostile shapes must fail, not allocate
   auto model = shrink::onnx_io::ParseModel(data, size);  // no folder: external data refused
   if (model.ok()) {
     auto bytes = shrink::onnx_io::SerializeModel(*model);

@@ -1,8 +1,7 @@
 #include "cli/app.h"
 
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "cli/commands.h"
 
@@ -42,16 +41,26 @@ int Main(int argc, char** argv) {
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return 0;
-    case StatusCode::kInvalidArgument: return 2;
-    case StatusCode::kNotFound: return 3;
-    case StatusCode::kCorrupt: return 4;
-    case StatusCode::kUnimplemented: return 5;
-    case StatusCode::kPermissionDenied: return 6;
-    case StatusCode::kResourceExhausted: return 7;
-    case StatusCode::kIOError: return 8;
-    case StatusCode::kCheckFailed: return 1;
-    case StatusCode::kInternal: return 70;
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kInvalidArgument:
+      return 2;
+    case StatusCode::kNotFound:
+      return 3;
+    case StatusCode::kCorrupt:
+      return 4;
+    case StatusCode::kUnimplemented:
+      return 5;
+    case StatusCode::kPermissionDenied:
+      return 6;
+    case StatusCode::kResourceExhausted:
+      return 7;
+    case StatusCode::kIOError:
+      return 8;
+    case StatusCode::kCheckFailed:
+      return 1;
+    case StatusCode::kInternal:
+      return 70;
   }
   return 1;
 }

@@ -2,10 +2,9 @@
 // options to `app` and a runner that does the work and returns a Status.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/status.h"
 
@@ -22,8 +21,8 @@ void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterCompare(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners);
 
-// Exit codes: 1 a check did not pass, 2 bad argument, 3 not found, 4 corrupt input, 5 unsupported, 6 refused path,
-// 7 resource limit, 8 I/O, 70 internal.
+// Exit codes: 1 a check did not pass, 2 bad argument, 3 not found, 4 corrupt input, 5 unsupported,
+// 6 refused path, 7 resource limit, 8 I/O, 70 internal.
 int ExitCodeFor(const Status& s);
 
 }  // namespace shrink::cli

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -33,13 +32,15 @@ Status Compare(const CompareArgs& a) {
   runtime::DimValues dims;
   for (const auto& d : a.dims) {
     const auto eq = d.find('=');
-    if (eq == std::string::npos) return InvalidArgument("--dim expects SYMBOL=VALUE, got '" + d + "'");
+    if (eq == std::string::npos)
+      return InvalidArgument("--dim expects SYMBOL=VALUE, got '" + d + "'");
     dims[d.substr(0, eq)] = std::atoll(d.c_str() + eq + 1);
   }
   SHRINK_ASSIGN_OR_RETURN(runtime::Feeds feeds, runtime::MakeRandomFeeds(*model.graph, 0, dims));
   for (const auto& in : a.inputs) {
     const auto eq = in.find('=');
-    if (eq == std::string::npos) return InvalidArgument("--input expects NAME=FILE.npy, got '" + in + "'");
+    if (eq == std::string::npos)
+      return InvalidArgument("--input expects NAME=FILE.npy, got '" + in + "'");
     SHRINK_ASSIGN_OR_RETURN(Tensor t, ReadNpy(in.substr(eq + 1)));
     for (auto& f : feeds)
       if (f.first == in.substr(0, eq)) f.second = t;
@@ -74,20 +75,27 @@ Status Compare(const CompareArgs& a) {
     const ir::Value* v = model.graph->FindValue(name);
     const std::string node = v && v->producer() ? v->producer()->Describe() : "?";
     if (shown++ >= a.top) continue;
-    j.push_back({{"value", name}, {"node", node}, {"rel_l2", agree.rel_l2}, {"max_abs", agree.max_abs}, {"detail", agree.detail}});
+    j.push_back({{"value", name},
+                 {"node", node},
+                 {"rel_l2", agree.rel_l2},
+                 {"max_abs", agree.max_abs},
+                 {"detail", agree.detail}});
     if (!a.json)
       std::cout << std::left << std::setw(48) << node << " " << name << "  relL2 " << agree.rel_l2
                 << "  max|d| " << agree.max_abs << "  " << agree.detail << "\n";
   }
-  if (a.json) std::cout << j.dump(2) << "\n";
-  else std::cout << disagreeing << " of " << theirs.size() << " values disagree with ONNX Runtime\n";
+  if (a.json)
+    std::cout << j.dump(2) << "\n";
+  else
+    std::cout << disagreeing << " of " << theirs.size() << " values disagree with ONNX Runtime\n";
   return Status::Ok();
 }
 
 }  // namespace
 
 void RegisterCompare(CLI::App& app, std::vector<CommandRunner>& runners) {
-  auto* cmd = app.add_subcommand("compare", "Find the first ops where our runtime and ONNX Runtime disagree");
+  auto* cmd = app.add_subcommand("compare",
+                                 "Find the first ops where our runtime and ONNX Runtime disagree");
   auto a = std::make_shared<CompareArgs>();
   cmd->add_option("model", a->model, "ONNX model file")->required();
   cmd->add_option("--input,-i", a->inputs, "NAME=FILE.npy input (repeatable; others random)");

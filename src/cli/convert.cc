@@ -20,8 +20,9 @@ void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("input", a->in, "ONNX model to read")->required();
   cmd->add_option("output", a->out, "ONNX model to write")->required();
   cmd->add_flag("--external-data", a->external, "Store weights in OUT.data next to the model");
-  cmd->add_option("--external-min-bytes", a->external_min_bytes,
-                  "With --external-data: tensors of at least this many bytes go external (default 1024)");
+  cmd->add_option(
+      "--external-min-bytes", a->external_min_bytes,
+      "With --external-data: tensors of at least this many bytes go external (default 1024)");
   cmd->add_flag("--json", a->json, "Machine-readable output");
   runners.push_back({cmd, [a]() -> Status {
                        SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a->in));
@@ -31,8 +32,10 @@ void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners) {
                        SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a->out, options));
                        const ModelSummary s = Summarize(model, a->out);
                        if (a->json) {
-                         std::cout << nlohmann::json{{"input", a->in}, {"output", a->out},
-                                                     {"nodes", s.nodes}, {"bytes", s.file_bytes}}
+                         std::cout << nlohmann::json{{"input", a->in},
+                                                     {"output", a->out},
+                                                     {"nodes", s.nodes},
+                                                     {"bytes", s.file_bytes}}
                                           .dump(2)
                                    << "\n";
                        } else {

@@ -61,7 +61,8 @@ ModelSummary Summarize(const ir::Model& model, const std::string& path) {
   s.ir_version = model.ir_version;
   for (const auto& op : model.opset_imports)
     s.opsets.emplace_back(op.domain.empty() ? "ai.onnx" : op.domain, op.version);
-  s.producer = model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
+  s.producer =
+      model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
   std::map<std::string, int64_t> counts;
   Walk(*model.graph, s, counts);
   s.op_counts.assign(counts.begin(), counts.end());
@@ -92,7 +93,9 @@ nlohmann::json ToJson(const ModelSummary& s) {
   j["weights"] = {{"initializers", {{"count", s.initializers}, {"bytes", s.initializer_bytes}}},
                   {"constant_nodes", {{"count", s.constant_nodes}, {"bytes", s.constant_bytes}}},
                   {"external_data",
-                   {{"tensors", s.external_tensors}, {"bytes", s.external_bytes}, {"files", s.external_files}}}};
+                   {{"tensors", s.external_tensors},
+                    {"bytes", s.external_bytes},
+                    {"files", s.external_files}}}};
   for (const auto& [n, t] : s.inputs) j["inputs"].push_back({{"name", n}, {"type", t}});
   for (const auto& [n, t] : s.outputs) j["outputs"].push_back({{"name", n}, {"type", t}});
   j["unsupported_ops"] = s.unsupported_ops;
@@ -102,18 +105,22 @@ nlohmann::json ToJson(const ModelSummary& s) {
 std::string ToText(const ModelSummary& s) {
   std::ostringstream os;
   os << "model       " << s.path << " (" << HumanBytes(s.file_bytes) << ")\n";
-  os << "ir_version  " << s.ir_version << "   producer " << (s.producer.empty() ? "-" : s.producer) << "\n";
+  os << "ir_version  " << s.ir_version << "   producer " << (s.producer.empty() ? "-" : s.producer)
+     << "\n";
   os << "opsets     ";
   for (const auto& [d, v] : s.opsets) os << " " << d << ":" << v;
   os << "\nparameters  " << s.parameters << "\n";
-  os << "weights     " << s.initializers << " initializers (" << HumanBytes(static_cast<uint64_t>(s.initializer_bytes))
-     << "), " << s.constant_nodes << " Constant nodes (" << HumanBytes(static_cast<uint64_t>(s.constant_bytes))
-     << "), " << s.external_tensors << " external (" << HumanBytes(static_cast<uint64_t>(s.external_bytes)) << ")";
+  os << "weights     " << s.initializers << " initializers ("
+     << HumanBytes(static_cast<uint64_t>(s.initializer_bytes)) << "), " << s.constant_nodes
+     << " Constant nodes (" << HumanBytes(static_cast<uint64_t>(s.constant_bytes)) << "), "
+     << s.external_tensors << " external (" << HumanBytes(static_cast<uint64_t>(s.external_bytes))
+     << ")";
   for (const auto& f : s.external_files) os << " " << f;
   os << "\n";
   for (const auto& [n, t] : s.inputs) os << "input       " << n << ": " << t << "\n";
   for (const auto& [n, t] : s.outputs) os << "output      " << n << ": " << t << "\n";
-  os << "nodes       " << s.nodes << (s.subgraphs ? " (incl. " + std::to_string(s.subgraphs) + " subgraphs)" : "") << "\n";
+  os << "nodes       " << s.nodes
+     << (s.subgraphs ? " (incl. " + std::to_string(s.subgraphs) + " subgraphs)" : "") << "\n";
   for (const auto& [op, c] : s.op_counts) {
     os << "  " << op;
     for (size_t i = op.size(); i < 28; ++i) os << ' ';

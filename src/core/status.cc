@@ -4,16 +4,26 @@ namespace shrink {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kUnimplemented: return "unimplemented";
-    case StatusCode::kCorrupt: return "corrupt input";
-    case StatusCode::kIOError: return "I/O error";
-    case StatusCode::kResourceExhausted: return "resource limit";
-    case StatusCode::kPermissionDenied: return "permission denied";
-    case StatusCode::kCheckFailed: return "check failed";
-    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kUnimplemented:
+      return "unimplemented";
+    case StatusCode::kCorrupt:
+      return "corrupt input";
+    case StatusCode::kIOError:
+      return "I/O error";
+    case StatusCode::kResourceExhausted:
+      return "resource limit";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
+    case StatusCode::kCheckFailed:
+      return "check failed";
+    case StatusCode::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -46,7 +46,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
 inline Status Corrupt(std::string m) { return {StatusCode::kCorrupt, std::move(m)}; }
@@ -64,7 +66,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Expected(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Expected(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(data_).ok()) data_ = Status(StatusCode::kInternal, "ok Status as error");
   }
@@ -90,8 +92,7 @@ class [[nodiscard]] Expected {
 // Thrown inside a part only (kernels, parsers); converted to Status at the part's boundary.
 class Error : public std::runtime_error {
  public:
-  Error(StatusCode code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+  Error(StatusCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   StatusCode code() const { return code_; }
   Status ToStatus() const { return Status(code_, what()); }
 
@@ -107,9 +108,9 @@ class Error : public std::runtime_error {
 #define SHRINK_CONCAT_INNER_(a, b) a##b
 #define SHRINK_CONCAT_(a, b) SHRINK_CONCAT_INNER_(a, b)
 
-#define SHRINK_RETURN_IF_ERROR(expr)           \
-  do {                                         \
-    ::shrink::Status shrink_status_ = (expr);  \
+#define SHRINK_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::shrink::Status shrink_status_ = (expr);        \
     if (!shrink_status_.ok()) return shrink_status_; \
   } while (0)
 
@@ -123,7 +124,7 @@ class Error : public std::runtime_error {
 
 // Throws shrink::Error(kInvalidArgument) with the streamed message when cond is false.
 // For use inside parts (kernels, parsers) only.
-#define SHRINK_CHECK(cond, msg)                                                     \
-  do {                                                                              \
-    if (!(cond)) ::shrink::Throw(::shrink::StatusCode::kInvalidArgument, (msg));    \
+#define SHRINK_CHECK(cond, msg)                                                  \
+  do {                                                                           \
+    if (!(cond)) ::shrink::Throw(::shrink::StatusCode::kInvalidArgument, (msg)); \
   } while (0)

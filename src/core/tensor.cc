@@ -21,8 +21,9 @@ struct AlignedFree {
 std::shared_ptr<uint8_t[]> AllocateZeroed(size_t bytes) {
   const size_t rounded = ((bytes + 63) / 64) * 64;
   void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  if (p == nullptr) Throw(StatusCode::kResourceExhausted, "out of memory allocating " +
-                                                              std::to_string(bytes) + " bytes");
+  if (p == nullptr)
+    Throw(StatusCode::kResourceExhausted,
+          "out of memory allocating " + std::to_string(bytes) + " bytes");
   std::memset(p, 0, rounded == 0 ? 64 : rounded);
   return std::shared_ptr<uint8_t[]>(static_cast<uint8_t*>(p), AlignedFree());
 }
@@ -57,7 +58,8 @@ void SetTensorMemoryLimit(size_t bytes) { g_memory_limit = bytes; }
 size_t TensorMemoryLimit() { return g_memory_limit; }
 
 Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  if (dtype == DataType::kUndefined) Throw(StatusCode::kInvalidArgument, "tensor of undefined type");
+  if (dtype == DataType::kUndefined)
+    Throw(StatusCode::kInvalidArgument, "tensor of undefined type");
   numel_ = NumElements(shape_);
   if (numel_ < 0)
     Throw(StatusCode::kInvalidArgument, "invalid tensor shape " + ShapeToString(shape_));
@@ -68,13 +70,15 @@ Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(sh
     return;
   }
   const int bits = BitsOf(dtype);
-  if (bits == 0) Throw(StatusCode::kUnimplemented, "unsupported tensor type " + std::string(DataTypeName(dtype)));
+  if (bits == 0)
+    Throw(StatusCode::kUnimplemented,
+          "unsupported tensor type " + std::string(DataTypeName(dtype)));
   // Overflow-safe byte count check against the limit.
   if (static_cast<uint64_t>(numel_) > g_memory_limit / std::max(1, bits / 8) + 1 ||
       StorageBytes(dtype, numel_) > g_memory_limit) {
     Throw(StatusCode::kResourceExhausted,
-          "tensor " + std::string(DataTypeName(dtype)) + ShapeToString(shape_) + " needs more than the memory limit of " +
-              std::to_string(g_memory_limit) + " bytes");
+          "tensor " + std::string(DataTypeName(dtype)) + ShapeToString(shape_) +
+              " needs more than the memory limit of " + std::to_string(g_memory_limit) + " bytes");
   }
   data_ = AllocateZeroed(StorageBytes(dtype, numel_));
 }
@@ -96,44 +100,91 @@ void Tensor::CheckType(DataType requested) const {
 double Tensor::GetAsDouble(int64_t i) const {
   const uint8_t* p = data_.get();
   switch (dtype_) {
-    case DataType::kFloat32: return reinterpret_cast<const float*>(p)[i];
-    case DataType::kFloat64: return reinterpret_cast<const double*>(p)[i];
-    case DataType::kFloat16: return HalfToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
-    case DataType::kBFloat16: return BFloat16ToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
-    case DataType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
-    case DataType::kUInt8: return p[i];
-    case DataType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
-    case DataType::kUInt16: return reinterpret_cast<const uint16_t*>(p)[i];
-    case DataType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DataType::kUInt32: return reinterpret_cast<const uint32_t*>(p)[i];
-    case DataType::kInt64: return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
-    case DataType::kUInt64: return static_cast<double>(reinterpret_cast<const uint64_t*>(p)[i]);
-    case DataType::kBool: return p[i] ? 1.0 : 0.0;
-    case DataType::kInt4: return UnpackInt4(p, i, true);
-    case DataType::kUInt4: return UnpackInt4(p, i, false);
-    default: Throw(StatusCode::kUnimplemented, std::string("GetAsDouble on ") + DataTypeName(dtype_));
+    case DataType::kFloat32:
+      return reinterpret_cast<const float*>(p)[i];
+    case DataType::kFloat64:
+      return reinterpret_cast<const double*>(p)[i];
+    case DataType::kFloat16:
+      return HalfToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DataType::kBFloat16:
+      return BFloat16ToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DataType::kInt8:
+      return reinterpret_cast<const int8_t*>(p)[i];
+    case DataType::kUInt8:
+      return p[i];
+    case DataType::kInt16:
+      return reinterpret_cast<const int16_t*>(p)[i];
+    case DataType::kUInt16:
+      return reinterpret_cast<const uint16_t*>(p)[i];
+    case DataType::kInt32:
+      return reinterpret_cast<const int32_t*>(p)[i];
+    case DataType::kUInt32:
+      return reinterpret_cast<const uint32_t*>(p)[i];
+    case DataType::kInt64:
+      return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
+    case DataType::kUInt64:
+      return static_cast<double>(reinterpret_cast<const uint64_t*>(p)[i]);
+    case DataType::kBool:
+      return p[i] ? 1.0 : 0.0;
+    case DataType::kInt4:
+      return UnpackInt4(p, i, true);
+    case DataType::kUInt4:
+      return UnpackInt4(p, i, false);
+    default:
+      Throw(StatusCode::kUnimplemented, std::string("GetAsDouble on ") + DataTypeName(dtype_));
   }
 }
 
 void Tensor::SetFromDouble(int64_t i, double v) {
   uint8_t* p = data_.get();
   switch (dtype_) {
-    case DataType::kFloat32: reinterpret_cast<float*>(p)[i] = static_cast<float>(v); return;
-    case DataType::kFloat64: reinterpret_cast<double*>(p)[i] = v; return;
-    case DataType::kFloat16: reinterpret_cast<uint16_t*>(p)[i] = FloatToHalf(static_cast<float>(v)); return;
-    case DataType::kBFloat16: reinterpret_cast<uint16_t*>(p)[i] = FloatToBFloat16(static_cast<float>(v)); return;
-    case DataType::kInt8: reinterpret_cast<int8_t*>(p)[i] = SaturateCast<int8_t>(v); return;
-    case DataType::kUInt8: p[i] = SaturateCast<uint8_t>(v); return;
-    case DataType::kInt16: reinterpret_cast<int16_t*>(p)[i] = SaturateCast<int16_t>(v); return;
-    case DataType::kUInt16: reinterpret_cast<uint16_t*>(p)[i] = SaturateCast<uint16_t>(v); return;
-    case DataType::kInt32: reinterpret_cast<int32_t*>(p)[i] = SaturateCast<int32_t>(v); return;
-    case DataType::kUInt32: reinterpret_cast<uint32_t*>(p)[i] = SaturateCast<uint32_t>(v); return;
-    case DataType::kInt64: reinterpret_cast<int64_t*>(p)[i] = SaturateCast<int64_t>(v); return;
-    case DataType::kUInt64: reinterpret_cast<uint64_t*>(p)[i] = SaturateCast<uint64_t>(v); return;
-    case DataType::kBool: p[i] = v != 0.0; return;
-    case DataType::kInt4: PackInt4(p, i, static_cast<int>(std::clamp(v, -8.0, 7.0))); return;
-    case DataType::kUInt4: PackInt4(p, i, static_cast<int>(std::clamp(v, 0.0, 15.0))); return;
-    default: Throw(StatusCode::kUnimplemented, std::string("SetFromDouble on ") + DataTypeName(dtype_));
+    case DataType::kFloat32:
+      reinterpret_cast<float*>(p)[i] = static_cast<float>(v);
+      return;
+    case DataType::kFloat64:
+      reinterpret_cast<double*>(p)[i] = v;
+      return;
+    case DataType::kFloat16:
+      reinterpret_cast<uint16_t*>(p)[i] = FloatToHalf(static_cast<float>(v));
+      return;
+    case DataType::kBFloat16:
+      reinterpret_cast<uint16_t*>(p)[i] = FloatToBFloat16(static_cast<float>(v));
+      return;
+    case DataType::kInt8:
+      reinterpret_cast<int8_t*>(p)[i] = SaturateCast<int8_t>(v);
+      return;
+    case DataType::kUInt8:
+      p[i] = SaturateCast<uint8_t>(v);
+      return;
+    case DataType::kInt16:
+      reinterpret_cast<int16_t*>(p)[i] = SaturateCast<int16_t>(v);
+      return;
+    case DataType::kUInt16:
+      reinterpret_cast<uint16_t*>(p)[i] = SaturateCast<uint16_t>(v);
+      return;
+    case DataType::kInt32:
+      reinterpret_cast<int32_t*>(p)[i] = SaturateCast<int32_t>(v);
+      return;
+    case DataType::kUInt32:
+      reinterpret_cast<uint32_t*>(p)[i] = SaturateCast<uint32_t>(v);
+      return;
+    case DataType::kInt64:
+      reinterpret_cast<int64_t*>(p)[i] = SaturateCast<int64_t>(v);
+      return;
+    case DataType::kUInt64:
+      reinterpret_cast<uint64_t*>(p)[i] = SaturateCast<uint64_t>(v);
+      return;
+    case DataType::kBool:
+      p[i] = v != 0.0;
+      return;
+    case DataType::kInt4:
+      PackInt4(p, i, static_cast<int>(std::clamp(v, -8.0, 7.0)));
+      return;
+    case DataType::kUInt4:
+      PackInt4(p, i, static_cast<int>(std::clamp(v, 0.0, 15.0)));
+      return;
+    default:
+      Throw(StatusCode::kUnimplemented, std::string("SetFromDouble on ") + DataTypeName(dtype_));
   }
 }
 
@@ -150,8 +201,8 @@ Tensor Tensor::Clone() const {
 
 Tensor Tensor::Reshaped(Shape shape) const {
   if (NumElements(shape) != numel_)
-    Throw(StatusCode::kInvalidArgument, "cannot reshape " + ShapeToString(shape_) + " to " +
-                                            ShapeToString(shape));
+    Throw(StatusCode::kInvalidArgument,
+          "cannot reshape " + ShapeToString(shape_) + " to " + ShapeToString(shape));
   Tensor t = *this;
   t.shape_ = std::move(shape);
   return t;
@@ -170,8 +221,10 @@ std::string Tensor::DebugString(int64_t max_elements) const {
   const int64_t n = std::min(numel_, max_elements);
   for (int64_t i = 0; i < n; ++i) {
     if (i) os << ", ";
-    if (dtype_ == DataType::kString) os << '"' << (*strings_)[static_cast<size_t>(i)] << '"';
-    else os << GetAsDouble(i);
+    if (dtype_ == DataType::kString)
+      os << '"' << (*strings_)[static_cast<size_t>(i)] << '"';
+    else
+      os << GetAsDouble(i);
   }
   if (numel_ > n) os << ", ...";
   os << "}";
@@ -188,8 +241,10 @@ int UnpackInt4(const uint8_t* data, int64_t i, bool is_signed) {
 void PackInt4(uint8_t* data, int64_t i, int value) {
   uint8_t& byte = data[i / 2];
   const uint8_t nibble = static_cast<uint8_t>(value) & 0x0f;
-  if (i % 2 == 0) byte = static_cast<uint8_t>((byte & 0xf0) | nibble);
-  else byte = static_cast<uint8_t>((byte & 0x0f) | (nibble << 4));
+  if (i % 2 == 0)
+    byte = static_cast<uint8_t>((byte & 0xf0) | nibble);
+  else
+    byte = static_cast<uint8_t>((byte & 0x0f) | (nibble << 4));
 }
 
 }  // namespace shrink

@@ -4,20 +4,34 @@ namespace shrink::ir {
 
 const char* AttrKindName(AttrKind kind) {
   switch (kind) {
-    case AttrKind::kFloat: return "float";
-    case AttrKind::kInt: return "int";
-    case AttrKind::kString: return "string";
-    case AttrKind::kTensor: return "tensor";
-    case AttrKind::kGraph: return "graph";
-    case AttrKind::kSparseTensor: return "sparse_tensor";
-    case AttrKind::kTypeProto: return "type_proto";
-    case AttrKind::kFloats: return "floats";
-    case AttrKind::kInts: return "ints";
-    case AttrKind::kStrings: return "strings";
-    case AttrKind::kTensors: return "tensors";
-    case AttrKind::kGraphs: return "graphs";
-    case AttrKind::kSparseTensors: return "sparse_tensors";
-    case AttrKind::kTypeProtos: return "type_protos";
+    case AttrKind::kFloat:
+      return "float";
+    case AttrKind::kInt:
+      return "int";
+    case AttrKind::kString:
+      return "string";
+    case AttrKind::kTensor:
+      return "tensor";
+    case AttrKind::kGraph:
+      return "graph";
+    case AttrKind::kSparseTensor:
+      return "sparse_tensor";
+    case AttrKind::kTypeProto:
+      return "type_proto";
+    case AttrKind::kFloats:
+      return "floats";
+    case AttrKind::kInts:
+      return "ints";
+    case AttrKind::kStrings:
+      return "strings";
+    case AttrKind::kTensors:
+      return "tensors";
+    case AttrKind::kGraphs:
+      return "graphs";
+    case AttrKind::kSparseTensors:
+      return "sparse_tensors";
+    case AttrKind::kTypeProtos:
+      return "type_protos";
   }
   return "unknown";
 }

@@ -17,8 +17,20 @@ namespace shrink::ir {
 class Graph;
 
 enum class AttrKind {
-  kFloat, kInt, kString, kTensor, kGraph, kSparseTensor, kTypeProto,
-  kFloats, kInts, kStrings, kTensors, kGraphs, kSparseTensors, kTypeProtos,
+  kFloat,
+  kInt,
+  kString,
+  kTensor,
+  kGraph,
+  kSparseTensor,
+  kTypeProto,
+  kFloats,
+  kInts,
+  kStrings,
+  kTensors,
+  kGraphs,
+  kSparseTensors,
+  kTypeProtos,
 };
 const char* AttrKindName(AttrKind kind);
 

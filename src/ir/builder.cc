@@ -8,7 +8,8 @@ GraphBuilder::GraphBuilder(Graph& graph) : graph_(graph) {
 
 std::string GraphBuilder::UniqueNodeName(const std::string& hint) {
   std::string name = hint;
-  while (name.empty() || node_names_.count(name)) name = hint + "_" + std::to_string(++node_counter_);
+  while (name.empty() || node_names_.count(name))
+    name = hint + "_" + std::to_string(++node_counter_);
   node_names_.insert(name);
   return name;
 }
@@ -39,8 +40,8 @@ std::vector<Value*> GraphBuilder::OpN(const std::string& op_type, const std::vec
   const std::string node_name = UniqueNodeName(name.empty() ? op_type : name);
   std::vector<std::string> outs;
   for (int i = 0; i < num_outputs; ++i)
-    outs.push_back(graph_.UniqueName(node_name + (num_outputs > 1 ? "_out" + std::to_string(i)
-                                                                  : std::string("_out"))));
+    outs.push_back(graph_.UniqueName(
+        node_name + (num_outputs > 1 ? "_out" + std::to_string(i) : std::string("_out"))));
   Node* n = graph_.AddNode(op_type, inputs, outs, std::move(attrs), node_name, domain);
   return n->outputs();
 }

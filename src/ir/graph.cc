@@ -40,7 +40,8 @@ Value* Graph::NewValue(const std::string& name, Value::Kind kind) {
 void Graph::RenameValue(Value* v, const std::string& name) {
   if (v->name_ == name) return;
   if (by_name_.count(name))
-    Throw(StatusCode::kInvalidArgument, "graph '" + name_ + "': value name '" + name + "' is taken");
+    Throw(StatusCode::kInvalidArgument,
+          "graph '" + name_ + "': value name '" + name + "' is taken");
   by_name_.erase(v->name_);
   v->name_ = name;
   by_name_[name] = v;
@@ -133,8 +134,8 @@ bool Graph::RemoveNode(Node* node) {
     values_.erase(std::find_if(values_.begin(), values_.end(),
                                [&](const auto& p) { return p.get() == out; }));
   }
-  nodes_.erase(std::find_if(nodes_.begin(), nodes_.end(),
-                            [&](const auto& p) { return p.get() == node; }));
+  nodes_.erase(
+      std::find_if(nodes_.begin(), nodes_.end(), [&](const auto& p) { return p.get() == node; }));
   return true;
 }
 

@@ -12,7 +12,7 @@ Value* Node::input(int i) const {
 
 Value* Node::output(int i) const {
   return i >= 0 && i < static_cast<int>(outputs_.size()) ? outputs_[static_cast<size_t>(i)]
-                                                          : nullptr;
+                                                         : nullptr;
 }
 
 void Node::SetInput(int i, Value* v) {

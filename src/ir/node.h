@@ -22,8 +22,8 @@ class Node {
 
   const std::vector<Value*>& inputs() const { return inputs_; }
   const std::vector<Value*>& outputs() const { return outputs_; }
-  Value* input(int i) const;   // nullptr when absent or omitted
-  Value* output(int i) const;  // nullptr when absent or unrequested
+  Value* input(int i) const;       // nullptr when absent or omitted
+  Value* output(int i) const;      // nullptr when absent or unrequested
   void SetInput(int i, Value* v);  // keeps use lists consistent; grows inputs with nullptr
   void AddInput(Value* v);
 

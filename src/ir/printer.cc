@@ -31,32 +31,40 @@ void PrintGraphTo(const Graph& g, int depth, std::ostringstream& os);
 
 std::string AttrValue(const Attribute& a, int depth, std::ostringstream& os) {
   switch (a.kind) {
-    case AttrKind::kFloat: return FormatFloat(a.f);
-    case AttrKind::kInt: return std::to_string(a.i);
-    case AttrKind::kString: return "\"" + a.s + "\"";
-    case AttrKind::kTensor: return TensorSummary(a.t);
-    case AttrKind::kGraph: return "<graph " + (a.g ? a.g->name() : std::string("null")) + ">";
-    case AttrKind::kFloats: return Join(a.floats, FormatFloat);
-    case AttrKind::kInts: return Join(a.ints, [](int64_t v) { return std::to_string(v); });
-    case AttrKind::kStrings: return Join(a.strings, [](const std::string& s) { return "\"" + s + "\""; });
-    case AttrKind::kTensors: return Join(a.tensors, TensorSummary);
-    case AttrKind::kGraphs: return "<" + std::to_string(a.graphs.size()) + " graphs>";
-    default: return "<" + std::string(AttrKindName(a.kind)) + ">";
+    case AttrKind::kFloat:
+      return FormatFloat(a.f);
+    case AttrKind::kInt:
+      return std::to_string(a.i);
+    case AttrKind::kString:
+      return "\"" + a.s + "\"";
+    case AttrKind::kTensor:
+      return TensorSummary(a.t);
+    case AttrKind::kGraph:
+      return "<graph " + (a.g ? a.g->name() : std::string("null")) + ">";
+    case AttrKind::kFloats:
+      return Join(a.floats, FormatFloat);
+    case AttrKind::kInts:
+      return Join(a.ints, [](int64_t v) { return std::to_string(v); });
+    case AttrKind::kStrings:
+      return Join(a.strings, [](const std::string& s) { return "\"" + s + "\""; });
+    case AttrKind::kTensors:
+      return Join(a.tensors, TensorSummary);
+    case AttrKind::kGraphs:
+      return "<" + std::to_string(a.graphs.size()) + " graphs>";
+    default:
+      return "<" + std::string(AttrKindName(a.kind)) + ">";
   }
   (void)depth;
   (void)os;
 }
 
 void PrintGraphTo(const Graph& g, int depth, std::ostringstream& os) {
-  auto typed = [](const Value* v) {
-    return "%" + v->name() + ": " + TypeInfoToString(v->type());
-  };
+  auto typed = [](const Value* v) { return "%" + v->name() + ": " + TypeInfoToString(v->type()); };
   os << Indent(depth) << "graph " << g.name() << "(";
   const auto& ins = g.declared_inputs();
   for (size_t i = 0; i < ins.size(); ++i) os << (i ? ", " : "") << typed(ins[i]);
   os << ") -> (";
-  for (size_t i = 0; i < g.outputs().size(); ++i)
-    os << (i ? ", " : "") << typed(g.outputs()[i]);
+  for (size_t i = 0; i < g.outputs().size(); ++i) os << (i ? ", " : "") << typed(g.outputs()[i]);
   os << ") {\n";
   for (const Value* v : g.outer_references())
     os << Indent(depth + 1) << "%" << v->name() << " = outer\n";

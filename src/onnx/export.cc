@@ -48,11 +48,26 @@ struct Exporter {
     if (!a.ref_attr_name.empty()) p->set_ref_attr_name(a.ref_attr_name);
     if (!a.doc_string.empty()) p->set_doc_string(a.doc_string);
     switch (a.kind) {
-      case ir::AttrKind::kFloat: p->set_type(AP::FLOAT); p->set_f(a.f); break;
-      case ir::AttrKind::kInt: p->set_type(AP::INT); p->set_i(a.i); break;
-      case ir::AttrKind::kString: p->set_type(AP::STRING); p->set_s(a.s); break;
-      case ir::AttrKind::kTensor: p->set_type(AP::TENSOR); TensorToProto(a.t, p->mutable_t()); break;
-      case ir::AttrKind::kGraph: p->set_type(AP::GRAPH); WriteGraph(*a.g, p->mutable_g()); break;
+      case ir::AttrKind::kFloat:
+        p->set_type(AP::FLOAT);
+        p->set_f(a.f);
+        break;
+      case ir::AttrKind::kInt:
+        p->set_type(AP::INT);
+        p->set_i(a.i);
+        break;
+      case ir::AttrKind::kString:
+        p->set_type(AP::STRING);
+        p->set_s(a.s);
+        break;
+      case ir::AttrKind::kTensor:
+        p->set_type(AP::TENSOR);
+        TensorToProto(a.t, p->mutable_t());
+        break;
+      case ir::AttrKind::kGraph:
+        p->set_type(AP::GRAPH);
+        WriteGraph(*a.g, p->mutable_g());
+        break;
       case ir::AttrKind::kSparseTensor:
         p->set_type(AP::SPARSE_TENSOR);
         if (!a.opaque.empty() && !p->mutable_sparse_tensor()->ParseFromString(a.opaque[0]))
@@ -110,8 +125,8 @@ struct Exporter {
     if (!g.doc_string.empty()) gp->set_doc_string(g.doc_string);
     for (const ir::Value* v : g.initializers()) {
       if (!v->data().defined())
-        Throw(StatusCode::kInvalidArgument, "initializer '" + v->name() +
-                                                "' has no data (model loaded without external data)");
+        Throw(StatusCode::kInvalidArgument,
+              "initializer '" + v->name() + "' has no data (model loaded without external data)");
       onnx::TensorProto* tp = gp->add_initializer();
       if (!external || !external->Place(v->data(), tp)) TensorToProto(v->data(), tp);
       tp->set_name(v->name());
@@ -155,7 +170,8 @@ void WriteModelProto(const ir::Model& model, ExternalWriter* external, onnx::Mod
     e->set_value(v);
   }
   for (const auto& f : model.opaque_functions)
-    if (!mp->add_functions()->ParseFromString(f)) Throw(StatusCode::kInternal, "bad function bytes");
+    if (!mp->add_functions()->ParseFromString(f))
+      Throw(StatusCode::kInternal, "bad function bytes");
   for (const auto& t : model.opaque_training_info)
     if (!mp->add_training_info()->ParseFromString(t))
       Throw(StatusCode::kInternal, "bad training info bytes");
@@ -205,7 +221,7 @@ Status SaveModel(const ir::Model& model, const std::string& path, const SaveOpti
   external.enabled = options.external_data || InitializerBytes(*model.graph) > kProtobufLimit;
   external.threshold = options.external_threshold_bytes;
   external.location = options.external_file.empty() ? fs::path(path).filename().string() + ".data"
-                                                     : options.external_file;
+                                                    : options.external_file;
   if (external.enabled) {
     const fs::path rel(external.location);
     if (rel.is_absolute() || rel.has_parent_path())

@@ -1,10 +1,10 @@
 #include "onnx/import.h"
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include <filesystem>
 #include <fstream>
 #include <unordered_set>
-
-#include <google/protobuf/io/coded_stream.h>
 
 #include "ir/verifier.h"
 #include "onnx/proto_convert.h"
@@ -24,23 +24,46 @@ struct Importer {
     using AP = onnx::AttributeProto;
     AP::AttributeType type = a.type();
     if (type == AP::UNDEFINED) {  // very old models: infer from the populated field
-      if (a.has_f()) type = AP::FLOAT;
-      else if (a.has_i()) type = AP::INT;
-      else if (a.has_s()) type = AP::STRING;
-      else if (a.has_t()) type = AP::TENSOR;
-      else if (a.has_g()) type = AP::GRAPH;
-      else if (a.floats_size()) type = AP::FLOATS;
-      else if (a.ints_size()) type = AP::INTS;
-      else if (a.strings_size()) type = AP::STRINGS;
-      else if (a.tensors_size()) type = AP::TENSORS;
-      else if (a.graphs_size()) type = AP::GRAPHS;
-      else type = AP::INTS;  // an empty list
+      if (a.has_f())
+        type = AP::FLOAT;
+      else if (a.has_i())
+        type = AP::INT;
+      else if (a.has_s())
+        type = AP::STRING;
+      else if (a.has_t())
+        type = AP::TENSOR;
+      else if (a.has_g())
+        type = AP::GRAPH;
+      else if (a.floats_size())
+        type = AP::FLOATS;
+      else if (a.ints_size())
+        type = AP::INTS;
+      else if (a.strings_size())
+        type = AP::STRINGS;
+      else if (a.tensors_size())
+        type = AP::TENSORS;
+      else if (a.graphs_size())
+        type = AP::GRAPHS;
+      else
+        type = AP::INTS;  // an empty list
     }
     switch (type) {
-      case AP::FLOAT: out.kind = ir::AttrKind::kFloat; out.f = a.f(); break;
-      case AP::INT: out.kind = ir::AttrKind::kInt; out.i = a.i(); break;
-      case AP::STRING: out.kind = ir::AttrKind::kString; out.s = a.s(); break;
-      case AP::TENSOR: out.kind = ir::AttrKind::kTensor; out.t = TensorFromProto(a.t(), tensor_ctx); break;
+      case AP::FLOAT:
+        out.kind = ir::AttrKind::kFloat;
+        out.f = a.f();
+        break;
+      case AP::INT:
+        out.kind = ir::AttrKind::kInt;
+        out.i = a.i();
+        break;
+      case AP::STRING:
+        out.kind = ir::AttrKind::kString;
+        out.s = a.s();
+        break;
+      case AP::TENSOR:
+        out.kind = ir::AttrKind::kTensor;
+        out.t = TensorFromProto(a.t(), tensor_ctx);
+        break;
       case AP::GRAPH:
         out.kind = ir::AttrKind::kGraph;
         out.g = ConvertGraph(a.g(), &owner);
@@ -53,9 +76,18 @@ struct Importer {
         out.kind = ir::AttrKind::kTypeProto;
         out.opaque.push_back(a.tp().SerializeAsString());
         break;
-      case AP::FLOATS: out.kind = ir::AttrKind::kFloats; out.floats.assign(a.floats().begin(), a.floats().end()); break;
-      case AP::INTS: out.kind = ir::AttrKind::kInts; out.ints.assign(a.ints().begin(), a.ints().end()); break;
-      case AP::STRINGS: out.kind = ir::AttrKind::kStrings; out.strings.assign(a.strings().begin(), a.strings().end()); break;
+      case AP::FLOATS:
+        out.kind = ir::AttrKind::kFloats;
+        out.floats.assign(a.floats().begin(), a.floats().end());
+        break;
+      case AP::INTS:
+        out.kind = ir::AttrKind::kInts;
+        out.ints.assign(a.ints().begin(), a.ints().end());
+        break;
+      case AP::STRINGS:
+        out.kind = ir::AttrKind::kStrings;
+        out.strings.assign(a.strings().begin(), a.strings().end());
+        break;
       case AP::TENSORS:
         out.kind = ir::AttrKind::kTensors;
         for (const auto& t : a.tensors()) out.tensors.push_back(TensorFromProto(t, tensor_ctx));
@@ -112,7 +144,8 @@ struct Importer {
       std::vector<std::string> outs(np.output().begin(), np.output().end());
       ir::Node* n = g->AddNode(np.op_type(), {}, outs, {}, np.name(), np.domain());
       n->doc_string = np.doc_string();
-      for (const auto& a : np.attribute()) n->mutable_attributes().push_back(ConvertAttribute(a, *g));
+      for (const auto& a : np.attribute())
+        n->mutable_attributes().push_back(ConvertAttribute(a, *g));
       nodes.push_back(n);
     }
     // Pass 2: wire inputs; names not defined here come from an enclosing graph.
@@ -125,8 +158,8 @@ struct Importer {
     for (int i = 0; i < gp.node_size(); ++i) {
       const auto& np = gp.node(i);
       for (const auto& in : np.input())
-        nodes[static_cast<size_t>(i)]->AddInput(in.empty() ? nullptr
-                                                           : resolve(in, nodes[static_cast<size_t>(i)]->Describe()));
+        nodes[static_cast<size_t>(i)]->AddInput(
+            in.empty() ? nullptr : resolve(in, nodes[static_cast<size_t>(i)]->Describe()));
     }
     for (const auto& vi : gp.value_info())
       if (ir::Value* v = g->FindValue(vi.name())) v->type() = TypeFromProto(vi.type());
@@ -150,15 +183,18 @@ Expected<ir::Model> ConvertModel(const onnx::ModelProto& mp, const std::string& 
   ir::Model model;
   model.ir_version = mp.ir_version();
   for (const auto& op : mp.opset_import())
-    model.opset_imports.push_back(ir::OpsetImport{op.domain() == "ai.onnx" ? "" : op.domain(), op.version()});
+    model.opset_imports.push_back(
+        ir::OpsetImport{op.domain() == "ai.onnx" ? "" : op.domain(), op.version()});
   model.producer_name = mp.producer_name();
   model.producer_version = mp.producer_version();
   model.domain = mp.domain();
   model.model_version = mp.model_version();
   model.doc_string = mp.doc_string();
-  for (const auto& kv : mp.metadata_props()) model.metadata_props.emplace_back(kv.key(), kv.value());
+  for (const auto& kv : mp.metadata_props())
+    model.metadata_props.emplace_back(kv.key(), kv.value());
   for (const auto& f : mp.functions()) model.opaque_functions.push_back(f.SerializeAsString());
-  for (const auto& t : mp.training_info()) model.opaque_training_info.push_back(t.SerializeAsString());
+  for (const auto& t : mp.training_info())
+    model.opaque_training_info.push_back(t.SerializeAsString());
   if (!mp.has_graph()) return Corrupt("model has no graph");
   if (model.opset_imports.empty() && model.ir_version >= 3)
     return Corrupt("model declares no opset_import");
@@ -196,7 +232,8 @@ Expected<ir::Model> LoadModel(const std::string& path, const LoadOptions& option
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) return NotFound("model file '" + path + "' does not exist");
-  if (fs::is_directory(path, ec)) return InvalidArgument("'" + path + "' is a directory, not a model");
+  if (fs::is_directory(path, ec))
+    return InvalidArgument("'" + path + "' is a directory, not a model");
   const auto size = fs::file_size(path, ec);
   if (ec) return IOError("cannot read '" + path + "': " + ec.message());
   if (size > options.max_file_bytes)

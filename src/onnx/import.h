@@ -5,7 +5,8 @@
 //   resolved relative to the model's folder; absolute paths, '..' escapes, symlinks leading out of
 //   the folder, and offsets/lengths that disagree with the tensor's shape are refused
 //   (kPermissionDenied / kCorrupt).
-// - Truncated or corrupt protobuf -> kCorrupt; tensor data that disagrees with its shape -> kCorrupt;
+// - Truncated or corrupt protobuf -> kCorrupt; tensor data that disagrees with its shape ->
+// kCorrupt;
 //   a tensor whose shape needs more memory than the limit -> kResourceExhausted.
 // - Nodes are sorted topologically (real models arrive unsorted) and the graph is verified;
 //   a cycle is an error naming a node on it.

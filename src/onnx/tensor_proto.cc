@@ -18,17 +18,19 @@ void ReadExternal(const onnx::TensorProto& p, const TensorReadContext& ctx, Tens
   int64_t length = -1;
   for (const auto& kv : p.external_data()) {
     try {
-      if (kv.key() == "location") location = kv.value();
-      else if (kv.key() == "offset") offset = std::stoull(kv.value());
-      else if (kv.key() == "length") length = std::stoll(kv.value());
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoull(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
     } catch (const std::exception&) {
       Throw(StatusCode::kCorrupt, TensorName(p) + ": bad external data field '" + kv.key() + "'");
     }
   }
   if (length >= 0 && static_cast<uint64_t>(length) != t.nbytes())
-    Throw(StatusCode::kCorrupt, TensorName(p) + ": external data length " +
-                                    std::to_string(length) + " disagrees with shape " +
-                                    ShapeToString(t.shape()) + " (" +
+    Throw(StatusCode::kCorrupt, TensorName(p) + ": external data length " + std::to_string(length) +
+                                    " disagrees with shape " + ShapeToString(t.shape()) + " (" +
                                     std::to_string(t.nbytes()) + " bytes)");
   auto path = ResolveExternalPath(ctx.base_dir, location);
   if (!path.ok()) Throw(path.status().WithContext(TensorName(p)));
@@ -70,14 +72,17 @@ void ReadTypedFields(const onnx::TensorProto& p, Tensor& t) {
       CheckCount(p, p.uint64_data(), n);
       for (int64_t i = 0; i < n; ++i) {
         const uint64_t v = p.uint64_data(static_cast<int>(i));
-        if (t.dtype() == DataType::kUInt32) t.data<uint32_t>()[i] = static_cast<uint32_t>(v);
-        else t.data<uint64_t>()[i] = v;
+        if (t.dtype() == DataType::kUInt32)
+          t.data<uint32_t>()[i] = static_cast<uint32_t>(v);
+        else
+          t.data<uint64_t>()[i] = v;
       }
       return;
     }
     case DataType::kString:
       CheckCount(p, p.string_data(), n);
-      for (int64_t i = 0; i < n; ++i) t.strings()[static_cast<size_t>(i)] = p.string_data(static_cast<int>(i));
+      for (int64_t i = 0; i < n; ++i)
+        t.strings()[static_cast<size_t>(i)] = p.string_data(static_cast<int>(i));
       return;
     case DataType::kInt4:
     case DataType::kUInt4: {  // int32_data holds one packed byte per element pair
@@ -165,9 +170,12 @@ ir::TypeInfo TypeFromProto(const onnx::TypeProto& proto) {
   if (tt.has_shape()) {
     type.shape.emplace();
     for (const auto& d : tt.shape().dim()) {
-      if (d.has_dim_value()) type.shape->push_back(ir::Dim::Known(d.dim_value()));
-      else if (d.has_dim_param()) type.shape->push_back(ir::Dim::Symbol(d.dim_param()));
-      else type.shape->push_back(ir::Dim{});
+      if (d.has_dim_value())
+        type.shape->push_back(ir::Dim::Known(d.dim_value()));
+      else if (d.has_dim_param())
+        type.shape->push_back(ir::Dim::Symbol(d.dim_param()));
+      else
+        type.shape->push_back(ir::Dim{});
     }
   }
   return type;
@@ -184,8 +192,10 @@ void TypeToProto(const ir::TypeInfo& type, onnx::TypeProto* proto) {
   auto* shape = tt->mutable_shape();
   for (const auto& d : *type.shape) {
     auto* dim = shape->add_dim();
-    if (d.is_known()) dim->set_dim_value(d.value);
-    else if (!d.param.empty()) dim->set_dim_param(d.param);
+    if (d.is_known())
+      dim->set_dim_value(d.value);
+    else if (!d.param.empty())
+      dim->set_dim_param(d.param);
   }
 }
 

@@ -175,8 +175,8 @@ std::unordered_map<std::string, Tensor> Executor::BindFeeds(const Feeds& feeds) 
   }
   for (const ir::Value* v : g.inputs())
     if (!bound.count(v->name()))
-      Throw(StatusCode::kInvalidArgument, "missing input '" + v->name() + "' (" +
-                                              ir::TypeInfoToString(v->type()) + ")");
+      Throw(StatusCode::kInvalidArgument,
+            "missing input '" + v->name() + "' (" + ir::TypeInfoToString(v->type()) + ")");
   return bound;
 }
 

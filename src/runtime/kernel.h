@@ -39,12 +39,12 @@ class KernelContext {
 
   // Inputs: count as written in the node (trailing omitted ones may be absent).
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
-  bool has_input(int i) const;        // present and not omitted ("")
-  const Tensor* input(int i) const;   // nullptr when absent/omitted
-  const Tensor& in(int i) const;      // Fail()s when absent
+  bool has_input(int i) const;       // present and not omitted ("")
+  const Tensor* input(int i) const;  // nullptr when absent/omitted
+  const Tensor& in(int i) const;     // Fail()s when absent
 
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
-  bool output_wanted(int i) const;    // false for unrequested optional outputs
+  bool output_wanted(int i) const;  // false for unrequested optional outputs
   void set_output(int i, Tensor t);
   std::vector<Tensor>& outputs() { return outputs_; }
 
@@ -75,7 +75,7 @@ using KernelFn = void (*)(KernelContext&);
 struct KernelDef {
   std::string domain;  // "" for the default ONNX domain
   std::string op_type;
-  int since = 1;       // first opset version served (inclusive)
+  int since = 1;             // first opset version served (inclusive)
   int until = kLatestOpset;  // last opset version served (inclusive)
   KernelFn fn = nullptr;
 };
@@ -99,6 +99,6 @@ struct KernelRegistrar {
 
 }  // namespace shrink::runtime
 
-#define SHRINK_REF_KERNEL(domain, op, since, until, fn)                        \
-  static ::shrink::runtime::KernelRegistrar SHRINK_CONCAT_(shrink_kernel_reg_, \
-                                                           __COUNTER__)(domain, op, since, until, fn)
+#define SHRINK_REF_KERNEL(domain, op, since, until, fn)                                      \
+  static ::shrink::runtime::KernelRegistrar SHRINK_CONCAT_(shrink_kernel_reg_, __COUNTER__)( \
+      domain, op, since, until, fn)

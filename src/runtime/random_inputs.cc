@@ -6,7 +6,8 @@ namespace shrink::runtime {
 
 Expected<Shape> ResolveInputShape(const ir::Value& input, const DimValues& dims) {
   const ir::TypeInfo& t = input.type();
-  if (!t.shape) return InvalidArgument("input '" + input.name() + "' has unknown rank; give its shape");
+  if (!t.shape)
+    return InvalidArgument("input '" + input.name() + "' has unknown rank; give its shape");
   Shape shape;
   for (const ir::Dim& d : *t.shape) {
     if (d.is_known()) {
@@ -26,9 +27,12 @@ Tensor RandomTensor(DataType dtype, const Shape& shape, uint64_t seed) {
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> integer(0, 9);
   for (int64_t i = 0; i < t.numel(); ++i) {
-    if (IsFloat(dtype)) t.SetFromDouble(i, real(rng));
-    else if (dtype == DataType::kBool) t.SetFromDouble(i, integer(rng) % 2);
-    else t.SetFromDouble(i, integer(rng));
+    if (IsFloat(dtype))
+      t.SetFromDouble(i, real(rng));
+    else if (dtype == DataType::kBool)
+      t.SetFromDouble(i, integer(rng) % 2);
+    else
+      t.SetFromDouble(i, integer(rng));
   }
   return t;
 }

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/npy.h"
@@ -69,13 +68,16 @@ TEST_F(CliTest, InspectJsonDescribesTheModel) {
 
 TEST_F(CliTest, RunWritesOutputsComputedFromGivenInput) {
   const std::string model = SaveSmallModel("m.onnx");
-  ASSERT_TRUE(WriteNpy(Path("x.npy"), Tensor::FromVector<float>({2, 3}, {1, 2, -3, -4, 0.5f, 1})).ok());
-  ProcessResult r = Shrink({"run", model, "--input", "x=" + Path("x.npy"), "-o", Path("out"), "--json"});
+  ASSERT_TRUE(
+      WriteNpy(Path("x.npy"), Tensor::FromVector<float>({2, 3}, {1, 2, -3, -4, 0.5f, 1})).ok());
+  ProcessResult r =
+      Shrink({"run", model, "--input", "x=" + Path("x.npy"), "-o", Path("out"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
   auto y = ReadNpy(Path("out/y.npy"));
   ASSERT_TRUE(y.ok());
   const std::vector<float> expected = {2, 1, 0, 0, 0, 1.5f};  // relu(x + [1, -1, 0.5])
-  for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(y->data<float>()[i], expected[static_cast<size_t>(i)]);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_FLOAT_EQ(y->data<float>()[i], expected[static_cast<size_t>(i)]);
 }
 
 TEST_F(CliTest, ConvertRoundTripsAndRunsTheSame) {
@@ -105,10 +107,12 @@ TEST_F(CliTest, TruncatedModelIsOneLineExit4) {
 TEST_F(CliTest, WrongInputShapeIsOneLineExit2) {
   const std::string model = SaveSmallModel("m.onnx");
   ASSERT_TRUE(WriteNpy(Path("x.npy"), Tensor::FromVector<float>({3}, {1, 2, 3})).ok());
-  ExpectOneLineError(Shrink({"run", model, "--input", "x=" + Path("x.npy"), "-o", Path("o")}), 2, "expects shape");
-  ExpectOneLineError(Shrink({"run", model, "--input", "nothere=" + Path("x.npy"), "-o", Path("o")}), 2,
-                     "no input named");
-  ExpectOneLineError(Shrink({"run", model, "--input", "x=" + Path("missing.npy")}), 3, "missing.npy");
+  ExpectOneLineError(Shrink({"run", model, "--input", "x=" + Path("x.npy"), "-o", Path("o")}), 2,
+                     "expects shape");
+  ExpectOneLineError(Shrink({"run", model, "--input", "nothere=" + Path("x.npy"), "-o", Path("o")}),
+                     2, "no input named");
+  ExpectOneLineError(Shrink({"run", model, "--input", "x=" + Path("missing.npy")}), 3,
+                     "missing.npy");
 }
 
 TEST_F(CliTest, UnknownOpIsOneLineExit5NamingOpAndNode) {
@@ -125,7 +129,8 @@ TEST_F(CliTest, UnknownOpIsOneLineExit5NamingOpAndNode) {
 TEST_F(CliTest, HostileExternalDataIsOneLineExit6) {
   const std::string model = SaveSmallModel("m.onnx");
   // Re-save with external data, then point the location outside the folder.
-  ProcessResult c = Shrink({"convert", model, Path("e.onnx"), "--external-data", "--external-min-bytes", "0"});
+  ProcessResult c =
+      Shrink({"convert", model, Path("e.onnx"), "--external-data", "--external-min-bytes", "0"});
   ASSERT_EQ(c.exit_code, 0);
   std::ifstream in(Path("e.onnx"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -40,20 +40,24 @@ std::vector<fs::path> SortedEntries(const fs::path& dir, const std::string& pref
     std::string s = p.stem().string().substr(prefix.size());
     return s.empty() ? 0 : std::stoi(s);
   };
-  std::sort(out.begin(), out.end(), [&](const fs::path& a, const fs::path& b) {
-    return index(a) < index(b);
-  });
+  std::sort(out.begin(), out.end(),
+            [&](const fs::path& a, const fs::path& b) { return index(a) < index(b); });
   return out;
 }
 
 // Defects of the ONNX 1.12 test data itself (fixed upstream later), skipped with the reason.
 const std::map<std::string, std::string>& KnownDataDefects() {
   static const std::map<std::string, std::string> defects = {
-      {"test_cast_FLOAT_to_BFLOAT16", "expected values truncate instead of rounding to nearest even"},
-      {"test_castlike_FLOAT_to_BFLOAT16", "expected values truncate instead of rounding to nearest even"},
-      {"test_castlike_FLOAT_to_BFLOAT16_expanded", "expected values truncate instead of rounding to nearest even"},
-      {"test_castlike_BFLOAT16_to_FLOAT", "input 'like' has shape [1] but the model declares [3, 4]"},
-      {"test_castlike_BFLOAT16_to_FLOAT_expanded", "input 'like' has shape [1] but the model declares [3, 4]"},
+      {"test_cast_FLOAT_to_BFLOAT16",
+       "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_FLOAT_to_BFLOAT16",
+       "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_FLOAT_to_BFLOAT16_expanded",
+       "expected values truncate instead of rounding to nearest even"},
+      {"test_castlike_BFLOAT16_to_FLOAT",
+       "input 'like' has shape [1] but the model declares [3, 4]"},
+      {"test_castlike_BFLOAT16_to_FLOAT_expanded",
+       "input 'like' has shape [1] but the model declares [3, 4]"},
   };
   return defects;
 }
@@ -90,7 +94,8 @@ Result RunCase(const fs::path& dir) {
       std::string name = t->name;
       if (name.empty() && i < graph_inputs.size()) name = graph_inputs[i]->name();
       const ir::Value* declared = model->graph->FindValue(name);
-      feeds.emplace_back(name, declared ? AsDeclared(t->tensor, declared->type().dtype) : t->tensor);
+      feeds.emplace_back(name,
+                         declared ? AsDeclared(t->tensor, declared->type().dtype) : t->tensor);
     }
     auto outputs = (*executor)->Run(feeds);
     if (!outputs.ok()) {
@@ -100,16 +105,18 @@ Result RunCase(const fs::path& dir) {
     }
     const auto expected_files = SortedEntries(set, "output_");
     if (expected_files.size() != outputs->size())
-      return {Outcome::kFail, "produced " + std::to_string(outputs->size()) + " outputs, expected " +
-                                  std::to_string(expected_files.size())};
+      return {Outcome::kFail, "produced " + std::to_string(outputs->size()) +
+                                  " outputs, expected " + std::to_string(expected_files.size())};
     for (size_t i = 0; i < expected_files.size(); ++i) {
       auto expected = onnx_io::LoadTensorProto(expected_files[i].string());
-      if (!expected.ok()) return {Outcome::kSkip, "expected output: " + expected.status().message()};
+      if (!expected.ok())
+        return {Outcome::kSkip, "expected output: " + expected.status().message()};
       const DataType declared = model->graph->outputs()[i]->type().dtype;
       const std::string diff =
           testing::CompareTensors((*outputs)[i], AsDeclared(expected->tensor, declared));
       if (!diff.empty())
-        return {Outcome::kFail, set.filename().string() + " output " + std::to_string(i) + ": " + diff};
+        return {Outcome::kFail,
+                set.filename().string() + " output " + std::to_string(i) + ": " + diff};
     }
   }
   return {Outcome::kPass, ""};
@@ -123,12 +130,17 @@ int main(int argc, char** argv) {
   bool verbose = false, show_skips = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--data" && i + 1 < argc) data = argv[++i];
-    else if (a == "--filter" && i + 1 < argc) filter = argv[++i];
-    else if (a == "--verbose") verbose = true;
-    else if (a == "--skips") show_skips = true;
+    if (a == "--data" && i + 1 < argc)
+      data = argv[++i];
+    else if (a == "--filter" && i + 1 < argc)
+      filter = argv[++i];
+    else if (a == "--verbose")
+      verbose = true;
+    else if (a == "--skips")
+      show_skips = true;
     else {
-      std::cerr << "usage: conformance_runner [--data DIR] [--filter SUBSTRING] [--verbose] [--skips]\n";
+      std::cerr
+          << "usage: conformance_runner [--data DIR] [--filter SUBSTRING] [--verbose] [--skips]\n";
       return 2;
     }
   }

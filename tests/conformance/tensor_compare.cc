@@ -18,9 +18,12 @@ std::string CompareTensors(const Tensor& actual, const Tensor& expected, Toleran
     const double a = actual.GetAsDouble(i), e = expected.GetAsDouble(i);
     bool ok;
     if (is_float) {
-      if (std::isnan(e)) ok = std::isnan(a);
-      else if (std::isinf(e)) ok = a == e;
-      else ok = std::fabs(a - e) <= tol.atol + tol.rtol * std::fabs(e);
+      if (std::isnan(e))
+        ok = std::isnan(a);
+      else if (std::isinf(e))
+        ok = a == e;
+      else
+        ok = std::fabs(a - e) <= tol.atol + tol.rtol * std::fabs(e);
     } else {
       ok = a == e;
     }

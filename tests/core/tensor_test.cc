@@ -70,7 +70,7 @@ TEST(Half, RoundTripsAndRoundsToNearestEven) {
   EXPECT_EQ(HalfToFloat(FloatToHalf(1.0f)), 1.0f);
   EXPECT_EQ(HalfToFloat(FloatToHalf(-2.5f)), -2.5f);
   EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);
-  EXPECT_EQ(FloatToHalf(1e6f), 0x7c00);  // overflow to +inf
+  EXPECT_EQ(FloatToHalf(1e6f), 0x7c00);                    // overflow to +inf
   EXPECT_EQ(HalfToFloat(0x0001), 5.960464477539063e-08f);  // smallest subnormal
   EXPECT_EQ(FloatToHalf(5.960464477539063e-08f), 0x0001);
   // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even (1.0).

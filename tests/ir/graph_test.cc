@@ -117,7 +117,8 @@ TEST(Graph, SubgraphOuterReferencesVerify) {
   then_g->AddOutput(then_g->AddNode("Neg", {outer_x}, {"t"})->output(0));
   auto else_g = std::make_shared<Graph>("else", &g);
   else_g->AddOutput(else_g->AddNode("Abs", {else_g->AddOuterReference("x")}, {"e"})->output(0));
-  Node* n = g.AddNode("If", {cond}, {"y"}, {MakeAttr("then_branch", then_g), MakeAttr("else_branch", else_g)});
+  Node* n = g.AddNode("If", {cond}, {"y"},
+                      {MakeAttr("then_branch", then_g), MakeAttr("else_branch", else_g)});
   g.AddOutput(n->output(0));
   EXPECT_TRUE(Verify(m).ok());
   EXPECT_EQ(ImplicitInputs(*n), std::vector<std::string>{"x"});

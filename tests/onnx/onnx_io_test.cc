@@ -18,8 +18,9 @@ namespace fs = std::filesystem;
 class OnnxIoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shrink_onnx_io_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("shrink_onnx_io_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -45,14 +46,18 @@ ir::Model RichModel() {
   ir::Value* c = b.Op("Constant", {}, {ir::MakeAttr("value", Iota({4}))});
   ir::Value* y = b.Op("Add", {b.Op("MatMul", {x, w}), c});
   auto then_g = std::make_shared<ir::Graph>("then", m.graph.get());
-  then_g->AddOutput(then_g->AddNode("Relu", {then_g->AddOuterReference(y->name())}, {"t"})->output(0));
+  then_g->AddOutput(
+      then_g->AddNode("Relu", {then_g->AddOuterReference(y->name())}, {"t"})->output(0));
   auto else_g = std::make_shared<ir::Graph>("else", m.graph.get());
-  else_g->AddOutput(else_g->AddNode("Neg", {else_g->AddOuterReference(y->name())}, {"e"})->output(0));
-  ir::Value* z = b.Op("If", {cond}, {ir::MakeAttr("then_branch", then_g), ir::MakeAttr("else_branch", else_g)});
-  ir::Value* s = b.Op("Softmax", {z}, {ir::MakeAttr("axis", -1), ir::MakeAttr("f", 0.25f),
-                                      ir::MakeAttr("s", "str"), ir::MakeAttr("fs", std::vector<float>{1, 2}),
-                                      ir::MakeAttr("ss", std::vector<std::string>{"a", "b"}),
-                                      ir::MakeAttr("is", std::vector<int64_t>{3, 4})});
+  else_g->AddOutput(
+      else_g->AddNode("Neg", {else_g->AddOuterReference(y->name())}, {"e"})->output(0));
+  ir::Value* z = b.Op("If", {cond},
+                      {ir::MakeAttr("then_branch", then_g), ir::MakeAttr("else_branch", else_g)});
+  ir::Value* s = b.Op("Softmax", {z},
+                      {ir::MakeAttr("axis", -1), ir::MakeAttr("f", 0.25f), ir::MakeAttr("s", "str"),
+                       ir::MakeAttr("fs", std::vector<float>{1, 2}),
+                       ir::MakeAttr("ss", std::vector<std::string>{"a", "b"}),
+                       ir::MakeAttr("is", std::vector<int64_t>{3, 4})});
   b.Output(s, "out", ir::TypeInfo::Tensor(DataType::kFloat32, {2, 4}));
   return m;
 }
@@ -142,21 +147,27 @@ Status LoadBytes(const std::string& dir, const std::string& bytes) {
 TEST_F(OnnxIoTest, HostileExternalPathsAreRefused) {
   std::ofstream(Path("ok.bin"), std::ios::binary) << std::string(16, '\0');
   EXPECT_TRUE(LoadBytes(dir_.string(), ModelWithExternal("ok.bin", 16)).ok());
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("/etc/passwd", 16)).code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("../x.bin", 16)).code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("a/../../x.bin", 16)).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("/etc/passwd", 16)).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("../x.bin", 16)).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("a/../../x.bin", 16)).code(),
+            StatusCode::kPermissionDenied);
   fs::path outside = dir_.string() + "_outside.bin";
   std::ofstream(outside, std::ios::binary) << std::string(16, '\0');
   fs::create_symlink(outside, dir_ / "link.bin");
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("link.bin", 16)).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("link.bin", 16)).code(),
+            StatusCode::kPermissionDenied);
   fs::remove(outside);
 }
 
 TEST_F(OnnxIoTest, ExternalLengthMustAgreeWithShape) {
   std::ofstream(Path("ok.bin"), std::ios::binary) << std::string(16, '\0');
   EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("ok.bin", 12)).code(), StatusCode::kCorrupt);
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("ok.bin", 16, 8)).code(), StatusCode::kCorrupt);
-  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("missing.bin", 16)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("ok.bin", 16, 8)).code(),
+            StatusCode::kCorrupt);
+  EXPECT_EQ(LoadBytes(dir_.string(), ModelWithExternal("missing.bin", 16)).code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(OnnxIoTest, TruncatedAndGarbageFilesAreCorrupt) {

@@ -51,9 +51,14 @@ struct TypeTag {
 template <typename F>
 void DispatchFloat(const KernelContext& ctx, DataType t, F&& f) {
   switch (t) {
-    case DataType::kFloat32: f(TypeTag<float>{}); return;
-    case DataType::kFloat64: f(TypeTag<double>{}); return;
-    default: ctx.Unsupported(std::string("dtype ") + DataTypeName(t));
+    case DataType::kFloat32:
+      f(TypeTag<float>{});
+      return;
+    case DataType::kFloat64:
+      f(TypeTag<double>{});
+      return;
+    default:
+      ctx.Unsupported(std::string("dtype ") + DataTypeName(t));
   }
 }
 
@@ -61,17 +66,38 @@ void DispatchFloat(const KernelContext& ctx, DataType t, F&& f) {
 template <typename F>
 void DispatchNumeric(const KernelContext& ctx, DataType t, F&& f) {
   switch (t) {
-    case DataType::kFloat32: f(TypeTag<float>{}); return;
-    case DataType::kFloat64: f(TypeTag<double>{}); return;
-    case DataType::kInt8: f(TypeTag<int8_t>{}); return;
-    case DataType::kUInt8: f(TypeTag<uint8_t>{}); return;
-    case DataType::kInt16: f(TypeTag<int16_t>{}); return;
-    case DataType::kUInt16: f(TypeTag<uint16_t>{}); return;
-    case DataType::kInt32: f(TypeTag<int32_t>{}); return;
-    case DataType::kUInt32: f(TypeTag<uint32_t>{}); return;
-    case DataType::kInt64: f(TypeTag<int64_t>{}); return;
-    case DataType::kUInt64: f(TypeTag<uint64_t>{}); return;
-    default: ctx.Unsupported(std::string("dtype ") + DataTypeName(t));
+    case DataType::kFloat32:
+      f(TypeTag<float>{});
+      return;
+    case DataType::kFloat64:
+      f(TypeTag<double>{});
+      return;
+    case DataType::kInt8:
+      f(TypeTag<int8_t>{});
+      return;
+    case DataType::kUInt8:
+      f(TypeTag<uint8_t>{});
+      return;
+    case DataType::kInt16:
+      f(TypeTag<int16_t>{});
+      return;
+    case DataType::kUInt16:
+      f(TypeTag<uint16_t>{});
+      return;
+    case DataType::kInt32:
+      f(TypeTag<int32_t>{});
+      return;
+    case DataType::kUInt32:
+      f(TypeTag<uint32_t>{});
+      return;
+    case DataType::kInt64:
+      f(TypeTag<int64_t>{});
+      return;
+    case DataType::kUInt64:
+      f(TypeTag<uint64_t>{});
+      return;
+    default:
+      ctx.Unsupported(std::string("dtype ") + DataTypeName(t));
   }
 }
 
@@ -80,10 +106,15 @@ void DispatchNumeric(const KernelContext& ctx, DataType t, F&& f) {
 template <typename F>
 void DispatchAny(const KernelContext& ctx, DataType t, F&& f) {
   switch (t) {
-    case DataType::kBool: f(TypeTag<bool>{}); return;
+    case DataType::kBool:
+      f(TypeTag<bool>{});
+      return;
     case DataType::kFloat16:
-    case DataType::kBFloat16: f(TypeTag<uint16_t>{}); return;
-    default: DispatchNumeric(ctx, t, std::forward<F>(f));
+    case DataType::kBFloat16:
+      f(TypeTag<uint16_t>{});
+      return;
+    default:
+      DispatchNumeric(ctx, t, std::forward<F>(f));
   }
 }
 
