@@ -10,6 +10,10 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libyaml-cpp-dev
+  libtorch-dev libopenblas-dev
+  libpng-dev libjpeg-dev libstb-dev libfreetype-dev fonts-dejavu-core
+  dataset-fashion-mnist fortunes pocketsphinx-testdata python3-sklearn
 )
 # Node.js 20 comes with the machine image; Debian's own is the fallback.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
