@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/model_summary.h"
 #include "core/temp_dir.h"
+#include "ir/printer.h"
 #include "onnx/export.h"
 #include "onnx/import.h"
 #include "runtime/executor.h"
@@ -153,6 +154,13 @@ CheckRow CheckModel(const zoo::ManifestEntry& e, const std::optional<runtimes::O
       row.error = "ONNX Runtime outputs differ after shrink re-saved the model";
     }
     metrics["ort_resave_bit_identical"] = identical;
+    auto reloaded = onnx_io::LoadModel(resaved);
+    const bool same_graph = reloaded.ok() && ir::PrintModel(*reloaded) == ir::PrintModel(*model);
+    if (!same_graph) {
+      row.ok = false;
+      row.error = "load -> save -> load changed the graph";
+    }
+    metrics["roundtrip_same_graph"] = same_graph;
     std::ostringstream os;
     os << std::scientific << std::setprecision(1) << worst;
     row.ort = (row.ok ? "ok " : "FAIL ") + os.str();

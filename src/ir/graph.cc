@@ -139,6 +139,18 @@ bool Graph::RemoveNode(Node* node) {
   return true;
 }
 
+bool Graph::RemoveInitializer(Value* v) {
+  if (!v || !v->is_initializer() || v->also_input_ || !v->uses_.empty() || v->is_graph_output())
+    return false;
+  auto it = std::find(initializers_.begin(), initializers_.end(), v);
+  if (it == initializers_.end()) return false;
+  initializers_.erase(it);
+  by_name_.erase(v->name_);
+  values_.erase(std::find_if(values_.begin(), values_.end(),
+                             [&](const auto& p) { return p.get() == v; }));
+  return true;
+}
+
 void Graph::ReplaceAllUsesWith(Value* from, Value* to) {
   if (from == to) return;
   const std::vector<Use> uses = from->uses_;

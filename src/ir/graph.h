@@ -61,6 +61,9 @@ class Graph {
                 const std::string& name = "", const std::string& domain = "");
   // Removes a node whose outputs are unused and not graph outputs. Returns false otherwise.
   bool RemoveNode(Node* node);
+  // Removes an initializer that has no uses, is not a graph output and is not also listed as a
+  // graph input. Returns false otherwise.
+  bool RemoveInitializer(Value* v);
   // Redirects every use of `from` (node inputs and graph outputs) to `to`.
   void ReplaceAllUsesWith(Value* from, Value* to);
   // Nodes in current order.

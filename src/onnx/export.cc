@@ -218,7 +218,8 @@ Expected<std::string> SerializeModel(const ir::Model& model) {
 Status SaveModel(const ir::Model& model, const std::string& path, const SaveOptions& options) {
   namespace fs = std::filesystem;
   ExternalWriter external;
-  external.enabled = options.external_data || InitializerBytes(*model.graph) > kProtobufLimit;
+  external.enabled =
+      options.external_data || InitializerBytes(*model.graph) > options.protobuf_limit_bytes;
   external.threshold = options.external_threshold_bytes;
   external.location = options.external_file.empty() ? fs::path(path).filename().string() + ".data"
                                                     : options.external_file;

@@ -20,6 +20,8 @@ struct SaveOptions {
   size_t external_threshold_bytes = 1024;
   // File name (relative, next to the model) for external data; default "<model file>.data".
   std::string external_file;
+  // Weights above this many bytes force external data (protobuf cannot hold 2 GB).
+  size_t protobuf_limit_bytes = size_t{2000} << 20;
 };
 
 Status SaveModel(const ir::Model& model, const std::string& path, const SaveOptions& options = {});

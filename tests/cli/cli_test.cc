@@ -142,6 +142,17 @@ TEST_F(CliTest, HostileExternalDataIsOneLineExit6) {
   ExpectOneLineError(Shrink({"inspect", Path("e.onnx")}), 6, "escapes the model folder");
 }
 
+TEST_F(CliTest, TensorOverTheMemoryLimitIsOneLineExit7) {
+  ir::Model m = ir::MakeModel(17);
+  ir::GraphBuilder b(*m.graph);
+  ir::Value* x = b.Input("x", DataType::kFloat32, Shape{1024});
+  b.Output(b.Op("Add", {x, b.Const("w", Tensor(DataType::kFloat32, {1024}))}), "y");
+  ASSERT_TRUE(onnx_io::SaveModel(m, Path("w.onnx")).ok());
+  EXPECT_EQ(Shrink({"inspect", Path("w.onnx")}).exit_code, 0);
+  ExpectOneLineError(Shrink({"--max-tensor-gb", "0.000001", "inspect", Path("w.onnx")}), 7,
+                     "memory limit");
+}
+
 TEST_F(CliTest, BadArgumentsExitNonZero) {
   ProcessResult r = Shrink({"frobnicate"});
   EXPECT_NE(r.exit_code, 0);

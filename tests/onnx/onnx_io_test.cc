@@ -113,6 +113,19 @@ TEST_F(OnnxIoTest, ExternalDataRoundTrip) {
   EXPECT_TRUE(loaded->graph->FindValue("w")->data().BitwiseEqual(m.graph->FindValue("w")->data()));
 }
 
+TEST_F(OnnxIoTest, WeightsOverTheProtobufLimitGoExternalAutomatically) {
+  ir::Model m = RichModel();
+  SaveOptions opt;  // external_data off, but the weights exceed the (test-sized) limit
+  opt.protobuf_limit_bytes = 32;
+  opt.external_threshold_bytes = 16;
+  ASSERT_TRUE(SaveModel(m, Path("big.onnx"), opt).ok());
+  EXPECT_TRUE(fs::exists(Path("big.onnx.data")));
+  auto loaded = LoadModel(Path("big.onnx"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->external_data.tensors, 1);
+  EXPECT_EQ(ir::PrintModel(*loaded), ir::PrintModel(m));
+}
+
 // Writes a model whose single initializer points at `location` with `length`.
 std::string ModelWithExternal(const std::string& location, int64_t length, int64_t offset = 0) {
   onnx::ModelProto p;

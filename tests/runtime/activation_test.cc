@@ -14,7 +14,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
 const std::vector<double> kInputs = {-3, -0.5, 0, 0.25, 2, 7};
 
 std::vector<double> Apply(const std::function<double(double)>& f) {

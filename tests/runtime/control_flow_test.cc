@@ -4,11 +4,10 @@
 
 #include <memory>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
 #include "ir/builder.h"
 #include "ir/model.h"
 #include "runtime/executor.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {

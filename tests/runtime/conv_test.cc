@@ -1,8 +1,7 @@
 // Conv reference kernel vs hand values and an independent naive N-d convolution.
 #include <gtest/gtest.h>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
@@ -80,9 +79,9 @@ void CheckAgainstNaive(const ConvCase& c, bool bias, DataType dtype = DataType::
   const auto b = RandomFloatValues(c.w_shape[0], 3);
   Shape y_shape;
   const auto expected = NaiveConv(c, x, w, bias ? &b : nullptr, &y_shape);
-  std::vector<Tensor> ins = {MakeTensor(dtype, c.x_shape, x), MakeTensor(dtype, c.w_shape, w)};
-  if (bias) ins.push_back(MakeTensor(dtype, {c.w_shape[0]}, b));
-  const Tensor y = RunOk("Conv", ins, Attrs(c), opset);
+  std::vector<Tensor> ins = {Make(dtype, c.x_shape, x), Make(dtype, c.w_shape, w)};
+  if (bias) ins.push_back(Make(dtype, {c.w_shape[0]}, b));
+  const Tensor y = RunOne("Conv", ins, Attrs(c), opset);
   EXPECT_EQ(y.dtype(), dtype);
   ExpectNear(y, y_shape, expected, dtype == DataType::kFloat64 ? 1e-12 : 1e-4);
 }
@@ -91,15 +90,15 @@ TEST(ConvTest, OnnxDocExampleWithAndWithoutPadding) {
   std::vector<double> x(25);
   for (int i = 0; i < 25; ++i) x[i] = i;
   const Tensor xt = F32({1, 1, 5, 5}, x), wt = F32({1, 1, 3, 3}, std::vector<double>(9, 1.0));
-  ExpectNear(RunOk("Conv", {xt, wt}, {MakeAttr("pads", Shape{1, 1, 1, 1})}), {1, 1, 5, 5},
+  ExpectNear(RunOne("Conv", {xt, wt}, {MakeAttr("pads", Shape{1, 1, 1, 1})}), {1, 1, 5, 5},
              {12,  21, 27, 33,  24,  33,  54,  63, 72,  51,  63,  99, 108,
               117, 81, 93, 144, 153, 162, 111, 72, 111, 117, 123, 84});
-  ExpectNear(RunOk("Conv", {xt, wt}), {1, 1, 3, 3}, {54, 63, 72, 99, 108, 117, 144, 153, 162});
+  ExpectNear(RunOne("Conv", {xt, wt}), {1, 1, 3, 3}, {54, 63, 72, 99, 108, 117, 144, 153, 162});
   // Strided with asymmetric padding (ONNX conv_with_strides_and_asymmetric_padding).
   std::vector<double> x2(35);
   for (int i = 0; i < 35; ++i) x2[i] = i;
-  ExpectNear(RunOk("Conv", {F32({1, 1, 7, 5}, x2), wt},
-                   {MakeAttr("pads", Shape{1, 0, 1, 0}), MakeAttr("strides", Shape{2, 2})}),
+  ExpectNear(RunOne("Conv", {F32({1, 1, 7, 5}, x2), wt},
+                    {MakeAttr("pads", Shape{1, 0, 1, 0}), MakeAttr("strides", Shape{2, 2})}),
              {1, 1, 4, 2}, {21, 33, 99, 117, 189, 207, 171, 183});
 }
 
@@ -141,8 +140,8 @@ TEST(ConvTest, AutoPad) {
     if (std::string(mode) == "VALID") c.pads_begin = {0, 0}, c.pads_end = {0, 0};
     Shape y_shape;
     const auto expected = NaiveConv(c, x, w, nullptr, &y_shape);
-    const Tensor y = RunOk("Conv", {F32(xs, x), F32(ws, w)},
-                           {MakeAttr("auto_pad", mode), MakeAttr("strides", Shape{2, 2})});
+    const Tensor y = RunOne("Conv", {F32(xs, x), F32(ws, w)},
+                            {MakeAttr("auto_pad", mode), MakeAttr("strides", Shape{2, 2})});
     SCOPED_TRACE(mode);
     ExpectNear(y, y_shape, expected);
   }

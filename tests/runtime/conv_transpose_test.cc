@@ -1,8 +1,7 @@
 // ConvTranspose reference kernel vs hand values and an independent naive scatter implementation.
 #include <gtest/gtest.h>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
@@ -83,14 +82,14 @@ void CheckAgainstNaive(const TCase& c, bool bias) {
   const auto expected = NaiveConvTranspose(c, x, w, bias ? &b : nullptr, &y_shape);
   std::vector<Tensor> ins = {F32(c.x_shape, x), F32(c.w_shape, w)};
   if (bias) ins.push_back(F32({c.w_shape[1] * c.group}, b));
-  ExpectNear(RunOk("ConvTranspose", ins, Attrs(c)), y_shape, expected);
+  ExpectNear(RunOne("ConvTranspose", ins, Attrs(c)), y_shape, expected);
 }
 
 TEST(ConvTransposeTest, OnnxDocExample) {
   std::vector<double> x(9);
   for (int i = 0; i < 9; ++i) x[i] = i;
-  const Tensor y = RunOk("ConvTranspose",
-                         {F32({1, 1, 3, 3}, x), F32({1, 2, 3, 3}, std::vector<double>(18, 1.0))});
+  const Tensor y = RunOne("ConvTranspose",
+                          {F32({1, 1, 3, 3}, x), F32({1, 2, 3, 3}, std::vector<double>(18, 1.0))});
   const std::vector<double> plane = {0,  1,  3, 3,  2,  3,  8,  15, 12, 7,  9,  21, 36,
                                      27, 15, 9, 20, 33, 24, 13, 6,  13, 21, 15, 8};
   std::vector<double> expected = plane;
@@ -118,20 +117,20 @@ TEST(ConvTransposeTest, OutputShapeAndAutoPad) {
   Shape y_shape;
   const auto lower =
       NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {1, 1}, {0, 0}, {}}, x, w, nullptr, &y_shape);
-  ExpectNear(RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
-                   {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{6, 6})}),
+  ExpectNear(RunOne("ConvTranspose", {F32(xs, x), F32(ws, w)},
+                    {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{6, 6})}),
              y_shape, lower);
   const auto upper =
       NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {0, 0}, {1, 1}, {}}, x, w, nullptr, &y_shape);
-  ExpectNear(RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
-                   {MakeAttr("strides", Shape{2, 2}), MakeAttr("auto_pad", "SAME_UPPER")}),
+  ExpectNear(RunOne("ConvTranspose", {F32(xs, x), F32(ws, w)},
+                    {MakeAttr("strides", Shape{2, 2}), MakeAttr("auto_pad", "SAME_UPPER")}),
              y_shape, upper);
   // output_shape beyond the full output: zero rows at the end.
   const auto full =
       NaiveConvTranspose({xs, ws, 1, {2, 2}, {}, {}, {}, {}}, x, w, nullptr, &y_shape);
   const Tensor big =
-      RunOk("ConvTranspose", {F32(xs, x), F32(ws, w)},
-            {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{8, 7})});
+      RunOne("ConvTranspose", {F32(xs, x), F32(ws, w)},
+             {MakeAttr("strides", Shape{2, 2}), MakeAttr("output_shape", Shape{8, 7})});
   ASSERT_EQ(big.shape(), (Shape{1, 2, 8, 7}));
   for (int64_t c = 0; c < 2; ++c)
     for (int64_t h = 0; h < 8; ++h)

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numeric>
 
 #include "runtime/kernel_test_helpers.h"
 
@@ -10,17 +9,9 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
 
 Tensor Einsum(const std::string& eq, const std::vector<Tensor>& xs) {
   return RunOne("Einsum", xs, {MakeAttr("equation", eq)}, 12);
-}
-
-std::vector<double> Iota(int64_t n, double first = 0) {
-  std::vector<double> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), first);
-  return v;
 }
 
 TEST(Einsum, MatmulExplicitImplicitAndUppercase) {

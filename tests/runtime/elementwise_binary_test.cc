@@ -11,8 +11,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI32 = DataType::kInt32;
 
 TEST(ElementwiseBinary, AddBroadcastsRowOverMatrix) {
   const Tensor y = RunOne("Add", {F32({2, 3}, {1, 2, 3, 4, 5, 6}), F32({3}, {10, 20, 30})});

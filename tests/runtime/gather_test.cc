@@ -1,26 +1,15 @@
 // Gather, GatherElements, GatherND, Compress.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
 #include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
 
-Tensor I64(Shape shape, const std::vector<double>& v) { return Make(kI64, std::move(shape), v); }
 Tensor Bools(const std::vector<double>& v) {
   return Make(DataType::kBool, {static_cast<int64_t>(v.size())}, v);
-}
-
-std::vector<double> Iota(int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0.0);
-  return v;
 }
 
 TEST(Gather, IndicesShapeReplacesAxis) {

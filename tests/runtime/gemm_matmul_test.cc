@@ -3,8 +3,7 @@
 
 #include <functional>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
@@ -51,9 +50,9 @@ TEST(GemmTest, TransposesAlphaBetaAndBiasShapes) {
       for (const auto& bias : biases) {
         const Tensor at = ta ? F32({k, m}, Transpose(a, m, k)) : F32({m, k}, a);
         const Tensor bt = tb ? F32({n, k}, Transpose(b, k, n)) : F32({k, n}, b);
-        const Tensor y = RunOk("Gemm", {at, bt, F32(bias.shape, bias.values)},
-                               {MakeAttr("transA", ta), MakeAttr("transB", tb),
-                                MakeAttr("alpha", 0.5f), MakeAttr("beta", 2.0f)});
+        const Tensor y = RunOne("Gemm", {at, bt, F32(bias.shape, bias.values)},
+                                {MakeAttr("transA", ta), MakeAttr("transB", tb),
+                                 MakeAttr("alpha", 0.5f), MakeAttr("beta", 2.0f)});
         std::vector<double> expected(static_cast<size_t>(m * n));
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < n; ++j)
@@ -66,7 +65,8 @@ TEST(GemmTest, TransposesAlphaBetaAndBiasShapes) {
 
 TEST(GemmTest, OptionalCByOpset) {
   const auto a = RandomFloatValues(6, 1), b = RandomFloatValues(6, 2);
-  ExpectNear(RunOk("Gemm", {F32({2, 3}, a), F32({3, 2}, b)}, {}, 11), {2, 2}, Naive(a, b, 2, 3, 2));
+  ExpectNear(RunOne("Gemm", {F32({2, 3}, a), F32({3, 2}, b)}, {}, 11), {2, 2},
+             Naive(a, b, 2, 3, 2));
   auto r = RunOp("Gemm", {F32({2, 3}, a), F32({3, 2}, b)}, {}, 1, 9);
   EXPECT_FALSE(r.ok());
   // Inner dimension mismatch.
@@ -80,11 +80,10 @@ TEST(GemmTest, OptionalCByOpset) {
 
 TEST(GemmTest, Float64WithBetaZero) {
   const auto a = RandomValues(12, 7), b = RandomValues(12, 8);
-  const Tensor y =
-      RunOk("Gemm",
-            {MakeTensor(DataType::kFloat64, {3, 4}, a), MakeTensor(DataType::kFloat64, {4, 3}, b),
-             MakeTensor(DataType::kFloat64, {3, 3}, std::vector<double>(9, 7.0))},
-            {MakeAttr("beta", 0.0f)});
+  const Tensor y = RunOne("Gemm",
+                          {Make(DataType::kFloat64, {3, 4}, a), Make(DataType::kFloat64, {4, 3}, b),
+                           Make(DataType::kFloat64, {3, 3}, std::vector<double>(9, 7.0))},
+                          {MakeAttr("beta", 0.0f)});
   EXPECT_EQ(y.dtype(), DataType::kFloat64);
   ExpectNear(y, {3, 3}, Naive(a, b, 3, 4, 3), 1e-13);
 }
@@ -93,12 +92,12 @@ TEST(MatMulTest, LargeTiledMatchesNaive) {
   // Crosses the tile boundaries of GemmRef (128 x 512).
   const int64_t m = 9, k = 300, n = 1100;
   const auto a = RandomFloatValues(m * k, 1), b = RandomFloatValues(k * n, 2);
-  ExpectNear(RunOk("MatMul", {F32({m, k}, a), F32({k, n}, b)}), {m, n}, Naive(a, b, m, k, n));
+  ExpectNear(RunOne("MatMul", {F32({m, k}, a), F32({k, n}, b)}), {m, n}, Naive(a, b, m, k, n));
 }
 
 TEST(MatMulTest, BatchedBroadcast) {
   const auto a = RandomFloatValues(2 * 1 * 3 * 4, 3), b = RandomFloatValues(3 * 4 * 5, 4);
-  const Tensor y = RunOk("MatMul", {F32({2, 1, 3, 4}, a), F32({3, 4, 5}, b)});
+  const Tensor y = RunOne("MatMul", {F32({2, 1, 3, 4}, a), F32({3, 4, 5}, b)});
   std::vector<double> expected;
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 3; ++j) {
@@ -113,14 +112,14 @@ TEST(MatMulTest, BatchedBroadcast) {
 TEST(MatMulTest, OneDimensionalOperands) {
   const std::vector<double> v = {1, 2, 3};
   const std::vector<double> mat = {1, 2, 3, 4, 5, 6};  // [3, 2] or [2, 3]
-  ExpectNear(RunOk("MatMul", {F32({3}, v), F32({3, 2}, mat)}), {2}, {22, 28});
-  ExpectNear(RunOk("MatMul", {F32({2, 3}, mat), F32({3}, v)}), {2}, {14, 32});
-  ExpectNear(RunOk("MatMul", {F32({3}, v), F32({3}, v)}), {}, {14});
-  ExpectNear(RunOk("MatMul", {F32({2, 2, 3}, {1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0}), F32({3}, v)}),
+  ExpectNear(RunOne("MatMul", {F32({3}, v), F32({3, 2}, mat)}), {2}, {22, 28});
+  ExpectNear(RunOne("MatMul", {F32({2, 3}, mat), F32({3}, v)}), {2}, {14, 32});
+  ExpectNear(RunOne("MatMul", {F32({3}, v), F32({3}, v)}), {}, {14});
+  ExpectNear(RunOne("MatMul", {F32({2, 2, 3}, {1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0}), F32({3}, v)}),
              {2, 2}, {14, 32, 1, 2});
   // Integer MatMul works too.
-  const Tensor yi = RunOk("MatMul", {Tensor::FromVector<int64_t>({1, 3}, {1, 2, 3}),
-                                     Tensor::FromVector<int64_t>({3, 1}, {4, 5, 6})});
+  const Tensor yi = RunOne("MatMul", {Tensor::FromVector<int64_t>({1, 3}, {1, 2, 3}),
+                                      Tensor::FromVector<int64_t>({3, 1}, {4, 5, 6})});
   EXPECT_EQ(yi.dtype(), DataType::kInt64);
   EXPECT_EQ(yi.data<int64_t>()[0], 32);
 }

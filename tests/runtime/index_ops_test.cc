@@ -7,10 +7,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
-
-Tensor I64(Shape shape, const std::vector<double>& v) { return Make(kI64, std::move(shape), v); }
 
 TEST(CumSum, ExclusiveAndReverse) {
   const Tensor x = F32({5}, {1, 2, 3, 4, 5});

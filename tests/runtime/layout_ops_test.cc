@@ -1,24 +1,12 @@
 // Transpose, Expand, Tile, DepthToSpace, SpaceToDepth, Trilu.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
 #include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
-
-Tensor I64(Shape shape, const std::vector<double>& v) { return Make(kI64, std::move(shape), v); }
-
-std::vector<double> Iota(int64_t n, double first = 0) {
-  std::vector<double> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), first);
-  return v;
-}
 
 TEST(Transpose, DefaultReversesAxes) {
   ExpectTensor(RunOne("Transpose", {F32({2, 3}, Iota(6))}), kF32, {3, 2}, {0, 3, 1, 4, 2, 5});

@@ -10,7 +10,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kBool = DataType::kBool;
 
 Tensor Bools(Shape shape, const std::vector<bool>& v) {
   return Tensor::FromVector<bool>(std::move(shape), v);

@@ -10,7 +10,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
 
 // X [2, 2, 2] (N=2, C=2, spatial 2) = 0..7
 Tensor X() { return F32({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}); }

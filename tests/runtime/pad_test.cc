@@ -7,11 +7,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-
-Tensor I64s(const std::vector<int64_t>& v) {
-  return Tensor::FromVector<int64_t>({static_cast<int64_t>(v.size())}, v);
-}
 
 TEST(Pad, ConstantAttributeFormBeforeOpset11) {
   // pads = [begin0, begin1, end0, end1] = [0, 1, 1, 0].

@@ -3,19 +3,12 @@
 
 #include <limits>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-
-std::vector<double> Ramp(int n, double start = 1.0) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) v[i] = start + i;
-  return v;
-}
 
 struct Pool2d {
   int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
@@ -63,7 +56,7 @@ std::vector<ir::Attribute> Attrs(const Pool2d& p) {
 }
 
 TEST(MaxPoolTest, HandValuesAndIndices) {
-  const Tensor x = F32({1, 1, 4, 4}, Ramp(16));
+  const Tensor x = F32({1, 1, 4, 4}, Iota(16, 1));
   auto r = RunOp("MaxPool", {x},
                  {MakeAttr("kernel_shape", Shape{2, 2}), MakeAttr("strides", Shape{2, 2})}, 2, 12);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -91,23 +84,23 @@ TEST(MaxPoolTest, PadsDilationsCeilModeVsNaive) {
         Pool2d{3, 2, 2, 3, 1, 1, 0, 1, 1, 0, true}, Pool2d{2, 2, 3, 3, 2, 1, 0, 0, 0, 0, true}}) {
     int64_t oh, ow;
     const auto expected = NaivePool(x, 6, 9, 8, p, 'm', &oh, &ow);
-    ExpectNear(RunOk("MaxPool", {F32({2, 3, 9, 8}, x)}, Attrs(p), 12), {2, 3, oh, ow}, expected);
+    ExpectNear(RunOne("MaxPool", {F32({2, 3, 9, 8}, x)}, Attrs(p), 12), {2, 3, oh, ow}, expected);
   }
 }
 
 TEST(MaxPoolTest, AutoPadAndIntegerTypes) {
   // 1-D SAME_UPPER: in 5, k 2, s 2 -> out 3, pad end 1.
   const Tensor x = Tensor::FromVector<int8_t>({1, 1, 5}, {-5, 3, -1, -7, 2});
-  const Tensor y = RunOk("MaxPool", {x},
-                         {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
-                          MakeAttr("auto_pad", "SAME_UPPER")},
-                         12);
+  const Tensor y = RunOne("MaxPool", {x},
+                          {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
+                           MakeAttr("auto_pad", "SAME_UPPER")},
+                          12);
   ASSERT_EQ(y.dtype(), DataType::kInt8);
   EXPECT_EQ(Values(y), (std::vector<double>{3, -1, 2}));
-  const Tensor yl = RunOk("MaxPool", {Tensor::FromVector<uint8_t>({1, 1, 5}, {5, 3, 1, 7, 2})},
-                          {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
-                           MakeAttr("auto_pad", "SAME_LOWER")},
-                          12);
+  const Tensor yl = RunOne("MaxPool", {Tensor::FromVector<uint8_t>({1, 1, 5}, {5, 3, 1, 7, 2})},
+                           {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2}),
+                            MakeAttr("auto_pad", "SAME_LOWER")},
+                           12);
   EXPECT_EQ(Values(yl), (std::vector<double>{5, 3, 7}));
 }
 
@@ -115,17 +108,17 @@ TEST(AveragePoolTest, CountIncludePad) {
   const Tensor ones = F32({1, 1, 3, 3}, std::vector<double>(9, 1.0));
   const std::vector<ir::Attribute> base = {MakeAttr("kernel_shape", Shape{3, 3}),
                                            MakeAttr("pads", Shape{1, 1, 1, 1})};
-  ExpectNear(RunOk("AveragePool", {ones}, base), {1, 1, 3, 3}, std::vector<double>(9, 1.0));
+  ExpectNear(RunOne("AveragePool", {ones}, base), {1, 1, 3, 3}, std::vector<double>(9, 1.0));
   auto with = base;
   with.push_back(MakeAttr("count_include_pad", 1));
-  ExpectNear(RunOk("AveragePool", {ones}, with), {1, 1, 3, 3},
+  ExpectNear(RunOne("AveragePool", {ones}, with), {1, 1, 3, 3},
              {4 / 9.0, 6 / 9.0, 4 / 9.0, 6 / 9.0, 1.0, 6 / 9.0, 4 / 9.0, 6 / 9.0, 4 / 9.0});
 }
 
 TEST(AveragePoolTest, CeilModeHandValues) {
-  ExpectNear(RunOk("AveragePool", {F32({1, 1, 4, 4}, Ramp(16))},
-                   {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
-                    MakeAttr("ceil_mode", 1)}),
+  ExpectNear(RunOne("AveragePool", {F32({1, 1, 4, 4}, Iota(16, 1))},
+                    {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
+                     MakeAttr("ceil_mode", 1)}),
              {1, 1, 2, 2}, {6, 7.5, 12, 13.5});
 }
 
@@ -139,7 +132,8 @@ TEST(AveragePoolTest, VsNaiveIncludingDilations) {
       const auto expected = NaivePool(x, 2, 7, 9, p, mode, &oh, &ow);
       auto attrs = Attrs(p);
       attrs.push_back(MakeAttr("count_include_pad", mode == 'i' ? 1 : 0));
-      ExpectNear(RunOk("AveragePool", {F32({1, 2, 7, 9}, x)}, attrs, 19), {1, 2, oh, ow}, expected);
+      ExpectNear(RunOne("AveragePool", {F32({1, 2, 7, 9}, x)}, attrs, 19), {1, 2, oh, ow},
+                 expected);
     }
 }
 
@@ -147,25 +141,25 @@ TEST(LpPoolTest, NormsOverWindows) {
   // p = 2 over [3, 4] -> 5; p = 1 -> 7.
   const Tensor x = F32({1, 1, 4}, {3, -4, 0, 1});
   ExpectNear(
-      RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2})}),
+      RunOne("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("strides", Shape{2})}),
       {1, 1, 2}, {5, 1});
-  ExpectNear(RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("p", 1)}),
+  ExpectNear(RunOne("LpPool", {x}, {MakeAttr("kernel_shape", Shape{2}), MakeAttr("p", 1)}),
              {1, 1, 3}, {7, 4, 1});
   // Opset 1 had a float p.
-  ExpectNear(RunOk("LpPool", {x}, {MakeAttr("kernel_shape", Shape{4}), MakeAttr("p", 3.0f)}, 1),
+  ExpectNear(RunOne("LpPool", {x}, {MakeAttr("kernel_shape", Shape{4}), MakeAttr("p", 3.0f)}, 1),
              {1, 1, 1}, {std::cbrt(27.0 + 64.0 + 1.0)});
 }
 
 TEST(GlobalPoolTest, AverageMaxLp) {
   const Tensor x = F32({1, 2, 2, 2}, {1, 2, 3, 4, -1, -5, 0, -2});
-  ExpectNear(RunOk("GlobalAveragePool", {x}), {1, 2, 1, 1}, {2.5, -2});
-  ExpectNear(RunOk("GlobalMaxPool", {x}), {1, 2, 1, 1}, {4, 0});
-  ExpectNear(RunOk("GlobalLpPool", {x}), {1, 2, 1, 1}, {std::sqrt(30.0), std::sqrt(30.0)});
-  ExpectNear(RunOk("GlobalAveragePool", {F32({1, 1, 3}, {1, 2, 6})}), {1, 1, 1}, {3});
+  ExpectNear(RunOne("GlobalAveragePool", {x}), {1, 2, 1, 1}, {2.5, -2});
+  ExpectNear(RunOne("GlobalMaxPool", {x}), {1, 2, 1, 1}, {4, 0});
+  ExpectNear(RunOne("GlobalLpPool", {x}), {1, 2, 1, 1}, {std::sqrt(30.0), std::sqrt(30.0)});
+  ExpectNear(RunOne("GlobalAveragePool", {F32({1, 1, 3}, {1, 2, 6})}), {1, 1, 1}, {3});
 }
 
 TEST(PoolTest, Errors) {
-  const Tensor x = F32({1, 1, 4, 4}, Ramp(16));
+  const Tensor x = F32({1, 1, 4, 4}, Iota(16, 1));
   auto r = RunOp("MaxPool", {x});  // kernel_shape missing
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -177,7 +171,7 @@ TEST(PoolTest, Errors) {
             {MakeAttr("kernel_shape", Shape{2, 2})});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
-  r = RunOp("GlobalAveragePool", {F32({4}, Ramp(4))});
+  r = RunOp("GlobalAveragePool", {F32({4}, Iota(4, 1))});
   EXPECT_FALSE(r.ok());
 }
 

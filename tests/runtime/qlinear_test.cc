@@ -4,8 +4,7 @@
 
 #include <cmath>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
@@ -21,32 +20,32 @@ std::vector<double> RandomInts(int64_t n, uint32_t seed, int lo, int hi) {
 }
 
 TEST(MatMulIntegerTest, OnnxExampleAndPerColumnZeroPoint) {
-  const Tensor a = MakeTensor(DataType::kUInt8, {4, 3}, {11, 7, 3, 10, 6, 2, 9, 5, 1, 8, 4, 0});
-  const Tensor b = MakeTensor(DataType::kUInt8, {3, 2}, {1, 4, 2, 5, 3, 6});
-  const Tensor y = RunOk("MatMulInteger",
-                         {a, b, Tensor::Scalar<uint8_t>(12), Tensor::Scalar<uint8_t>(0)}, {}, 10);
+  const Tensor a = Make(DataType::kUInt8, {4, 3}, {11, 7, 3, 10, 6, 2, 9, 5, 1, 8, 4, 0});
+  const Tensor b = Make(DataType::kUInt8, {3, 2}, {1, 4, 2, 5, 3, 6});
+  const Tensor y = RunOne("MatMulInteger",
+                          {a, b, Tensor::Scalar<uint8_t>(12), Tensor::Scalar<uint8_t>(0)}, {}, 10);
   ASSERT_EQ(y.dtype(), DataType::kInt32);
   EXPECT_EQ(Values(y), (std::vector<double>{-38, -83, -44, -98, -50, -113, -56, -128}));
   // b zero point per column (1, 4): columns become (0, 1, 2) and (0, 1, 2).
   const Tensor yc =
-      RunOk("MatMulInteger", {a, b, Tensor(), Tensor::FromVector<uint8_t>({2}, {1, 4})}, {}, 10);
+      RunOne("MatMulInteger", {a, b, Tensor(), Tensor::FromVector<uint8_t>({2}, {1, 4})}, {}, 10);
   EXPECT_EQ(Values(yc), (std::vector<double>{13, 13, 10, 10, 7, 7, 4, 4}));
   // int8 x int8, batched.
-  const Tensor ai = MakeTensor(DataType::kInt8, {2, 1, 2}, {-128, 127, 3, -4});
-  const Tensor bi = MakeTensor(DataType::kInt8, {2, 1}, {-128, 2});
-  EXPECT_EQ(Values(RunOk("MatMulInteger", {ai, bi}, {}, 10)),
+  const Tensor ai = Make(DataType::kInt8, {2, 1, 2}, {-128, 127, 3, -4});
+  const Tensor bi = Make(DataType::kInt8, {2, 1}, {-128, 2});
+  EXPECT_EQ(Values(RunOne("MatMulInteger", {ai, bi}, {}, 10)),
             (std::vector<double>{128 * 128 + 254, -384 - 8}));
 }
 
 TEST(QLinearMatMulTest, OnnxExample) {
-  const Tensor y = RunOk("QLinearMatMul",
-                         {MakeTensor(DataType::kUInt8, {2, 4}, {208, 236, 0, 238, 3, 214, 255, 29}),
-                          Tensor::Scalar<float>(0.0066f), Tensor::Scalar<uint8_t>(113),
-                          MakeTensor(DataType::kUInt8, {4, 3},
-                                     {152, 51, 244, 60, 26, 255, 0, 127, 246, 127, 254, 247}),
-                          Tensor::Scalar<float>(0.00705f), Tensor::Scalar<uint8_t>(114),
-                          Tensor::Scalar<float>(0.0107f), Tensor::Scalar<uint8_t>(118)},
-                         {}, 10);
+  const Tensor y = RunOne(
+      "QLinearMatMul",
+      {Make(DataType::kUInt8, {2, 4}, {208, 236, 0, 238, 3, 214, 255, 29}),
+       Tensor::Scalar<float>(0.0066f), Tensor::Scalar<uint8_t>(113),
+       Make(DataType::kUInt8, {4, 3}, {152, 51, 244, 60, 26, 255, 0, 127, 246, 127, 254, 247}),
+       Tensor::Scalar<float>(0.00705f), Tensor::Scalar<uint8_t>(114),
+       Tensor::Scalar<float>(0.0107f), Tensor::Scalar<uint8_t>(118)},
+      {}, 10);
   ASSERT_EQ(y.dtype(), DataType::kUInt8);
   EXPECT_EQ(Values(y), (std::vector<double>{168, 115, 255, 1, 66, 151}));
 }
@@ -55,12 +54,12 @@ TEST(QLinearMatMulTest, Int8PerColumnScaleVsNaive) {
   const int64_t m = 3, k = 5, n = 4;
   const auto a = RandomInts(m * k, 1, -128, 127), b = RandomInts(k * n, 2, -128, 127);
   const std::vector<double> b_scale = {0.25, 0.5, 0.125, 1.0};
-  const Tensor y = RunOk("QLinearMatMul",
-                         {MakeTensor(DataType::kInt8, {m, k}, a), Tensor::Scalar<float>(0.5f),
-                          Tensor::Scalar<int8_t>(3), MakeTensor(DataType::kInt8, {k, n}, b),
-                          F32({n}, b_scale), Tensor::FromVector<int8_t>({n}, {0, -1, 2, 0}),
-                          Tensor::Scalar<float>(64.0f), Tensor::Scalar<int8_t>(-10)},
-                         {}, 21);
+  const Tensor y = RunOne("QLinearMatMul",
+                          {Make(DataType::kInt8, {m, k}, a), Tensor::Scalar<float>(0.5f),
+                           Tensor::Scalar<int8_t>(3), Make(DataType::kInt8, {k, n}, b),
+                           F32({n}, b_scale), Tensor::FromVector<int8_t>({n}, {0, -1, 2, 0}),
+                           Tensor::Scalar<float>(64.0f), Tensor::Scalar<int8_t>(-10)},
+                          {}, 21);
   const std::vector<int> bzp = {0, -1, 2, 0};
   std::vector<double> expected;
   for (int64_t i = 0; i < m; ++i)
@@ -105,10 +104,10 @@ TEST(ConvIntegerTest, PaddingReadsZeroPointAndPerChannelWeightZeroPoint) {
   const std::vector<double> wzp = {100, 120, 140, 160};
   int64_t oh, ow;
   const auto expected = NaiveIntConv(x, 2, 5, 5, 7, w, 4, 3, wzp, 1, 2, 2, &oh, &ow);
-  const Tensor y = RunOk(
+  const Tensor y = RunOne(
       "ConvInteger",
-      {MakeTensor(DataType::kUInt8, {1, 2, 5, 5}, x), MakeTensor(DataType::kUInt8, {4, 1, 3, 3}, w),
-       Tensor::Scalar<uint8_t>(7), MakeTensor(DataType::kUInt8, {4}, wzp)},
+      {Make(DataType::kUInt8, {1, 2, 5, 5}, x), Make(DataType::kUInt8, {4, 1, 3, 3}, w),
+       Tensor::Scalar<uint8_t>(7), Make(DataType::kUInt8, {4}, wzp)},
       {MakeAttr("pads", Shape{1, 1, 1, 1}), MakeAttr("strides", Shape{2, 2}), MakeAttr("group", 2)},
       10);
   ASSERT_EQ(y.dtype(), DataType::kInt32);
@@ -127,11 +126,11 @@ TEST(QLinearConvTest, PerChannelScaleBiasVsNaive) {
       const double v = (acc[oc * oh * ow + p] + bias[oc]) * 0.125 * w_scale[oc] / 16.0;
       expected.push_back(std::min(255.0, std::max(0.0, std::nearbyint(v) + 100)));
     }
-  const Tensor y = RunOk(
+  const Tensor y = RunOne(
       "QLinearConv",
-      {MakeTensor(DataType::kUInt8, {1, 3, 4, 4}, x), Tensor::Scalar<float>(0.125f),
-       Tensor::Scalar<uint8_t>(128), MakeTensor(DataType::kInt8, {2, 3, 3, 3}, w),
-       F32({2}, w_scale), Tensor::FromVector<int8_t>({2}, {0, 0}), Tensor::Scalar<float>(16.0f),
+      {Make(DataType::kUInt8, {1, 3, 4, 4}, x), Tensor::Scalar<float>(0.125f),
+       Tensor::Scalar<uint8_t>(128), Make(DataType::kInt8, {2, 3, 3, 3}, w), F32({2}, w_scale),
+       Tensor::FromVector<int8_t>({2}, {0, 0}), Tensor::Scalar<float>(16.0f),
        Tensor::Scalar<uint8_t>(100), Tensor::FromVector<int32_t>({2}, {1000, -3000})},
       {MakeAttr("pads", Shape{1, 1, 1, 1})}, 10);
   ASSERT_EQ(y.dtype(), DataType::kUInt8);

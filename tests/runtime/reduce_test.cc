@@ -11,7 +11,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
 
 // x[2, 3] = {{1, -2, 3}, {4, 5, -6}}
 Tensor X() { return F32({2, 3}, {1, -2, 3, 4, 5, -6}); }

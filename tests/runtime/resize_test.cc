@@ -8,11 +8,7 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
 
-Tensor I64s(const std::vector<int64_t>& v) {
-  return Tensor::FromVector<int64_t>({static_cast<int64_t>(v.size())}, v);
-}
 Tensor Scales(const std::vector<double>& v) { return F32({static_cast<int64_t>(v.size())}, v); }
 
 Tensor Resize13(const Tensor& x, const Tensor& scales, const Tensor& sizes,

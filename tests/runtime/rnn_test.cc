@@ -4,8 +4,7 @@
 #include <cmath>
 #include <functional>
 
-#include "heavy_ops_test_util.h"
-#include "ir/attribute.h"
+#include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <limits>
-#include <numeric>
 
 #include "runtime/kernel_test_helpers.h"
 
@@ -10,18 +9,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
-
-Tensor I64s(const std::vector<int64_t>& v) {
-  return Tensor::FromVector<int64_t>({static_cast<int64_t>(v.size())}, v);
-}
-
-std::vector<double> Iota(int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0.0);
-  return v;
-}
 
 TEST(Slice, AttributesBeforeOpset10) {
   const Tensor x = F32({3, 4}, Iota(12));

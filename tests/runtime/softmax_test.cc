@@ -10,7 +10,6 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
 
 // Softmax of a row, computed directly from the definition.
 std::vector<double> SoftmaxOf(const std::vector<double>& row) {

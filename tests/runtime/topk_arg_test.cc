@@ -2,24 +2,12 @@
 // largest, ties).
 #include <gtest/gtest.h>
 
-#include <numeric>
-
 #include "runtime/kernel_test_helpers.h"
 
 namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
-constexpr DataType kF32 = DataType::kFloat32;
-constexpr DataType kI64 = DataType::kInt64;
-
-Tensor I64(Shape shape, const std::vector<double>& v) { return Make(kI64, std::move(shape), v); }
-
-std::vector<double> Iota(int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0.0);
-  return v;
-}
 
 const Tensor& Data() {
   static const Tensor x = F32({2, 3}, {1, 5, 5, 7, 2, 7});

@@ -18,16 +18,6 @@
 namespace shrink::runtime {
 namespace {
 
-// y = f(x) for float32/float64 x; f receives the value and a T-typed cast helper.
-template <typename F>
-void FloatActivation(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.in(0);
-  DispatchFloat(ctx, x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapUnary<T, T>(x, x.dtype(), [&](T v) { return static_cast<T>(f(v)); }));
-  });
-}
-
 void ReluKernel(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   if (IsInteger(x.dtype()) && !IsSigned(x.dtype())) {
@@ -41,32 +31,32 @@ void ReluKernel(KernelContext& ctx) {
 
 void LeakyReluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 0.01f);
-  FloatActivation(ctx, [&](auto v) { return v < 0 ? alpha * v : v; });
+  FloatUnary(ctx, [&](auto v) { return v < 0 ? alpha * v : v; });
 }
 
 void EluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 1.0f);
-  FloatActivation(ctx, [&](auto v) { return v < 0 ? alpha * std::expm1(double(v)) : double(v); });
+  FloatUnary(ctx, [&](auto v) { return v < 0 ? alpha * std::expm1(double(v)) : double(v); });
 }
 
 void SeluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 1.67326319217681884765625f);
   const double gamma = ctx.attr_float("gamma", 1.05070102214813232421875f);
-  FloatActivation(
-      ctx, [&](auto v) { return v > 0 ? gamma * v : gamma * alpha * std::expm1(double(v)); });
+  FloatUnary(ctx,
+             [&](auto v) { return v > 0 ? gamma * v : gamma * alpha * std::expm1(double(v)); });
 }
 
 void CeluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 1.0f);
   if (alpha == 0) ctx.Fail("attribute alpha must be non-zero");
-  FloatActivation(ctx, [&](auto v) {
+  FloatUnary(ctx, [&](auto v) {
     const double x = v;
     return std::max(0.0, x) + std::min(0.0, alpha * std::expm1(x / alpha));
   });
 }
 
 void SigmoidKernel(KernelContext& ctx) {
-  FloatActivation(ctx, [](auto v) {
+  FloatUnary(ctx, [](auto v) {
     const double x = v;
     // Split by sign so that exp never overflows.
     return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x));
@@ -76,18 +66,18 @@ void SigmoidKernel(KernelContext& ctx) {
 void HardSigmoidKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 0.2f);
   const double beta = ctx.attr_float("beta", 0.5f);
-  FloatActivation(ctx, [&](auto v) { return std::clamp(alpha * v + beta, 0.0, 1.0); });
+  FloatUnary(ctx, [&](auto v) { return std::clamp(alpha * v + beta, 0.0, 1.0); });
 }
 
 void HardSwishKernel(KernelContext& ctx) {
-  FloatActivation(ctx, [](auto v) {
+  FloatUnary(ctx, [](auto v) {
     const double x = v;
     return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
   });
 }
 
 void SoftplusKernel(KernelContext& ctx) {
-  FloatActivation(ctx, [](auto v) {
+  FloatUnary(ctx, [](auto v) {
     const double x = v;
     // log(1 + exp(x)) without overflow for large x.
     return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
@@ -95,23 +85,23 @@ void SoftplusKernel(KernelContext& ctx) {
 }
 
 void SoftsignKernel(KernelContext& ctx) {
-  FloatActivation(ctx, [](auto v) { return double(v) / (1.0 + std::fabs(double(v))); });
+  FloatUnary(ctx, [](auto v) { return double(v) / (1.0 + std::fabs(double(v))); });
 }
 
 void ThresholdedReluKernel(KernelContext& ctx) {
   const double alpha = ctx.attr_float("alpha", 1.0f);
-  FloatActivation(ctx, [&](auto v) { return v > alpha ? double(v) : 0.0; });
+  FloatUnary(ctx, [&](auto v) { return v > alpha ? double(v) : 0.0; });
 }
 
 void GeluKernel(KernelContext& ctx) {
   const std::string approximate = ctx.attr_string("approximate", "none");
   if (approximate == "none") {
-    FloatActivation(ctx, [](auto v) {
+    FloatUnary(ctx, [](auto v) {
       const double x = v;
       return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
     });
   } else if (approximate == "tanh") {
-    FloatActivation(ctx, [](auto v) {
+    FloatUnary(ctx, [](auto v) {
       const double x = v;
       const double k = std::sqrt(2.0 / std::numbers::pi);
       return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));

@@ -20,22 +20,9 @@ void ConvTyped(KernelContext& ctx) {
   CheckConvShapes(ctx, x.shape(), w.shape(), group);
   const ConvGeometry g = MakeConvGeometry(ctx, x.shape(), ConvKernelShape(ctx, w.shape()));
   const int64_t m = w.dim(0);
-  Shape y_shape = {g.batch, m};
-  y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(x.dtype(), y_shape);
+  Tensor y(x.dtype(), ConvOutputShape(g, m));
   ConvForward<T>(x.data<T>(), w.data<T>(), m, group, g, y.data<T>());
-  if (b) {
-    if (b->numel() != m || b->rank() != 1)
-      ctx.Fail("B must have shape [" + std::to_string(m) + "], got " + ShapeToString(b->shape()));
-    T* yp = y.data<T>();
-    const T* bp = b->data<T>();
-    const int64_t out_size = g.out_size();
-    for (int64_t n = 0; n < g.batch; ++n)
-      for (int64_t c = 0; c < m; ++c) {
-        T* row = yp + (n * m + c) * out_size;
-        for (int64_t i = 0; i < out_size; ++i) row[i] += bp[c];
-      }
-  }
+  if (b) AddConvBias<T>(ctx, *b, g, m, y.data<T>());
   ctx.set_output(0, std::move(y));
 }
 

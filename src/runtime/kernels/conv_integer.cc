@@ -26,9 +26,7 @@ Tensor IntegerConv(const KernelContext& ctx, const Tensor& x, const Tensor* x_zp
   const ConvGeometry g = MakeConvGeometry(ctx, x.shape(), ConvKernelShape(ctx, w.shape()));
   const std::vector<int32_t> xi = ToInt32Minus(ctx, x, x_zp, 1, "x");
   const std::vector<int32_t> wi = ToInt32Minus(ctx, w, w_zp, 0, "w");
-  Shape y_shape = {g.batch, w.dim(0)};
-  y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(DataType::kInt32, y_shape);
+  Tensor y(DataType::kInt32, ConvOutputShape(g, w.dim(0)));
   ConvForward<int32_t>(xi.data(), wi.data(), w.dim(0), group, g, y.data<int32_t>());
   return y;
 }

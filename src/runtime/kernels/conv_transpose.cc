@@ -138,9 +138,7 @@ void ConvTransposeTyped(KernelContext& ctx) {
              std::to_string(w.dim(0)) + " and be divisible by group " + std::to_string(group));
   const ConvGeometry g = TransposeGeometry(ctx, x.shape(), ConvKernelShape(ctx, w.shape()));
   const int64_t cg = x.dim(1) / group, mg = w.dim(1), m = mg * group;
-  Shape y_shape = {g.batch, m};
-  y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(x.dtype(), y_shape);
+  Tensor y(x.dtype(), ConvOutputShape(g, m));
   const int64_t rows = mg * g.kernel_size(), in_size = g.in_size(), out_size = g.out_size();
   Tensor col_t(x.dtype(), {rows, in_size});  // scratch under the process-wide allocation limit
   T* col = col_t.data<T>();
@@ -155,16 +153,7 @@ void ConvTransposeTyped(KernelContext& ctx) {
       Col2Im(col, mg, g, yp + (n * m + gi * mg) * out_size);
     }
   }
-  if (b) {
-    if (b->rank() != 1 || b->numel() != m)
-      ctx.Fail("B must have shape [" + std::to_string(m) + "], got " + ShapeToString(b->shape()));
-    const T* bp = b->data<T>();
-    for (int64_t n = 0; n < g.batch; ++n)
-      for (int64_t c = 0; c < m; ++c) {
-        T* row = yp + (n * m + c) * out_size;
-        for (int64_t i = 0; i < out_size; ++i) row[i] += bp[c];
-      }
-  }
+  if (b) AddConvBias<T>(ctx, *b, g, m, yp);
   ctx.set_output(0, std::move(y));
 }
 

@@ -176,6 +176,12 @@ void ConvForward(const T* x, const T* w, int64_t out_channels, int64_t group, co
   }
 }
 
+Shape ConvOutputShape(const ConvGeometry& g, int64_t out_channels) {
+  Shape y_shape = {g.batch, out_channels};
+  y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
+  return y_shape;
+}
+
 template void Im2Col<float>(const float*, int64_t, const ConvGeometry&, float*);
 template void Im2Col<double>(const double*, int64_t, const ConvGeometry&, double*);
 template void Im2Col<int32_t>(const int32_t*, int64_t, const ConvGeometry&, int32_t*);

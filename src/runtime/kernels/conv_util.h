@@ -6,11 +6,14 @@
 // input shape [N, C, D1..Dn] and the spatial kernel size, and computes explicit begin/end pads
 // and the output spatial size (floor, or ceil when ceil_mode; a ceil window that would start in
 // the end padding is dropped). All failures go through ctx.Fail.
+// ConvOutputShape gives [N, M, out...]; AddConvBias adds a per-output-channel bias B [M] to such
+// a y and Fail()s unless B has shape [M].
 // ConvForward computes an un-biased grouped N-d convolution y = conv(x, w) as im2col + GemmRef,
 // reading x [N, C, in...] and w [M, C/group, k...] and writing y [N, M, out...] (row-major).
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/tensor.h"
@@ -45,6 +48,24 @@ void CheckConvShapes(const KernelContext& ctx, const Shape& x_shape, const Shape
 
 // The kernel's spatial dims from w, checked against a kernel_shape attribute when present.
 Shape ConvKernelShape(const KernelContext& ctx, const Shape& w_shape);
+
+// [N, out_channels, out...] for geometry g.
+Shape ConvOutputShape(const ConvGeometry& g, int64_t out_channels);
+
+// y [N, M, out...] += b[c] for every channel c; Fail()s unless b has shape [M].
+template <typename T>
+void AddConvBias(const KernelContext& ctx, const Tensor& b, const ConvGeometry& g, int64_t m,
+                 T* y) {
+  if (b.rank() != 1 || b.numel() != m)
+    ctx.Fail("B must have shape [" + std::to_string(m) + "], got " + ShapeToString(b.shape()));
+  const T* bp = b.data<T>();
+  const int64_t out_size = g.out_size();
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t c = 0; c < m; ++c) {
+      T* row = y + (n * m + c) * out_size;
+      for (int64_t i = 0; i < out_size; ++i) row[i] += bp[c];
+    }
+}
 
 // col [C * kernel_size, out_size] from one image x [C, in...]; padding reads as zero.
 template <typename T>

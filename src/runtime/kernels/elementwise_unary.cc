@@ -14,26 +14,6 @@
 namespace shrink::runtime {
 namespace {
 
-// y = f(x) for float32/float64 x.
-template <typename F>
-void FloatUnary(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.in(0);
-  DispatchFloat(ctx, x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapUnary<T, T>(x, x.dtype(), [&](T v) { return static_cast<T>(f(v)); }));
-  });
-}
-
-// y = f(x) for any plain numeric x.
-template <typename F>
-void NumericUnary(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.in(0);
-  DispatchNumeric(ctx, x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapUnary<T, T>(x, x.dtype(), [&](T v) { return static_cast<T>(f(v)); }));
-  });
-}
-
 void SqrtKernel(KernelContext& ctx) {
   FloatUnary(ctx, [](auto v) { return std::sqrt(v); });
 }

@@ -2,6 +2,8 @@
 // activation, logical, reduce, softmax, normalization):
 //  - BinaryShapes: numpy broadcasting, or the legacy (opset < 7) `broadcast` / `axis` rule;
 //  - MapUnary / MapBinary: typed loops over (broadcast) buffers;
+//  - FloatUnary / NumericUnary: output 0 = f(input 0) elementwise, same dtype, for float32/64 or
+//    any plain numeric dtype (Unsupported() otherwise);
 //  - WrapAdd / WrapSub / WrapMul / WrapNeg: integer arithmetic that wraps modulo 2^bits like numpy
 //    (no signed-overflow UB), plain arithmetic for floating point;
 //  - FloatToInt: float -> integer conversion that saturates (NaN -> 0) instead of being UB;
@@ -40,6 +42,26 @@ Tensor MapUnary(const Tensor& x, DataType out_type, F&& f) {
   TOut* po = RawAs<TOut>(out);
   for (int64_t i = 0; i < x.numel(); ++i) po[i] = f(px[i]);
   return out;
+}
+
+// Output 0 = f(x) elementwise for float32/float64 input 0 (Unsupported() for other dtypes).
+template <typename F>
+void FloatUnary(KernelContext& ctx, F f) {
+  const Tensor& x = ctx.in(0);
+  DispatchFloat(ctx, x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    ctx.set_output(0, MapUnary<T, T>(x, x.dtype(), [&](T v) { return static_cast<T>(f(v)); }));
+  });
+}
+
+// Output 0 = f(x) elementwise for any plain numeric input 0 (Unsupported() for other dtypes).
+template <typename F>
+void NumericUnary(KernelContext& ctx, F f) {
+  const Tensor& x = ctx.in(0);
+  DispatchNumeric(ctx, x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    ctx.set_output(0, MapUnary<T, T>(x, x.dtype(), [&](T v) { return static_cast<T>(f(v)); }));
+  });
 }
 
 // out = f(a, b) elementwise over the broadcast of a and b (see BinaryShapes).

@@ -7,13 +7,6 @@
 namespace shrink::runtime {
 namespace {
 
-int64_t FixIndex(const KernelContext& ctx, int64_t idx, int64_t dim) {
-  if (idx < -dim || idx >= dim)
-    ctx.Fail("index " + std::to_string(idx) + " out of range for axis of size " +
-             std::to_string(dim));
-  return idx < 0 ? idx + dim : idx;
-}
-
 // ---- Gather ----
 
 void GatherKernel(KernelContext& ctx) {
@@ -22,7 +15,7 @@ void GatherKernel(KernelContext& ctx) {
   if (data.rank() == 0) ctx.Fail("data must have rank >= 1");
   const int axis = static_cast<int>(NormalizeAxis(ctx, ctx.attr_int("axis", 0), data.rank()));
   auto idx = ReadInts(ctx, indices);
-  for (auto& i : idx) i = FixIndex(ctx, i, data.dim(axis));
+  for (auto& i : idx) i = NormalizeIndex(ctx, i, data.dim(axis));
   Shape out_shape(data.shape().begin(), data.shape().begin() + axis);
   out_shape.insert(out_shape.end(), indices.shape().begin(), indices.shape().end());
   out_shape.insert(out_shape.end(), data.shape().begin() + axis + 1, data.shape().end());
@@ -35,12 +28,7 @@ void GatherElementsKernel(KernelContext& ctx) {
   const Tensor& data = ctx.in(0);
   const Tensor& indices = ctx.in(1);
   const int r = data.rank();
-  if (indices.rank() != r) ctx.Fail("indices must have the rank of data");
-  const int axis = static_cast<int>(NormalizeAxis(ctx, ctx.attr_int("axis", 0), r));
-  for (int d = 0; d < r; ++d)
-    if (d != axis && indices.dim(d) > data.dim(d))
-      ctx.Fail("indices shape " + ShapeToString(indices.shape()) + " exceeds data shape " +
-               ShapeToString(data.shape()));
+  const int axis = ElementsAxis(ctx, data, indices);
   const auto idx = ReadInts(ctx, indices);
   const auto data_strides = StridesOf(data.shape());
   Tensor out(data.dtype(), indices.shape());
@@ -52,7 +40,7 @@ void GatherElementsKernel(KernelContext& ctx) {
     for (int64_t i = 0; i < out.numel(); ++i) {
       int64_t off = 0;
       for (int d = 0; d < r; ++d) {
-        const int64_t c = d == axis ? FixIndex(ctx, idx[static_cast<size_t>(i)], data.dim(d))
+        const int64_t c = d == axis ? NormalizeIndex(ctx, idx[static_cast<size_t>(i)], data.dim(d))
                                     : counter[static_cast<size_t>(d)];
         off += c * data_strides[static_cast<size_t>(d)];
       }
@@ -99,7 +87,7 @@ void GatherNDKernel(KernelContext& ctx) {
         int64_t off = bi * batch_size;
         for (int64_t j = 0; j < k; ++j) {
           const int d = static_cast<int>(b + j);
-          off += FixIndex(ctx, idx[static_cast<size_t>(tuple * k + j)], data.dim(d)) *
+          off += NormalizeIndex(ctx, idx[static_cast<size_t>(tuple * k + j)], data.dim(d)) *
                  data_strides[static_cast<size_t>(d)];
         }
         for (int64_t e = 0; e < slice; ++e) o[tuple * slice + e] = s[off + e];

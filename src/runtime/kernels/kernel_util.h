@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -66,12 +67,6 @@ void DispatchFloat(const KernelContext& ctx, DataType t, F&& f) {
 template <typename F>
 void DispatchNumeric(const KernelContext& ctx, DataType t, F&& f) {
   switch (t) {
-    case DataType::kFloat32:
-      f(TypeTag<float>{});
-      return;
-    case DataType::kFloat64:
-      f(TypeTag<double>{});
-      return;
     case DataType::kInt8:
       f(TypeTag<int8_t>{});
       return;
@@ -97,7 +92,7 @@ void DispatchNumeric(const KernelContext& ctx, DataType t, F&& f) {
       f(TypeTag<uint64_t>{});
       return;
     default:
-      ctx.Unsupported(std::string("dtype ") + DataTypeName(t));
+      DispatchFloat(ctx, t, std::forward<F>(f));  // float32/64, or Unsupported()
   }
 }
 

@@ -42,7 +42,6 @@ void LstmTyped(KernelContext& ctx) {
   std::vector<T> h = InitialState<T>(ctx, s, 5);
   std::vector<T> c = InitialState<T>(ctx, s, 6);
   std::vector<T> y(static_cast<size_t>(s.seq * s.dirs * s.batch * H), T(0));
-  std::vector<T> xw(static_cast<size_t>(s.seq * s.batch * G));
   std::vector<T> hr(static_cast<size_t>(s.batch * G));
   for (int64_t d = 0; d < s.dirs; ++d) {
     const T* w = ctx.in(1).data<T>() + d * G * s.input;
@@ -55,8 +54,7 @@ void LstmTyped(KernelContext& ctx) {
     const RnnActivation& fa = s.acts[static_cast<size_t>(3 * d)];
     const RnnActivation& ga = s.acts[static_cast<size_t>(3 * d + 1)];
     const RnnActivation& ha = s.acts[static_cast<size_t>(3 * d + 2)];
-    GemmRef<T>(false, true, s.seq * s.batch, G, s.input, T(1), x.data(), s.input, w, s.input, T(0),
-               xw.data(), G);
+    const std::vector<T> xw = InputProjection(s, x, w, 4);
     T* hd = h.data() + d * s.batch * H;
     T* cd = c.data() + d * s.batch * H;
     for (int64_t step = 0; step < s.seq; ++step) {

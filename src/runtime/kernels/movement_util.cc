@@ -97,4 +97,22 @@ int64_t ReadScalarInt(const KernelContext& ctx, const Tensor& t, const char* wha
   return ReadInts(ctx, t)[0];
 }
 
+int64_t NormalizeIndex(const KernelContext& ctx, int64_t index, int64_t dim) {
+  if (index < -dim || index >= dim)
+    ctx.Fail("index " + std::to_string(index) + " out of range for axis of size " +
+             std::to_string(dim));
+  return index < 0 ? index + dim : index;
+}
+
+int ElementsAxis(const KernelContext& ctx, const Tensor& data, const Tensor& indices) {
+  const int r = data.rank();
+  if (indices.rank() != r) ctx.Fail("indices must have the rank of data");
+  const int axis = static_cast<int>(NormalizeAxis(ctx, ctx.attr_int("axis", 0), r));
+  for (int d = 0; d < r; ++d)
+    if (d != axis && indices.dim(d) > data.dim(d))
+      ctx.Fail("indices shape " + ShapeToString(indices.shape()) + " exceeds data shape " +
+               ShapeToString(data.shape()));
+  return axis;
+}
+
 }  // namespace shrink::runtime

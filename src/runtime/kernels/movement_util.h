@@ -65,6 +65,14 @@ Tensor WidenHalf(const Tensor& t);
 // float32 tensor -> `dtype` (float16/bfloat16) copy; returns `t` when dtype is float32.
 Tensor NarrowToHalf(const Tensor& t, DataType dtype);
 
+// An index into an axis of size `dim` in [0, dim); negative indices count from the end. Fail()s
+// outside [-dim, dim).
+int64_t NormalizeIndex(const KernelContext& ctx, int64_t index, int64_t dim);
+
+// Attribute `axis` (default 0) normalised for GatherElements / ScatterElements, after checking
+// that `indices` has the rank of `data` and fits inside it on every other axis; Fail()s otherwise.
+int ElementsAxis(const KernelContext& ctx, const Tensor& data, const Tensor& indices);
+
 // Reads a scalar (or one-element) int tensor input as int64.
 int64_t ReadScalarInt(const KernelContext& ctx, const Tensor& t, const char* what);
 

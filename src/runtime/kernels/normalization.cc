@@ -31,6 +31,23 @@ std::vector<double> ReadParam(const KernelContext& ctx, const Tensor& t, int64_t
   return v;
 }
 
+struct MeanInvStdResult {
+  double mean;
+  double inv_std;
+};
+
+// Mean and 1 / sqrt(population variance + epsilon) of in[0, n), accumulated in double.
+template <typename T>
+MeanInvStdResult MeanInvStd(const T* in, int64_t n, double epsilon) {
+  double mean = 0;
+  for (int64_t j = 0; j < n; ++j) mean += in[j];
+  mean /= static_cast<double>(n);
+  double var = 0;
+  for (int64_t j = 0; j < n; ++j) var += (in[j] - mean) * (in[j] - mean);
+  var /= static_cast<double>(n);
+  return {mean, 1.0 / std::sqrt(var + epsilon)};
+}
+
 enum class BnVersion { kV1, kV7, kV9, kV14 };
 
 template <BnVersion V>
@@ -88,14 +105,8 @@ void InstanceNormKernel(KernelContext& ctx) {
     T* py = y.data<T>();
     for (int64_t g = 0; g < groups; ++g) {
       const T* in = px + g * inner;
-      double mean = 0;
-      for (int64_t j = 0; j < inner; ++j) mean += in[j];
-      mean /= static_cast<double>(inner);
-      double var = 0;
-      for (int64_t j = 0; j < inner; ++j) var += (in[j] - mean) * (in[j] - mean);
-      var /= static_cast<double>(inner);
+      const auto [mean, inv_std] = MeanInvStd(in, inner, epsilon);
       const size_t c = static_cast<size_t>(g % channels);
-      const double inv_std = 1.0 / std::sqrt(var + epsilon);
       for (int64_t j = 0; j < inner; ++j) {
         py[g * inner + j] = static_cast<T>((in[j] - mean) * inv_std * scale[c] + bias[c]);
       }
@@ -139,13 +150,7 @@ void LayerNormKernel(KernelContext& ctx) {
     BroadcastIterator it(x.shape(), {scale.shape(), bias_shape});
     for (int64_t g = 0; g < mean_out.numel(); ++g) {
       const T* in = px + g * inner;
-      double mean = 0;
-      for (int64_t j = 0; j < inner; ++j) mean += in[j];
-      mean /= static_cast<double>(inner);
-      double var = 0;
-      for (int64_t j = 0; j < inner; ++j) var += (in[j] - mean) * (in[j] - mean);
-      var /= static_cast<double>(inner);
-      const double inv_std = 1.0 / std::sqrt(var + epsilon);
+      const auto [mean, inv_std] = MeanInvStd(in, inner, epsilon);
       for (int64_t j = 0; j < inner; ++j, it.Next()) {
         const double b = pb != nullptr ? double(pb[it.offset(1)]) : 0.0;
         py[g * inner + j] = static_cast<T>((in[j] - mean) * inv_std * ps[it.offset(0)] + b);

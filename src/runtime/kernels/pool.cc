@@ -75,10 +75,29 @@ Shape KernelAttr(const KernelContext& ctx) {
   return ctx.attr_ints("kernel_shape");
 }
 
-Shape OutShape(const ConvGeometry& g) {
-  Shape s = {g.batch, g.channels};
-  s.insert(s.end(), g.out.begin(), g.out.end());
-  return s;
+Shape OutShape(const ConvGeometry& g) { return ConvOutputShape(g, g.channels); }
+
+// The plan for input 0 from kernel_shape, strides, dilations, pads, auto_pad and ceil_mode.
+PoolPlan PlanFromAttrs(const KernelContext& ctx) {
+  const bool ceil_mode = ctx.attr_int("ceil_mode", 0) != 0;
+  return MakePlan(MakeConvGeometry(ctx, ctx.in(0).shape(), KernelAttr(ctx), ceil_mode));
+}
+
+// Output 0 = reduce(plane data, window offsets, padded window size) for every window of every
+// [N, C] plane of input 0.
+template <typename T, typename Reduce>
+void PoolEachWindow(KernelContext& ctx, const PoolPlan& p, Reduce reduce) {
+  const Tensor& x = ctx.in(0);
+  Tensor y(x.dtype(), OutShape(p.g));
+  const int64_t in_size = p.g.in_size(), out_size = p.g.out_size();
+  for (int64_t plane = 0; plane < p.g.batch * p.g.channels; ++plane) {
+    const T* xp = x.data<T>() + plane * in_size;
+    T* yp = y.data<T>() + plane * out_size;
+    ForEachWindow(p, [&](int64_t o, const std::vector<int64_t>& offs, int64_t padded) {
+      yp[o] = reduce(xp, offs, padded);
+    });
+  }
+  ctx.set_output(0, std::move(y));
 }
 
 // Column-major (storage_order = 1) flat index of a row-major spatial offset.
@@ -99,10 +118,9 @@ int64_t ColumnMajor(int64_t off, const Shape& in) {
 template <typename T>
 void MaxPoolTyped(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
-  const bool ceil_mode = ctx.attr_int("ceil_mode", 0) != 0;
   const int64_t storage_order = ctx.attr_int("storage_order", 0);
   if (storage_order != 0 && storage_order != 1) ctx.Fail("storage_order must be 0 or 1");
-  const PoolPlan p = MakePlan(MakeConvGeometry(ctx, x.shape(), KernelAttr(ctx), ceil_mode));
+  const PoolPlan p = PlanFromAttrs(ctx);
   Tensor y(x.dtype(), OutShape(p.g));
   const bool want_idx = ctx.output_wanted(1);
   Tensor idx = want_idx ? Tensor(DataType::kInt64, OutShape(p.g)) : Tensor();
@@ -136,23 +154,14 @@ void MaxPoolKernel(KernelContext& ctx) {
 
 template <typename T>
 void AveragePoolTyped(KernelContext& ctx) {
-  const Tensor& x = ctx.in(0);
-  const bool ceil_mode = ctx.attr_int("ceil_mode", 0) != 0;
   const bool include_pad = ctx.attr_int("count_include_pad", 0) != 0;
-  const PoolPlan p = MakePlan(MakeConvGeometry(ctx, x.shape(), KernelAttr(ctx), ceil_mode));
-  Tensor y(x.dtype(), OutShape(p.g));
-  const int64_t in_size = p.g.in_size(), out_size = p.g.out_size();
-  for (int64_t plane = 0; plane < p.g.batch * p.g.channels; ++plane) {
-    const T* xp = x.data<T>() + plane * in_size;
-    T* yp = y.data<T>() + plane * out_size;
-    ForEachWindow(p, [&](int64_t o, const std::vector<int64_t>& offs, int64_t padded) {
-      T sum = 0;
-      for (int64_t off : offs) sum += xp[off];
-      const int64_t count = include_pad ? padded : static_cast<int64_t>(offs.size());
-      yp[o] = count > 0 ? sum / static_cast<T>(count) : std::numeric_limits<T>::quiet_NaN();
-    });
-  }
-  ctx.set_output(0, std::move(y));
+  PoolEachWindow<T>(
+      ctx, PlanFromAttrs(ctx), [&](const T* xp, const std::vector<int64_t>& offs, int64_t padded) {
+        T sum = 0;
+        for (int64_t off : offs) sum += xp[off];
+        const int64_t count = include_pad ? padded : static_cast<int64_t>(offs.size());
+        return count > 0 ? sum / static_cast<T>(count) : std::numeric_limits<T>::quiet_NaN();
+      });
 }
 
 void AveragePoolKernel(KernelContext& ctx) {
@@ -176,20 +185,10 @@ T LpNorm(const T* xp, const std::vector<int64_t>& offs, double p) {
 
 template <typename T>
 void LpPoolTyped(KernelContext& ctx) {
-  const Tensor& x = ctx.in(0);
   const double pw = LpExponent(ctx);
-  const bool ceil_mode = ctx.attr_int("ceil_mode", 0) != 0;
-  const PoolPlan p = MakePlan(MakeConvGeometry(ctx, x.shape(), KernelAttr(ctx), ceil_mode));
-  Tensor y(x.dtype(), OutShape(p.g));
-  const int64_t in_size = p.g.in_size(), out_size = p.g.out_size();
-  for (int64_t plane = 0; plane < p.g.batch * p.g.channels; ++plane) {
-    const T* xp = x.data<T>() + plane * in_size;
-    T* yp = y.data<T>() + plane * out_size;
-    ForEachWindow(p, [&](int64_t o, const std::vector<int64_t>& offs, int64_t) {
-      yp[o] = LpNorm(xp, offs, pw);
-    });
-  }
-  ctx.set_output(0, std::move(y));
+  PoolEachWindow<T>(
+      ctx, PlanFromAttrs(ctx),
+      [&](const T* xp, const std::vector<int64_t>& offs, int64_t) { return LpNorm(xp, offs, pw); });
 }
 
 void LpPoolKernel(KernelContext& ctx) {

@@ -30,16 +30,6 @@ std::vector<T> ReadBias(const KernelContext& ctx, const RnnSetup& s, int gates) 
   return b;
 }
 
-// X * W_d^T for all time steps: [seq * batch, gates * hidden].
-template <typename T>
-std::vector<T> InputProjection(const RnnSetup& s, const std::vector<T>& x, const T* w, int gates) {
-  const int64_t gh = gates * s.hidden;
-  std::vector<T> xw(static_cast<size_t>(s.seq * s.batch * gh));
-  GemmRef<T>(false, true, s.seq * s.batch, gh, s.input, T(1), x.data(), s.input, w, s.input, T(0),
-             xw.data(), gh);
-  return xw;
-}
-
 template <typename T>
 void RnnTyped(KernelContext& ctx) {
   const RnnSetup s = ReadRnnSetup(ctx, 1, {"Tanh"});

@@ -18,6 +18,7 @@
 
 #include "core/tensor.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/gemm_ref.h"
 
 namespace shrink::runtime {
 
@@ -154,6 +155,17 @@ Tensor MakeState(const RnnSetup& s, const std::vector<T>& st) {
       for (int64_t h = 0; h < s.hidden; ++h)
         o[(b * s.dirs + d) * s.hidden + h] = st[(d * s.batch + b) * s.hidden + h];
   return out;
+}
+
+// X * W_d^T for all time steps (x time-major [seq, batch, input], w [gates * hidden, input]):
+// [seq * batch, gates * hidden].
+template <typename T>
+std::vector<T> InputProjection(const RnnSetup& s, const std::vector<T>& x, const T* w, int gates) {
+  const int64_t gh = gates * s.hidden;
+  std::vector<T> xw(static_cast<size_t>(s.seq * s.batch * gh));
+  GemmRef<T>(false, true, s.seq * s.batch, gh, s.input, T(1), x.data(), s.input, w, s.input, T(0),
+             xw.data(), gh);
+  return xw;
 }
 
 // Clips a gate pre-activation when clip > 0.

@@ -100,11 +100,8 @@ void ScatterNDKernel(KernelContext& ctx) {
                        int64_t off = 0;
                        for (int64_t j = 0; j < k; ++j) {
                          const int64_t dim = data.dim(static_cast<int>(j));
-                         int64_t i = idx[static_cast<size_t>(t * k + j)];
-                         if (i < -dim || i >= dim)
-                           ctx.Fail("index " + std::to_string(i) + " out of range");
-                         if (i < 0) i += dim;
-                         off += i * strides[static_cast<size_t>(j)];
+                         off += NormalizeIndex(ctx, idx[static_cast<size_t>(t * k + j)], dim) *
+                                strides[static_cast<size_t>(j)];
                        }
                        for (int64_t e = 0; e < slice; ++e)
                          Combine(red, o[off + e], u[t * slice + e]);
@@ -121,13 +118,8 @@ void ScatterElementsKernel(KernelContext& ctx) {
   const Tensor& updates = ctx.in(2);
   const Reduction red = ReadReduction(ctx);
   const int r = data.rank();
-  if (indices.rank() != r) ctx.Fail("indices must have the rank of data");
   if (updates.shape() != indices.shape()) ctx.Fail("updates and indices shapes differ");
-  const int axis = static_cast<int>(NormalizeAxis(ctx, ctx.attr_int("axis", 0), r));
-  for (int d = 0; d < r; ++d)
-    if (d != axis && indices.dim(d) > data.dim(d))
-      ctx.Fail("indices shape " + ShapeToString(indices.shape()) + " exceeds data shape " +
-               ShapeToString(data.shape()));
+  const int axis = ElementsAxis(ctx, data, indices);
   const auto idx = ReadInts(ctx, indices);
   const auto strides = StridesOf(data.shape());
   ctx.set_output(0, WithReductionDtype(ctx, red, data, updates, [&](Tensor& out, const Tensor& up) {
@@ -139,13 +131,10 @@ void ScatterElementsKernel(KernelContext& ctx) {
                      for (int64_t i = 0; i < indices.numel(); ++i) {
                        int64_t off = 0;
                        for (int d = 0; d < r; ++d) {
-                         int64_t c = counter[static_cast<size_t>(d)];
-                         if (d == axis) {
-                           c = idx[static_cast<size_t>(i)];
-                           if (c < -data.dim(d) || c >= data.dim(d))
-                             ctx.Fail("index " + std::to_string(c) + " out of range");
-                           if (c < 0) c += data.dim(d);
-                         }
+                         const int64_t c =
+                             d == axis
+                                 ? NormalizeIndex(ctx, idx[static_cast<size_t>(i)], data.dim(d))
+                                 : counter[static_cast<size_t>(d)];
                          off += c * strides[static_cast<size_t>(d)];
                        }
                        Combine(red, o[off], u[i]);
