@@ -20,6 +20,9 @@ void RegisterRun(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterConvert(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterCompare(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners);
+void RegisterTask(CLI::App& app, std::vector<CommandRunner>& runners);
+void RegisterBench(CLI::App& app, std::vector<CommandRunner>& runners);  // bench.cc (fast runtime)
+void RegisterTrain(CLI::App& app, std::vector<CommandRunner>& runners);  // train.cc
 
 // Exit codes: 1 a check did not pass, 2 bad argument, 3 not found, 4 corrupt input, 5 unsupported,
 // 6 refused path, 7 resource limit, 8 I/O, 70 internal.

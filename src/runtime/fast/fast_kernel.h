@@ -1,0 +1,105 @@
+// Fast kernel contract and registry (the optimised path beside the reference kernels).
+//
+// A fast kernel has three phases, after XNNPACK:
+//   create  — a FastFactory reads the node, its opset, the constant inputs (weights, packed or
+//             reordered once here), an optional fused activation and the first input shapes, and
+//             returns a kernel, or nullptr to decline (attributes it does not implement); the plan
+//             then runs that node on its reference kernel, so every model still runs.
+//   Reshape — new input shapes: returns the output dtypes/shapes, rebuilding (or taking from its
+//             own cache, keyed by shapes) whatever depends on them; workspace_bytes() is valid after.
+//   Run     — pointers only: one per node input (nullptr for omitted inputs; constants included),
+//             one per node output, for the shapes of the last Reshape. No allocation on this path
+//             beyond what Reshape prepared.
+// Quantization parameters are explicit in CreateInfo (constant scale / zero-point inputs).
+//
+// One line registers a kernel for (domain, op, opset range, input dtype, backend):
+//   SHRINK_FAST_KERNEL("", "Conv", 11, kLatestOpset, DataType::kFloat32, "onednn", MakeConv);
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "ir/node.h"
+#include "runtime/kernel.h"
+
+namespace shrink::runtime::fast {
+
+// An elementwise activation fused into the producing kernel (the plan removes the activation node).
+// `op` is the ONNX op type ("Relu", "Clip", "Sigmoid", ...); alpha/beta are its parameters
+// (Clip: min/max, LeakyRelu/Elu: alpha).
+struct FusedActivation {
+  std::string op;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// The activation a node computes, when it is a pure elementwise activation whose parameters are
+// attributes or constants (`constants` as in CreateInfo); nullopt otherwise.
+std::optional<FusedActivation> ActivationOf(const ir::Node& node, int64_t opset,
+                                            const std::vector<const Tensor*>& constants);
+
+struct CreateInfo {
+  const ir::Node* node = nullptr;
+  int64_t opset = 0;
+  // Per node input: the constant value (initializer or folded), or nullptr when it varies per run
+  // or is omitted. The plan may substitute folded tensors (e.g. Conv weights with BatchNorm folded).
+  std::vector<const Tensor*> constants;
+  std::vector<DataType> input_dtypes;  // kUndefined for omitted inputs
+  std::vector<Shape> input_shapes;     // first shapes seen (empty Shape for omitted inputs)
+  std::vector<FusedActivation> post_ops;
+};
+
+struct OutputSpec {
+  DataType dtype = DataType::kUndefined;
+  Shape shape;
+};
+
+class FastKernel {
+ public:
+  virtual ~FastKernel() = default;
+  virtual std::vector<OutputSpec> Reshape(const std::vector<Shape>& input_shapes) = 0;
+  virtual size_t workspace_bytes() const { return 0; }
+  virtual void Run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) = 0;
+};
+
+using FastFactory = std::unique_ptr<FastKernel> (*)(const CreateInfo&);
+// Whether a kernel can absorb `act` as a post-op (checked before the plan fuses).
+using FusionCheck = bool (*)(const FusedActivation& act);
+
+struct FastKernelDef {
+  std::string domain;  // "" for ai.onnx
+  std::string op_type;
+  int since = 1;
+  int until = kLatestOpset;
+  DataType dtype = DataType::kFloat32;  // dtype of input 0
+  std::string backend;                  // "onednn" or "native"
+  FastFactory create = nullptr;
+  FusionCheck can_fuse = nullptr;  // nullptr: accepts no post-ops
+};
+
+class FastRegistry {
+ public:
+  static FastRegistry& Global();
+  void Register(FastKernelDef def);
+  // Matching definitions, in registration order (the plan tries each until one accepts).
+  std::vector<const FastKernelDef*> Find(const std::string& domain, const std::string& op_type,
+                                         int64_t opset, DataType dtype) const;
+  const std::vector<FastKernelDef>& all() const { return defs_; }
+
+ private:
+  std::vector<FastKernelDef> defs_;
+};
+
+struct FastRegistrar {
+  explicit FastRegistrar(FastKernelDef def) { FastRegistry::Global().Register(std::move(def)); }
+};
+
+}  // namespace shrink::runtime::fast
+
+#define SHRINK_FAST_KERNEL(domain, op, since, until, dtype, backend, factory, fusion)           \
+  static ::shrink::runtime::fast::FastRegistrar SHRINK_CONCAT_(shrink_fast_reg_, __COUNTER__)( \
+      ::shrink::runtime::fast::FastKernelDef{domain, op, since, until, dtype, backend, factory, \
+                                             fusion})

@@ -1,0 +1,46 @@
+// oneDNN helpers shared by the oneDNN fast kernels: one CPU engine and stream per process,
+// plain memory descriptors for our row-major tensors, the ONNX-activation -> eltwise mapping
+// (used both by standalone eltwise kernels and as fused post-ops), and ONNX window geometry
+// (strides, dilations, pads, auto_pad, ceil_mode) for Conv and pooling.
+// Contract: helpers throw shrink::Error (kUnimplemented) for what they cannot express; factories
+// catch nothing, the plan turns a throwing create into a reference fallback.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
+#include <vector>
+
+#include "core/tensor.h"
+#include "ir/node.h"
+#include "runtime/fast/fast_kernel.h"
+
+namespace shrink::runtime::fast {
+
+dnnl::engine& CpuEngine();
+dnnl::stream& CpuStream();
+
+dnnl::memory::dims ToDims(const Shape& s);
+// Plain row-major f32 descriptor (a scalar becomes [1]).
+dnnl::memory::desc PlainDesc(const Shape& s, dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
+
+struct EltwiseSpec {
+  dnnl::algorithm alg;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+// The oneDNN eltwise for an ONNX activation, or nullopt when it has none.
+std::optional<EltwiseSpec> EltwiseFor(const FusedActivation& act);
+bool CanFuseEltwise(const FusedActivation& act);
+dnnl::post_ops MakePostOps(const std::vector<FusedActivation>& acts);
+
+struct WindowGeometry {
+  Shape strides, dilations, pads_begin, pads_end, out;  // dilations as ONNX (1 = dense)
+};
+// `in` and `kernel` are spatial dims. Throws kInvalidArgument on an impossible window.
+WindowGeometry MakeWindow(const ir::Node& node, const Shape& in, const Shape& kernel,
+                          bool ceil_mode);
+
+// Runs a reorder between two memories (blocking).
+void Reorder(dnnl::memory& from, dnnl::memory& to);
+
+}  // namespace shrink::runtime::fast

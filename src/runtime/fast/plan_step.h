@@ -1,0 +1,47 @@
+// Internal to the fast Session: one executed step (a primary node plus the nodes fused into it)
+// and the helpers that build steps. Not a public API.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+#include "runtime/fast/fast_kernel.h"
+#include "runtime/kernel.h"
+
+namespace shrink::runtime::fast {
+
+struct PlanNode {
+  const ir::Node* node = nullptr;
+  const KernelDef* ref = nullptr;
+  int64_t opset = 0;
+  std::vector<int> in_slots;   // -1 for omitted inputs
+  std::vector<int> out_slots;  // -1 for unrequested outputs
+};
+
+struct PlanStep {
+  std::vector<PlanNode> chain;  // chain[0] is the primary node; later nodes consume its output
+  bool folds_batchnorm = false;  // chain[1] is a BatchNormalization folded into Conv weights
+  std::vector<FusedActivation> post_ops;
+  std::unique_ptr<FastKernel> kernel;
+  std::string backend = "reference";
+  bool fast_tried = false;
+  std::vector<Shape> last_shapes;
+  std::vector<OutputSpec> out_specs;
+  std::vector<Tensor> substituted;  // folded weights/bias handed to the kernel
+  std::string label;                // "Conv+Relu"
+  double total_ms = 0;
+  int64_t calls = 0;
+  int final_slot() const { return chain.back().out_slots[0]; }
+};
+
+// Conv weights/bias with an inference BatchNormalization folded in: W' = W * s, b' = (b - mean) *
+// s + beta with s = gamma / sqrt(var + eps). `bias` may be null. Returns {W', b'}.
+std::pair<Tensor, Tensor> FoldBatchNorm(const Tensor& w, const Tensor* bias, const ir::Node& bn,
+                                        const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                                        const Tensor& var);
+
+}  // namespace shrink::runtime::fast

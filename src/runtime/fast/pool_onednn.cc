@@ -1,0 +1,131 @@
+// oneDNN fp32 pooling: MaxPool (no Indices output, storage_order 0), AveragePool
+// (count_include_pad, ceil_mode unless combined with count_include_pad), GlobalAveragePool and
+// GlobalMaxPool, 1-3 spatial dims, plain NC... layout in and out. Primitives cached by shape.
+#include <map>
+
+#include "runtime/fast/onednn_util.h"
+
+namespace shrink::runtime::fast {
+namespace {
+
+using dnnl::memory;
+
+enum class PoolKind { kMax, kAvg, kGlobalAvg, kGlobalMax };
+
+class PoolOneDnn : public FastKernel {
+ public:
+  PoolOneDnn(const CreateInfo& info, PoolKind kind) : node_(*info.node), kind_(kind) {
+    Reshape(info.input_shapes);
+  }
+
+  std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
+    auto it = cache_.find(shapes[0]);
+    if (it == cache_.end()) it = cache_.emplace(shapes[0], Build(shapes[0])).first;
+    current_ = &it->second;
+    return {{DataType::kFloat32, current_->y_shape}};
+  }
+
+  void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
+    Built& b = *current_;
+    b.x.set_data_handle(const_cast<void*>(in[0]));
+    b.y.set_data_handle(out[0]);
+    b.pool.execute(CpuStream(), {{DNNL_ARG_SRC, b.x}, {DNNL_ARG_DST, b.y}});
+    CpuStream().wait();
+  }
+
+ private:
+  struct Built {
+    Shape y_shape;
+    dnnl::pooling_v2_forward pool;
+    memory x, y;
+  };
+
+  Built Build(const Shape& x) {
+    if (x.size() < 3 || x.size() > 5) Throw(StatusCode::kUnimplemented, "pool rank");
+    const Shape in(x.begin() + 2, x.end());
+    WindowGeometry g;
+    dnnl::algorithm alg = dnnl::algorithm::pooling_max;
+    if (kind_ == PoolKind::kGlobalAvg || kind_ == PoolKind::kGlobalMax) {
+      g.strides = g.dilations = Shape(in.size(), 1);
+      g.pads_begin = g.pads_end = Shape(in.size(), 0);
+      g.out = Shape(in.size(), 1);
+      alg = kind_ == PoolKind::kGlobalAvg ? dnnl::algorithm::pooling_avg_exclude_padding
+                                          : dnnl::algorithm::pooling_max;
+      kernel_ = in;
+    } else {
+      kernel_ = node_.GetInts("kernel_shape");
+      const bool ceil = node_.GetInt("ceil_mode", 0) != 0;
+      g = MakeWindow(node_, in, kernel_, ceil);
+      if (ceil)  // extend the end padding so oneDNN produces the ceil-mode output size
+        for (size_t i = 0; i < in.size(); ++i) {
+          const int64_t ek = (kernel_[i] - 1) * g.dilations[i] + 1;
+          const int64_t need = (g.out[i] - 1) * g.strides[i] + ek - in[i] - g.pads_begin[i];
+          g.pads_end[i] = std::max(g.pads_end[i], need);
+        }
+      if (kind_ == PoolKind::kAvg)
+        alg = node_.GetInt("count_include_pad", 0) ? dnnl::algorithm::pooling_avg_include_padding
+                                                   : dnnl::algorithm::pooling_avg_exclude_padding;
+    }
+    Built b;
+    b.y_shape = {x[0], x[1]};
+    b.y_shape.insert(b.y_shape.end(), g.out.begin(), g.out.end());
+    memory::dims dil;
+    for (int64_t d : g.dilations) dil.push_back(d - 1);
+    auto& eng = CpuEngine();
+    memory::desc x_md = PlainDesc(x), y_md = PlainDesc(b.y_shape);
+    dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, x_md, y_md,
+                                     ToDims(g.strides), ToDims(kernel_), dil, ToDims(g.pads_begin),
+                                     ToDims(g.pads_end));
+    dnnl::pooling_v2_forward::primitive_desc pd(d, eng);
+    b.x = memory(x_md, eng, DNNL_MEMORY_NONE);
+    b.y = memory(y_md, eng, DNNL_MEMORY_NONE);
+    b.pool = dnnl::pooling_v2_forward(pd);
+    return b;
+  }
+
+  const ir::Node& node_;
+  PoolKind kind_;
+  Shape kernel_;
+  std::map<Shape, Built> cache_;
+  Built* current_ = nullptr;
+};
+
+bool OneOutput(const CreateInfo& info) {
+  for (size_t i = 1; i < info.node->outputs().size(); ++i)
+    if (info.node->output(static_cast<int>(i))) return false;
+  return true;
+}
+
+std::unique_ptr<FastKernel> MakeMaxPool(const CreateInfo& info) {
+  if (!OneOutput(info) || info.node->GetInt("storage_order", 0) != 0) return nullptr;
+  if (!info.node->HasAttr("kernel_shape")) return nullptr;
+  return std::make_unique<PoolOneDnn>(info, PoolKind::kMax);
+}
+
+std::unique_ptr<FastKernel> MakeAvgPool(const CreateInfo& info) {
+  const ir::Node& n = *info.node;
+  if (!n.HasAttr("kernel_shape") || n.HasAttr("dilations")) return nullptr;
+  if (n.GetInt("ceil_mode", 0) && n.GetInt("count_include_pad", 0)) return nullptr;
+  return std::make_unique<PoolOneDnn>(info, PoolKind::kAvg);
+}
+
+std::unique_ptr<FastKernel> MakeGlobalAvg(const CreateInfo& info) {
+  return std::make_unique<PoolOneDnn>(info, PoolKind::kGlobalAvg);
+}
+
+std::unique_ptr<FastKernel> MakeGlobalMax(const CreateInfo& info) {
+  return std::make_unique<PoolOneDnn>(info, PoolKind::kGlobalMax);
+}
+
+}  // namespace
+
+SHRINK_FAST_KERNEL("", "MaxPool", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeMaxPool,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "AveragePool", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeAvgPool,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "GlobalAveragePool", 1, kLatestOpset, DataType::kFloat32, "onednn",
+                   MakeGlobalAvg, nullptr);
+SHRINK_FAST_KERNEL("", "GlobalMaxPool", 1, kLatestOpset, DataType::kFloat32, "onednn",
+                   MakeGlobalMax, nullptr);
+
+}  // namespace shrink::runtime::fast

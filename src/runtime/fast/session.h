@@ -1,0 +1,73 @@
+// Session: the fast execution plan. Runs a Model with oneDNN / native fast kernels where one
+// accepts a node and the reference kernel everywhere else, so every model the reference executor
+// runs also runs here (runtime::Executor stays the oracle this is tested against).
+//
+// Create() folds weight-only subgraphs (nodes whose inputs are all constants) once with the
+// reference kernels, binds a reference kernel to every remaining node (failing like the executor
+// when one is missing) and groups nodes into steps: a fusible producer (Conv, Gemm, MatMul, Add,
+// ...) absorbs a following BatchNormalization with constant parameters (Conv only, folded into the
+// weights) and elementwise activations, when each intermediate has that single consumer and is
+// not a graph output. Fast kernels are created on the first Run (when dtypes and shapes are known)
+// and reshaped when input shapes change (each keeps a primitive cache keyed by shapes). A kernel
+// that declines or throws leaves its step on the reference kernels for good.
+// Intermediate buffers come from a pool keyed by (dtype, element count) and are reused once their
+// last reader has run (alias-aware: a buffer shared by several live values is kept). Models with
+// control-flow subgraphs (If/Loop/Scan) run entirely on the reference executor.
+// Threads: `threads` > 0 sets the OpenMP thread count that oneDNN uses (per Run call).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tensor.h"
+#include "ir/model.h"
+#include "runtime/executor.h"
+
+namespace shrink::runtime::fast {
+
+struct SessionOptions {
+  int threads = 0;       // 0: library default
+  bool use_fast = true;  // false: every step on reference kernels (same planning, for A/B)
+  bool fuse = true;
+  bool profile = false;  // per-step timing (small overhead)
+};
+
+struct StepProfile {
+  std::string name;     // node name (or op type when unnamed)
+  std::string op_type;  // "Conv+BatchNormalization+Relu" for fused steps
+  std::string backend;  // "onednn", "native" or "reference"
+  double total_ms = 0;
+  int64_t calls = 0;
+};
+
+struct PlanStats {
+  int64_t nodes = 0;             // nodes of the main graph
+  int64_t folded_nodes = 0;      // constant-folded at load
+  int64_t steps = 0;             // executed steps (after fusion)
+  int64_t fused_nodes = 0;       // nodes absorbed into another step
+  int64_t fast_steps = 0;        // steps on a fast kernel (after the first Run)
+  int64_t peak_activation_bytes = 0;  // max bytes of live intermediates in one Run (feeds excluded)
+  int64_t pool_bytes = 0;        // bytes held by the buffer pool after the last Run
+};
+
+class Session {
+ public:
+  ~Session();
+  // `model` must outlive the session.
+  static Expected<std::unique_ptr<Session>> Create(const ir::Model& model,
+                                                   SessionOptions options = {});
+  Expected<std::vector<Tensor>> Run(const Feeds& feeds);
+
+  const PlanStats& stats() const;
+  std::vector<StepProfile> Profile() const;  // in execution order
+  void ResetProfile();
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shrink::runtime::fast

@@ -1,0 +1,88 @@
+// Test helpers for the fast runtime: one-node (or small) models run through both the reference
+// Executor (the oracle) and fast::Session, with named tolerances.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ir/builder.h"
+#include "runtime/executor.h"
+#include "runtime/fast/session.h"
+#include "runtime_util/op_test_util.h"
+
+namespace shrink::testing {
+
+// fp32 tolerances (absolute, on values of order 1): accumulation-order differences only.
+constexpr double kEltwiseTol = 1e-5;      // one transcendental per element
+constexpr double kReductionTol = 2e-4;    // conv / matmul / softmax / layer norm sums
+constexpr double kModelRelTol = 2e-3;     // whole models, relative to max |reference output|
+
+inline Tensor RandomTensor(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  Tensor t(DataType::kFloat32, std::move(shape));
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
+  return t;
+}
+
+struct FastOpResult {
+  std::vector<Tensor> ref, fast;
+  std::string backend;  // backend of the single step
+};
+
+// Inputs flagged constant become initializers; the rest are fed. An undefined tensor is omitted.
+inline FastOpResult RunBoth(const std::string& op, const std::vector<Tensor>& inputs,
+                            const std::vector<bool>& constant, std::vector<ir::Attribute> attrs,
+                            int64_t opset = 17) {
+  ir::Model model = ir::MakeModel(opset);
+  ir::Graph& g = *model.graph;
+  std::vector<ir::Value*> ins;
+  runtime::Feeds feeds;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined()) {
+      ins.push_back(nullptr);
+      continue;
+    }
+    const std::string name = "in" + std::to_string(i);
+    if (i < constant.size() && constant[i]) {
+      ins.push_back(g.AddInitializer(name, inputs[i]));
+    } else {
+      ins.push_back(g.AddInput(name, ir::TypeInfo::Tensor(inputs[i].dtype(), inputs[i].shape())));
+      feeds.emplace_back(name, inputs[i]);
+    }
+  }
+  ir::Node* n = g.AddNode(op, ins, {"out0"}, std::move(attrs), "node");
+  g.AddOutput(n->output(0));
+  FastOpResult r;
+  auto ex = runtime::Executor::Create(model);
+  EXPECT_TRUE(ex.ok()) << ex.status().ToString();
+  auto ref = (*ex)->Run(feeds);
+  EXPECT_TRUE(ref.ok()) << ref.status().ToString();
+  auto s = runtime::fast::Session::Create(model);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  auto fast = (*s)->Run(feeds);
+  EXPECT_TRUE(fast.ok()) << fast.status().ToString();
+  if (ref.ok()) r.ref = *ref;
+  if (fast.ok()) r.fast = *fast;
+  auto prof = (*s)->Profile();
+  if (!prof.empty()) r.backend = prof[0].backend;
+  return r;
+}
+
+// Runs both and expects the fast backend and agreement within `tol`.
+inline void ExpectFastMatches(const std::string& what, const std::string& op,
+                              const std::vector<Tensor>& inputs, const std::vector<bool>& constant,
+                              std::vector<ir::Attribute> attrs, double tol, int64_t opset = 17) {
+  SCOPED_TRACE(what);
+  FastOpResult r = RunBoth(op, inputs, constant, std::move(attrs), opset);
+  ASSERT_EQ(r.ref.size(), 1u);
+  ASSERT_EQ(r.fast.size(), 1u);
+  EXPECT_EQ(r.backend, "onednn");
+  EXPECT_EQ(r.fast[0].shape(), r.ref[0].shape());
+  EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), tol);
+}
+
+}  // namespace shrink::testing
