@@ -56,7 +56,8 @@ Status Bench(const BenchArgs& a) {
       dims[(*in->type().shape)[0].param] = a.batch;
   for (const auto& d : a.dims) {
     const auto eq = d.find('=');
-    if (eq == std::string::npos) return InvalidArgument("--dim expects NAME=VALUE, got '" + d + "'");
+    if (eq == std::string::npos)
+      return InvalidArgument("--dim expects NAME=VALUE, got '" + d + "'");
     try {
       dims[d.substr(0, eq)] = std::stoll(d.substr(eq + 1));
     } catch (const std::exception&) {
@@ -98,7 +99,8 @@ Status Bench(const BenchArgs& a) {
     total += p.total_ms / a.runs;
   }
   std::vector<std::pair<std::string, Agg>> ops(by_op.begin(), by_op.end());
-  std::sort(ops.begin(), ops.end(), [](const auto& x, const auto& y) { return x.second.ms > y.second.ms; });
+  std::sort(ops.begin(), ops.end(),
+            [](const auto& x, const auto& y) { return x.second.ms > y.second.ms; });
   const auto& st = session->stats();
   nlohmann::json j;
   j["model"] = a.model;
@@ -106,17 +108,24 @@ Status Bench(const BenchArgs& a) {
   j["threads"] = a.threads;
   j["batch"] = a.batch;
   j["runs"] = a.runs;
-  j["latency_ms"] = {{"p50", Percentile(ms, 50)}, {"p95", Percentile(ms, 95)},
-                     {"p99", Percentile(ms, 99)}, {"mean", mean},
+  j["latency_ms"] = {{"p50", Percentile(ms, 50)},
+                     {"p95", Percentile(ms, 95)},
+                     {"p99", Percentile(ms, 99)},
+                     {"mean", mean},
                      {"min", *std::min_element(ms.begin(), ms.end())}};
   j["throughput_per_s"] = static_cast<double>(a.batch) * 1000.0 / mean;
   j["peak_activation_bytes"] = st.peak_activation_bytes;
   j["peak_rss_bytes"] = PeakRssBytes();
-  j["plan"] = {{"nodes", st.nodes},           {"steps", st.steps},
-               {"fast_steps", st.fast_steps}, {"fused_nodes", st.fused_nodes},
+  j["plan"] = {{"nodes", st.nodes},
+               {"steps", st.steps},
+               {"fast_steps", st.fast_steps},
+               {"fused_nodes", st.fused_nodes},
                {"folded_nodes", st.folded_nodes}};
   for (const auto& [op, g] : ops)
-    j["ops"].push_back({{"op", op}, {"backend", g.backend}, {"ms", g.ms}, {"calls", g.calls},
+    j["ops"].push_back({{"op", op},
+                        {"backend", g.backend},
+                        {"ms", g.ms},
+                        {"calls", g.calls},
                         {"share", total > 0 ? g.ms / total : 0.0}});
   if (a.json) {
     std::cout << j.dump(2) << "\n";

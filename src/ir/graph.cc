@@ -146,8 +146,8 @@ bool Graph::RemoveInitializer(Value* v) {
   if (it == initializers_.end()) return false;
   initializers_.erase(it);
   by_name_.erase(v->name_);
-  values_.erase(std::find_if(values_.begin(), values_.end(),
-                             [&](const auto& p) { return p.get() == v; }));
+  values_.erase(
+      std::find_if(values_.begin(), values_.end(), [&](const auto& p) { return p.get() == v; }));
   return true;
 }
 

@@ -118,10 +118,11 @@ TEST(FuseConvActivation, ValueReadBySubgraphIsNotFused) {
       g->AddOutput(n->output(0));
       return g;
     };
-    b.Output(b.Op("If", {cond},
-                  {MakeAttr("then_branch", branch("then")), MakeAttr("else_branch", branch("else"))},
-                  "if"),
-             "z");
+    b.Output(
+        b.Op("If", {cond},
+             {MakeAttr("then_branch", branch("then")), MakeAttr("else_branch", branch("else"))},
+             "if"),
+        "z");
   });
   EXPECT_FALSE(testing::Apply(std::make_unique<FuseConvActivation>(), m));
   EXPECT_EQ(testing::CountOps(*m.graph, "Relu"), 1);

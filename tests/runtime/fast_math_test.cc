@@ -14,9 +14,12 @@ TEST(FastMatMul, BatchedAndBroadcast) {
     Shape a, b;
     bool b_const;
   };
-  const std::vector<C> cases = {{{7, 13}, {13, 5}, true},       {{3, 7, 13}, {13, 9}, true},
-                                {{2, 3, 5, 4}, {2, 3, 4, 6}, false}, {{2, 1, 5, 4}, {3, 4, 6}, false},
-                                {{13}, {13, 5}, true},          {{4, 6, 8}, {8}, false}};
+  const std::vector<C> cases = {{{7, 13}, {13, 5}, true},
+                                {{3, 7, 13}, {13, 9}, true},
+                                {{2, 3, 5, 4}, {2, 3, 4, 6}, false},
+                                {{2, 1, 5, 4}, {3, 4, 6}, false},
+                                {{13}, {13, 5}, true},
+                                {{4, 6, 8}, {8}, false}};
   uint32_t seed = 11;
   for (const auto& c : cases)
     ExpectFastMatches("matmul " + ShapeToString(c.a) + "x" + ShapeToString(c.b), "MatMul",
@@ -28,12 +31,12 @@ TEST(FastGemm, TransposesAlphaBetaBias) {
   ExpectFastMatches("gemm plain", "Gemm",
                     {RandomTensor({5, 7}, 1), RandomTensor({7, 3}, 2), RandomTensor({3}, 3)},
                     {false, true, true}, {}, kReductionTol);
-  ExpectFastMatches("gemm transB alpha beta", "Gemm",
-                    {RandomTensor({6, 9}, 4), RandomTensor({4, 9}, 5), RandomTensor({6, 4}, 6)},
-                    {false, true, true},
-                    {MakeAttr("transB", int64_t{1}), MakeAttr("alpha", 0.5f),
-                     MakeAttr("beta", 2.0f)},
-                    kReductionTol);
+  ExpectFastMatches(
+      "gemm transB alpha beta", "Gemm",
+      {RandomTensor({6, 9}, 4), RandomTensor({4, 9}, 5), RandomTensor({6, 4}, 6)},
+      {false, true, true},
+      {MakeAttr("transB", int64_t{1}), MakeAttr("alpha", 0.5f), MakeAttr("beta", 2.0f)},
+      kReductionTol);
   ExpectFastMatches("gemm transA no C", "Gemm", {RandomTensor({9, 6}, 7), RandomTensor({9, 4}, 8)},
                     {false, true}, {MakeAttr("transA", int64_t{1})}, kReductionTol);
 }
@@ -42,8 +45,7 @@ TEST(FastEltwise, Activations) {
   const Tensor x = RandomTensor({3, 5, 7}, 21, -4.0f, 4.0f);
   for (const char* op : {"Relu", "Sigmoid", "Tanh", "Exp", "Abs", "Neg", "Softplus", "HardSwish"})
     ExpectFastMatches(op, op, {x}, {false}, {}, kEltwiseTol * 10);
-  ExpectFastMatches("LeakyRelu", "LeakyRelu", {x}, {false}, {MakeAttr("alpha", 0.2f)},
-                    kEltwiseTol);
+  ExpectFastMatches("LeakyRelu", "LeakyRelu", {x}, {false}, {MakeAttr("alpha", 0.2f)}, kEltwiseTol);
   ExpectFastMatches("Elu", "Elu", {x}, {false}, {MakeAttr("alpha", 0.7f)}, kEltwiseTol);
   ExpectFastMatches("Gelu", "Gelu", {x}, {false}, {}, kEltwiseTol * 10, 20);
   ExpectFastMatches("Clip", "Clip", {x, Tensor::Scalar(-1.5f), Tensor::Scalar(2.0f)},
@@ -56,9 +58,11 @@ TEST(FastBinary, Broadcasting) {
   struct C {
     Shape a, b;
   };
-  const std::vector<C> cases = {
-      {{2, 3, 5}, {2, 3, 5}}, {{2, 3, 5}, {5}}, {{4, 1, 6}, {4, 3, 6}}, {{1, 3, 1}, {2, 3, 7}},
-      {{2, 3, 5}, {}}};
+  const std::vector<C> cases = {{{2, 3, 5}, {2, 3, 5}},
+                                {{2, 3, 5}, {5}},
+                                {{4, 1, 6}, {4, 3, 6}},
+                                {{1, 3, 1}, {2, 3, 7}},
+                                {{2, 3, 5}, {}}};
   uint32_t seed = 31;
   for (const char* op : {"Add", "Mul", "Sub", "Div"})
     for (const auto& c : cases) {

@@ -25,11 +25,10 @@ double RelDiff(const Tensor& fast, const Tensor& ref) {
 ir::Model SmallCnn() {
   ir::Model m = ir::MakeModel(17);
   ir::Graph& g = *m.graph;
-  ir::Value* x = g.AddInput("x", {DataType::kFloat32, std::vector<ir::Dim>{ir::Dim::Symbol("N"),
-                                                                          ir::Dim::Known(3),
-                                                                          ir::Dim::Known(15),
-                                                                          ir::Dim::Known(15)},
-                                        ""});
+  ir::Value* x = g.AddInput("x", {DataType::kFloat32,
+                                  std::vector<ir::Dim>{ir::Dim::Symbol("N"), ir::Dim::Known(3),
+                                                       ir::Dim::Known(15), ir::Dim::Known(15)},
+                                  ""});
   auto w1_half = g.AddInitializer("w1_half", RandomTensor({8, 3, 3, 3}, 1));
   auto two = g.AddInitializer("two", Tensor::Scalar(2.0f));
   auto w1 = g.AddNode("Mul", {w1_half, two}, {"w1"})->output(0);  // folded at load
@@ -42,17 +41,20 @@ ir::Model SmallCnn() {
                        g.AddInitializer("var", RandomTensor({8}, 6, 0.5f, 2.0f))},
                       {"bn"}, {MakeAttr("epsilon", 1e-3f)});
   auto r1 = g.AddNode("Relu", {bn->output(0)}, {"r1"});
-  auto dw = g.AddNode("Conv", {r1->output(0), g.AddInitializer("wd", RandomTensor({8, 1, 3, 3}, 7))},
-                      {"dw"}, {MakeAttr("group", int64_t{8}), MakeAttr("pads", Shape{1, 1, 1, 1})});
-  auto clip = g.AddNode("Clip", {dw->output(0), g.AddInitializer("lo", Tensor::Scalar(0.0f)),
-                                 g.AddInitializer("hi", Tensor::Scalar(6.0f))},
+  auto dw =
+      g.AddNode("Conv", {r1->output(0), g.AddInitializer("wd", RandomTensor({8, 1, 3, 3}, 7))},
+                {"dw"}, {MakeAttr("group", int64_t{8}), MakeAttr("pads", Shape{1, 1, 1, 1})});
+  auto clip = g.AddNode("Clip",
+                        {dw->output(0), g.AddInitializer("lo", Tensor::Scalar(0.0f)),
+                         g.AddInitializer("hi", Tensor::Scalar(6.0f))},
                         {"clip"});
   auto add = g.AddNode("Add", {clip->output(0), r1->output(0)}, {"add"});
   auto r2 = g.AddNode("Relu", {add->output(0)}, {"r2"});
   auto gap = g.AddNode("GlobalAveragePool", {r2->output(0)}, {"gap"});
   auto fl = g.AddNode("Flatten", {gap->output(0)}, {"flat"});
-  auto fc = g.AddNode("Gemm", {fl->output(0), g.AddInitializer("fw", RandomTensor({5, 8}, 8)),
-                               g.AddInitializer("fb", RandomTensor({5}, 9))},
+  auto fc = g.AddNode("Gemm",
+                      {fl->output(0), g.AddInitializer("fw", RandomTensor({5, 8}, 8)),
+                       g.AddInitializer("fb", RandomTensor({5}, 9))},
                       {"y"}, {MakeAttr("transB", int64_t{1})});
   g.AddOutput(fc->output(0));
   return m;

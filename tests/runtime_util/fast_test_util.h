@@ -16,9 +16,9 @@
 namespace shrink::testing {
 
 // fp32 tolerances (absolute, on values of order 1): accumulation-order differences only.
-constexpr double kEltwiseTol = 1e-5;      // one transcendental per element
-constexpr double kReductionTol = 2e-4;    // conv / matmul / softmax / layer norm sums
-constexpr double kModelRelTol = 2e-3;     // whole models, relative to max |reference output|
+constexpr double kEltwiseTol = 1e-5;    // one transcendental per element
+constexpr double kReductionTol = 2e-4;  // conv / matmul / softmax / layer norm sums
+constexpr double kModelRelTol = 2e-3;   // whole models, relative to max |reference output|
 
 inline Tensor RandomTensor(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::mt19937 rng(seed);

@@ -31,7 +31,8 @@ class BinaryOneDnn : public FastKernel {
     b.a.set_data_handle(const_cast<void*>(in[b.swap ? 1 : 0]));
     b.b.set_data_handle(const_cast<void*>(in[b.swap ? 0 : 1]));
     b.y.set_data_handle(out[0]);
-    b.prim.execute(CpuStream(), {{DNNL_ARG_SRC_0, b.a}, {DNNL_ARG_SRC_1, b.b}, {DNNL_ARG_DST, b.y}});
+    b.prim.execute(CpuStream(),
+                   {{DNNL_ARG_SRC_0, b.a}, {DNNL_ARG_SRC_1, b.b}, {DNNL_ARG_DST, b.y}});
     CpuStream().wait();
   }
 

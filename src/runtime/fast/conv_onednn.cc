@@ -82,20 +82,21 @@ class ConvOneDnn : public FastKernel {
         w_any(wdims, dt::f32, any), bias_md({ws[0]}, dt::f32, tag::a);
     b.has_bias = bias_.defined();
     auto desc = b.has_bias
-                    ? dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                          x_any, w_any, bias_md, y_any, ToDims(g.strides), dil,
-                          ToDims(g.pads_begin), ToDims(g.pads_end))
-                    : dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                          x_any, w_any, y_any, ToDims(g.strides), dil, ToDims(g.pads_begin),
-                          ToDims(g.pads_end));
+                    ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                      dnnl::algorithm::convolution_direct, x_any,
+                                                      w_any, bias_md, y_any, ToDims(g.strides), dil,
+                                                      ToDims(g.pads_begin), ToDims(g.pads_end))
+                    : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                      dnnl::algorithm::convolution_direct, x_any,
+                                                      w_any, y_any, ToDims(g.strides), dil,
+                                                      ToDims(g.pads_begin), ToDims(g.pads_end));
     dnnl::primitive_attr attr;
     if (!post_ops_.empty()) attr.set_post_ops(MakePostOps(post_ops_));
     dnnl::convolution_forward::primitive_desc pd(desc, attr, CpuEngine());
     auto& eng = CpuEngine();
     // Weights: plain user layout -> the primitive's layout, once.
-    memory::desc w_plain = group_ > 1 ? PlainDesc(Shape(wdims.begin(), wdims.end())) : PlainDesc(ws);
+    memory::desc w_plain =
+        group_ > 1 ? PlainDesc(Shape(wdims.begin(), wdims.end())) : PlainDesc(ws);
     memory w_user(w_plain, eng, weights_.raw());
     b.w = memory(pd.weights_desc(), eng);
     Reorder(w_user, b.w);

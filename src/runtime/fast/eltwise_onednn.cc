@@ -12,8 +12,7 @@ using dnnl::memory;
 
 class EltwiseOneDnn : public FastKernel {
  public:
-  EltwiseOneDnn(const CreateInfo& info, EltwiseSpec spec)
-      : spec_(spec), post_ops_(info.post_ops) {
+  EltwiseOneDnn(const CreateInfo& info, EltwiseSpec spec) : spec_(spec), post_ops_(info.post_ops) {
     Reshape(info.input_shapes);
   }
 
@@ -67,7 +66,7 @@ std::unique_ptr<FastKernel> MakeEltwise(const CreateInfo& info) {
 
 }  // namespace
 
-#define SHRINK_FAST_ELTWISE_(op)                                                             \
+#define SHRINK_FAST_ELTWISE_(op)                                                         \
   SHRINK_FAST_KERNEL("", op, 1, kLatestOpset, DataType::kFloat32, "onednn", MakeEltwise, \
                      CanFuseEltwise)
 SHRINK_FAST_ELTWISE_("Relu");

@@ -53,8 +53,8 @@ std::optional<FusedActivation> ActivationOf(const ir::Node& node, int64_t opset,
     }
     for (int i = 1; i <= 2; ++i) {
       if (node.input(i) == nullptr) continue;
-      const Tensor* c = static_cast<size_t>(i) < constants.size() ? constants[static_cast<size_t>(i)]
-                                                                   : nullptr;
+      const Tensor* c =
+          static_cast<size_t>(i) < constants.size() ? constants[static_cast<size_t>(i)] : nullptr;
       if (!c || c->dtype() != DataType::kFloat32 || c->numel() != 1) return std::nullopt;
       (i == 1 ? a.alpha : a.beta) = c->data<float>()[0];
     }

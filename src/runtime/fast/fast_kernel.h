@@ -6,7 +6,8 @@
 //             returns a kernel, or nullptr to decline (attributes it does not implement); the plan
 //             then runs that node on its reference kernel, so every model still runs.
 //   Reshape — new input shapes: returns the output dtypes/shapes, rebuilding (or taking from its
-//             own cache, keyed by shapes) whatever depends on them; workspace_bytes() is valid after.
+//             own cache, keyed by shapes) whatever depends on them; workspace_bytes() is valid
+//             after.
 //   Run     — pointers only: one per node input (nullptr for omitted inputs; constants included),
 //             one per node output, for the shapes of the last Reshape. No allocation on this path
 //             beyond what Reshape prepared.
@@ -45,7 +46,8 @@ struct CreateInfo {
   const ir::Node* node = nullptr;
   int64_t opset = 0;
   // Per node input: the constant value (initializer or folded), or nullptr when it varies per run
-  // or is omitted. The plan may substitute folded tensors (e.g. Conv weights with BatchNorm folded).
+  // or is omitted. The plan may substitute folded tensors (e.g. Conv weights with BatchNorm
+  // folded).
   std::vector<const Tensor*> constants;
   std::vector<DataType> input_dtypes;  // kUndefined for omitted inputs
   std::vector<Shape> input_shapes;     // first shapes seen (empty Shape for omitted inputs)
@@ -99,7 +101,7 @@ struct FastRegistrar {
 
 }  // namespace shrink::runtime::fast
 
-#define SHRINK_FAST_KERNEL(domain, op, since, until, dtype, backend, factory, fusion)           \
-  static ::shrink::runtime::fast::FastRegistrar SHRINK_CONCAT_(shrink_fast_reg_, __COUNTER__)( \
-      ::shrink::runtime::fast::FastKernelDef{domain, op, since, until, dtype, backend, factory, \
-                                             fusion})
+#define SHRINK_FAST_KERNEL(domain, op, since, until, dtype, backend, factory, fusion) \
+  static ::shrink::runtime::fast::FastRegistrar SHRINK_CONCAT_(                       \
+      shrink_fast_reg_, __COUNTER__)(::shrink::runtime::fast::FastKernelDef{          \
+      domain, op, since, until, dtype, backend, factory, fusion})

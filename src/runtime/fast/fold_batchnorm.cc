@@ -17,10 +17,12 @@ std::pair<Tensor, Tensor> FoldBatchNorm(const Tensor& w, const Tensor* bias, con
   const int64_t per = w.numel() / m;
   float* wp = w2.data<float>();
   for (int64_t o = 0; o < m; ++o) {
-    const double s = gamma.data<float>()[o] / std::sqrt(static_cast<double>(var.data<float>()[o]) + eps);
+    const double s =
+        gamma.data<float>()[o] / std::sqrt(static_cast<double>(var.data<float>()[o]) + eps);
     for (int64_t i = 0; i < per; ++i) wp[o * per + i] = static_cast<float>(wp[o * per + i] * s);
     const double b = bias ? bias->data<float>()[o] : 0.0;
-    b2.data<float>()[o] = static_cast<float>((b - mean.data<float>()[o]) * s + beta.data<float>()[o]);
+    b2.data<float>()[o] =
+        static_cast<float>((b - mean.data<float>()[o]) * s + beta.data<float>()[o]);
   }
   return {std::move(w2), std::move(b2)};
 }

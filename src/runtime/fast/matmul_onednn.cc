@@ -19,7 +19,8 @@ memory::desc Strided(const memory::dims& logical, bool trans) {
   if (trans) std::swap(stored[r - 1], stored[r - 2]);
   memory::dims st(r, 1);
   for (int i = static_cast<int>(r) - 2; i >= 0; --i)
-    st[static_cast<size_t>(i)] = st[static_cast<size_t>(i) + 1] * stored[static_cast<size_t>(i) + 1];
+    st[static_cast<size_t>(i)] =
+        st[static_cast<size_t>(i) + 1] * stored[static_cast<size_t>(i) + 1];
   if (trans) std::swap(st[r - 1], st[r - 2]);
   return memory::desc(logical, dt::f32, st);
 }
@@ -115,7 +116,8 @@ class MatMulOneDnn : public FastKernel {
     auto& eng = CpuEngine();
     memory::desc a_md = Strided(ad, ta), y_md = Strided(yd, false);
     memory::desc b_user = Strided(bd, tb);
-    memory::desc b_md = b_const_.defined() ? memory::desc(bd, dt::f32, memory::format_tag::any) : b_user;
+    memory::desc b_md =
+        b_const_.defined() ? memory::desc(bd, dt::f32, memory::format_tag::any) : b_user;
     dnnl::primitive_attr attr;
     if (!post_ops_.empty()) attr.set_post_ops(MakePostOps(post_ops_));
     out.has_bias = bias_.defined();

@@ -21,7 +21,8 @@ int64_t Axis(const ir::Node& n, int64_t dflt, size_t rank) {
 
 class SoftmaxOneDnn : public FastKernel {
  public:
-  SoftmaxOneDnn(const CreateInfo& info, bool log) : node_(*info.node), opset_(info.opset), log_(log) {
+  SoftmaxOneDnn(const CreateInfo& info, bool log)
+      : node_(*info.node), opset_(info.opset), log_(log) {
     Reshape(info.input_shapes);
   }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
@@ -48,14 +49,16 @@ class SoftmaxOneDnn : public FastKernel {
     int64_t axis = Axis(node_, opset_ >= 13 ? -1 : 1, x.size());
     if (opset_ < 13) {
       int64_t outer = 1, inner = 1;
-      for (size_t i = 0; i < x.size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= x[i];
+      for (size_t i = 0; i < x.size(); ++i)
+        (static_cast<int64_t>(i) < axis ? outer : inner) *= x[i];
       s = {outer, inner};
       axis = 1;
     }
     if (s.empty()) s = {1};
     auto& eng = CpuEngine();
     memory::desc md = PlainDesc(s);
-    Built b{dnnl::primitive(), memory(md, eng, DNNL_MEMORY_NONE), memory(md, eng, DNNL_MEMORY_NONE)};
+    Built b{dnnl::primitive(), memory(md, eng, DNNL_MEMORY_NONE),
+            memory(md, eng, DNNL_MEMORY_NONE)};
     const auto alg = log_ ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate;
     dnnl::softmax_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, md, md,
                                      static_cast<int>(axis));
@@ -149,8 +152,8 @@ std::unique_ptr<FastKernel> MakeLayerNorm(const CreateInfo& info) {
 
 SHRINK_FAST_KERNEL("", "Softmax", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeSoftmax,
                    nullptr);
-SHRINK_FAST_KERNEL("", "LogSoftmax", 1, kLatestOpset, DataType::kFloat32, "onednn",
-                   MakeLogSoftmax, nullptr);
+SHRINK_FAST_KERNEL("", "LogSoftmax", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeLogSoftmax,
+                   nullptr);
 SHRINK_FAST_KERNEL("", "LayerNormalization", 17, kLatestOpset, DataType::kFloat32, "onednn",
                    MakeLayerNorm, nullptr);
 

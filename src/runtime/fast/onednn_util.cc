@@ -26,8 +26,8 @@ dnnl::memory::desc PlainDesc(const Shape& s, dnnl::memory::data_type dt) {
   const auto dims = ToDims(s);
   dnnl::memory::dims strides(dims.size(), 1);
   for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i)
-    strides[static_cast<size_t>(i)] =
-        strides[static_cast<size_t>(i) + 1] * std::max<int64_t>(dims[static_cast<size_t>(i) + 1], 1);
+    strides[static_cast<size_t>(i)] = strides[static_cast<size_t>(i) + 1] *
+                                      std::max<int64_t>(dims[static_cast<size_t>(i) + 1], 1);
   return dnnl::memory::desc(dims, dt, strides);
 }
 
@@ -89,8 +89,10 @@ WindowGeometry MakeWindow(const ir::Node& node, const Shape& in, const Shape& ke
       Throw(StatusCode::kUnimplemented, "auto_pad " + auto_pad);
     }
     const int64_t span = in[i] + g.pads_begin[i] + g.pads_end[i] - ek;
-    if (span < 0) Throw(StatusCode::kInvalidArgument, node.Describe() + ": window larger than input");
-    int64_t out = ceil_mode ? (span + g.strides[i] - 1) / g.strides[i] + 1 : span / g.strides[i] + 1;
+    if (span < 0)
+      Throw(StatusCode::kInvalidArgument, node.Describe() + ": window larger than input");
+    int64_t out =
+        ceil_mode ? (span + g.strides[i] - 1) / g.strides[i] + 1 : span / g.strides[i] + 1;
     // A ceil window that would start inside the end padding is dropped.
     if (ceil_mode && (out - 1) * g.strides[i] >= in[i] + g.pads_begin[i]) --out;
     g.out[i] = out;

@@ -21,7 +21,8 @@ dnnl::stream& CpuStream();
 
 dnnl::memory::dims ToDims(const Shape& s);
 // Plain row-major f32 descriptor (a scalar becomes [1]).
-dnnl::memory::desc PlainDesc(const Shape& s, dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
+dnnl::memory::desc PlainDesc(const Shape& s,
+                             dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
 
 struct EltwiseSpec {
   dnnl::algorithm alg;

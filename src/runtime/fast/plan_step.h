@@ -23,7 +23,7 @@ struct PlanNode {
 };
 
 struct PlanStep {
-  std::vector<PlanNode> chain;  // chain[0] is the primary node; later nodes consume its output
+  std::vector<PlanNode> chain;   // chain[0] is the primary node; later nodes consume its output
   bool folds_batchnorm = false;  // chain[1] is a BatchNormalization folded into Conv weights
   std::vector<FusedActivation> post_ops;
   std::unique_ptr<FastKernel> kernel;

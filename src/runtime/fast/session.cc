@@ -81,7 +81,7 @@ struct Session::Impl {
     std::vector<const Tensor*> c;
     for (int s : p.in_slots)
       c.push_back(s >= 0 && is_const[static_cast<size_t>(s)] ? &values[static_cast<size_t>(s)]
-                                                              : nullptr);
+                                                             : nullptr);
     return c;
   }
 
@@ -228,7 +228,8 @@ void Session::Impl::Release(int slot) {
 }
 
 Tensor Session::Impl::Alloc(DataType dt, const Shape& shape) {
-  const uint64_t key = (static_cast<uint64_t>(dt) << 56) ^ static_cast<uint64_t>(NumElements(shape));
+  const uint64_t key =
+      (static_cast<uint64_t>(dt) << 56) ^ static_cast<uint64_t>(NumElements(shape));
   auto it = pool.find(key);
   if (it != pool.end() && !it->second.empty()) {
     Tensor t = it->second.back().Reshaped(shape);
@@ -283,8 +284,9 @@ void Session::Impl::TryCreateFast(PlanStep& step) {
     if (step.folds_batchnorm) {
       if (!info.constants[1]) return;
       auto bn = ConstantsOf(step.chain[1]);
-      auto [w, b] = FoldBatchNorm(*info.constants[1], info.constants.size() > 2 ? info.constants[2] : nullptr,
-                                  *step.chain[1].node, *bn[1], *bn[2], *bn[3], *bn[4]);
+      auto [w, b] =
+          FoldBatchNorm(*info.constants[1], info.constants.size() > 2 ? info.constants[2] : nullptr,
+                        *step.chain[1].node, *bn[1], *bn[2], *bn[3], *bn[4]);
       step.substituted = {std::move(w), std::move(b)};
       info.constants.resize(3);
       info.input_dtypes.resize(3, DataType::kFloat32);
@@ -293,9 +295,8 @@ void Session::Impl::TryCreateFast(PlanStep& step) {
       info.constants[2] = &step.substituted[1];
       info.input_dtypes[2] = DataType::kFloat32;
     }
-    for (const FastKernelDef* def :
-         FastRegistry::Global().Find(p.node->domain(), p.node->op_type(), p.opset,
-                                     info.input_dtypes[0])) {
+    for (const FastKernelDef* def : FastRegistry::Global().Find(p.node->domain(), p.node->op_type(),
+                                                                p.opset, info.input_dtypes[0])) {
       bool fuses = true;
       for (const auto& a : step.post_ops) fuses = fuses && def->can_fuse && def->can_fuse(a);
       if (!fuses) continue;
@@ -389,9 +390,9 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
     const auto start = std::chrono::steady_clock::now();
     ExecuteStep(step);
     if (opts.profile) {
-      step.total_ms += std::chrono::duration<double, std::milli>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+      step.total_ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       ++step.calls;
     }
     for (int s : release_after[i]) Release(s);
@@ -452,8 +453,8 @@ std::vector<StepProfile> Session::Profile() const {
   std::vector<StepProfile> out;
   for (const auto& s : impl_->steps) {
     const ir::Node& n = *s.chain[0].node;
-    out.push_back({n.name().empty() ? n.op_type() : n.name(), s.label, s.backend, s.total_ms,
-                   s.calls});
+    out.push_back(
+        {n.name().empty() ? n.op_type() : n.name(), s.label, s.backend, s.total_ms, s.calls});
   }
   return out;
 }

@@ -43,13 +43,13 @@ struct StepProfile {
 };
 
 struct PlanStats {
-  int64_t nodes = 0;             // nodes of the main graph
-  int64_t folded_nodes = 0;      // constant-folded at load
-  int64_t steps = 0;             // executed steps (after fusion)
-  int64_t fused_nodes = 0;       // nodes absorbed into another step
-  int64_t fast_steps = 0;        // steps on a fast kernel (after the first Run)
+  int64_t nodes = 0;                  // nodes of the main graph
+  int64_t folded_nodes = 0;           // constant-folded at load
+  int64_t steps = 0;                  // executed steps (after fusion)
+  int64_t fused_nodes = 0;            // nodes absorbed into another step
+  int64_t fast_steps = 0;             // steps on a fast kernel (after the first Run)
   int64_t peak_activation_bytes = 0;  // max bytes of live intermediates in one Run (feeds excluded)
-  int64_t pool_bytes = 0;        // bytes held by the buffer pool after the last Run
+  int64_t pool_bytes = 0;             // bytes held by the buffer pool after the last Run
 };
 
 class Session {
