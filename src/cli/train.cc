@@ -55,7 +55,11 @@ Status RunTrain(const TrainArgs& a) {
   } else {
     switch (ds->info().label_kind) {
       case data::LabelKind::kClass:
-        o.loss = train::LossKind::kCrossEntropy;
+        // A binary task read through a sigmoid (one logit per example) trains with BCE.
+        o.loss =
+            task.output.kind == data::OutputMappingKind::kSigmoidThreshold && task.output.logits
+                ? train::LossKind::kBceWithLogits
+                : train::LossKind::kCrossEntropy;
         break;
       case data::LabelKind::kRegression:
         o.loss = train::LossKind::kMse;

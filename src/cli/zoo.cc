@@ -13,6 +13,7 @@
 #include "runtime/executor.h"
 #include "runtimes/agreement.h"
 #include "runtimes/onnxruntime.h"
+#include "zoo/builders.h"
 #include "zoo/fetch.h"
 
 namespace shrink::cli {
@@ -230,6 +231,28 @@ Status Check(const ZooArgs& a) {
   return Status::Ok();
 }
 
+// `shrink zoo build NAME -o FILE.onnx [--seed S]` (hidden for now): writes an untrained
+// architecture (zoo::ArchitectureBuilders) with seeded initial weights, e.g. for `shrink train`.
+struct ZooBuildArgs {
+  std::string name, out;
+  uint64_t seed = 0;
+};
+
+Status Build(const ZooBuildArgs& a) {
+  const zoo::BuilderInfo* info = zoo::FindArchitecture(a.name);
+  if (info == nullptr) {
+    std::string known;
+    for (const zoo::BuilderInfo& b : zoo::ArchitectureBuilders())
+      known += (known.empty() ? "" : ", ") + b.name;
+    return NotFound("unknown architecture '" + a.name + "' (known: " + known + ")");
+  }
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, info->build(zoo::BuildOptions{.seed = a.seed}));
+  SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a.out));
+  std::cout << "built " << a.name << " (" << zoo::CountParameters(*model.graph)
+            << " parameters, seed " << a.seed << ")\nsaved " << a.out << "\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
@@ -259,6 +282,13 @@ void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
   check->add_option("--ort-opt", a->ort_opt,
                     "ORT graph optimisation level for --ort: disabled (op-by-op oracle, default) | "
                     "basic | extended | all");
+  auto* build = zoo_cmd->add_subcommand("build", "Write an untrained architecture (hidden)");
+  build->group("");  // hidden until the trained reference models land in the catalog
+  auto b = std::make_shared<ZooBuildArgs>();
+  build->add_option("name", b->name, "Architecture name")->required();
+  build->add_option("-o,--output", b->out, "ONNX file to write")->required();
+  build->add_option("--seed", b->seed, "Weight-init seed");
+  runners.push_back({build, [b]() { return Build(*b); }});
   runners.push_back({list, [a]() { return List(*a); }});
   runners.push_back({fetch, [a]() { return Fetch(*a); }});
   runners.push_back({check, [a]() { return Check(*a); }});

@@ -49,6 +49,19 @@ Expected<ir::Model> BuildGpt2Small(const BuildOptions& options = {});
 // encoding, and no positional encoding at all).
 Expected<ir::Model> BuildConformerS(const BuildOptions& options = {});
 
+// Untrained small architectures, meant to be trained by `shrink train` (PyTorch-default init:
+// BatchNorm at gamma 1 / beta 0 / mean 0 / var 1). Not in the zoo catalog (yet).
+// fashion_cnn: input "input" [N,1,28,28], output "logits" [N,10]; Conv3x3(32)+BN+ReLU, MaxPool,
+// Conv3x3(64)+BN+ReLU, MaxPool, Flatten, Gemm(128)+ReLU, Dropout(0.25), Gemm(10).
+Expected<ir::Model> BuildFashionCnn(const BuildOptions& options = {});
+// mnist_mlp: input "input" [N,784] (flattened image), output "logits" [N,10]; 784-256-128-10 ReLU.
+Expected<ir::Model> BuildMnistMlp(const BuildOptions& options = {});
+// tabular_mlp: input "input" [N,30], output "logits" [N,1] (one logit); 30-32-16-1 ReLU.
+Expected<ir::Model> BuildTabularMlp(const BuildOptions& options = {});
+// depthwise_cnn: input "input" [N,1,28,28], output "logits" [N,10]; MobileNetV2-style inverted
+// residual blocks (depthwise convs with group=C, ReLU6 as Clip(0,6)), 28 -> 14 -> 7, GAP + Gemm.
+Expected<ir::Model> BuildDepthwiseCnn(const BuildOptions& options = {});
+
 // Registry of the builders, for the catalog and the fetcher.
 struct BuilderInfo {
   std::string name;  // "resnet50"
@@ -59,6 +72,10 @@ struct BuilderInfo {
 const std::vector<BuilderInfo>& AllBuilders();
 // nullptr when unknown.
 const BuilderInfo* FindBuilder(const std::string& name);
+// Registry of the untrained architectures above (not in AllBuilders, not in the catalog).
+const std::vector<BuilderInfo>& ArchitectureBuilders();
+// nullptr when unknown.
+const BuilderInfo* FindArchitecture(const std::string& name);
 
 // Number of parameters: the summed element counts of all float initializers of rank >= 1
 // (incl. BatchNorm running statistics; excluding float scalars, which are op constants such as

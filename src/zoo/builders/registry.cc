@@ -20,6 +20,22 @@ const BuilderInfo* FindBuilder(const std::string& name) {
   return nullptr;
 }
 
+const std::vector<BuilderInfo>& ArchitectureBuilders() {
+  static const std::vector<BuilderInfo> kBuilders = {
+      {"fashion_cnn", 1, &BuildFashionCnn},
+      {"mnist_mlp", 1, &BuildMnistMlp},
+      {"tabular_mlp", 1, &BuildTabularMlp},
+      {"depthwise_cnn", 1, &BuildDepthwiseCnn},
+  };
+  return kBuilders;
+}
+
+const BuilderInfo* FindArchitecture(const std::string& name) {
+  for (const BuilderInfo& b : ArchitectureBuilders())
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
 int64_t CountParameters(const ir::Graph& graph) {
   int64_t total = 0;
   for (const ir::Value* v : graph.initializers())
