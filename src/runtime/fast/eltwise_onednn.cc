@@ -18,27 +18,16 @@ class EltwiseOneDnn : public FastKernel {
 
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
     const int64_t n = std::max<int64_t>(NumElements(shapes[0]), 1);
-    auto it = cache_.find(n);
-    if (it == cache_.end()) it = cache_.emplace(n, Build(n)).first;
-    current_ = &it->second;
+    current_ = &FindOrBuild(cache_, n, [this](int64_t k) { return Build(k); });
     return {{DataType::kFloat32, shapes[0]}};
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    Built& b = *current_;
-    b.x.set_data_handle(const_cast<void*>(in[0]));
-    b.y.set_data_handle(out[0]);
-    b.prim.execute(CpuStream(), {{DNNL_ARG_SRC, b.x}, {DNNL_ARG_DST, b.y}});
-    CpuStream().wait();
+    current_->Execute(in[0], out[0]);
   }
 
  private:
-  struct Built {
-    dnnl::eltwise_forward prim;
-    memory x, y;
-  };
-
-  Built Build(int64_t n) {
+  SrcDstPrimitive Build(int64_t n) {
     auto& eng = CpuEngine();
     memory::desc md = PlainDesc({n});
     dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, spec_.alg, md, spec_.alpha,
@@ -46,14 +35,14 @@ class EltwiseOneDnn : public FastKernel {
     dnnl::primitive_attr attr;
     if (!post_ops_.empty()) attr.set_post_ops(MakePostOps(post_ops_));
     dnnl::eltwise_forward::primitive_desc pd(d, attr, eng);
-    return Built{dnnl::eltwise_forward(pd), memory(md, eng, DNNL_MEMORY_NONE),
-                 memory(md, eng, DNNL_MEMORY_NONE)};
+    return SrcDstPrimitive{dnnl::eltwise_forward(pd), memory(md, eng, DNNL_MEMORY_NONE),
+                           memory(md, eng, DNNL_MEMORY_NONE)};
   }
 
   EltwiseSpec spec_;
   std::vector<FusedActivation> post_ops_;
-  std::map<int64_t, Built> cache_;
-  Built* current_ = nullptr;
+  std::map<int64_t, SrcDstPrimitive> cache_;
+  SrcDstPrimitive* current_ = nullptr;
 };
 
 std::unique_ptr<FastKernel> MakeEltwise(const CreateInfo& info) {

@@ -26,25 +26,15 @@ class SoftmaxOneDnn : public FastKernel {
     Reshape(info.input_shapes);
   }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
-    auto it = cache_.find(shapes[0]);
-    if (it == cache_.end()) it = cache_.emplace(shapes[0], Build(shapes[0])).first;
-    current_ = &it->second;
+    current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
     return {{DataType::kFloat32, shapes[0]}};
   }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    Built& b = *current_;
-    b.x.set_data_handle(const_cast<void*>(in[0]));
-    b.y.set_data_handle(out[0]);
-    b.prim.execute(CpuStream(), {{DNNL_ARG_SRC, b.x}, {DNNL_ARG_DST, b.y}});
-    CpuStream().wait();
+    current_->Execute(in[0], out[0]);
   }
 
  private:
-  struct Built {
-    dnnl::primitive prim;
-    memory x, y;
-  };
-  Built Build(const Shape& x) {
+  SrcDstPrimitive Build(const Shape& x) {
     Shape s = x;
     int64_t axis = Axis(node_, opset_ >= 13 ? -1 : 1, x.size());
     if (opset_ < 13) {
@@ -57,8 +47,8 @@ class SoftmaxOneDnn : public FastKernel {
     if (s.empty()) s = {1};
     auto& eng = CpuEngine();
     memory::desc md = PlainDesc(s);
-    Built b{dnnl::primitive(), memory(md, eng, DNNL_MEMORY_NONE),
-            memory(md, eng, DNNL_MEMORY_NONE)};
+    SrcDstPrimitive b{dnnl::primitive(), memory(md, eng, DNNL_MEMORY_NONE),
+                      memory(md, eng, DNNL_MEMORY_NONE)};
     const auto alg = log_ ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate;
     dnnl::softmax_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, md, md,
                                      static_cast<int>(axis));
@@ -68,8 +58,8 @@ class SoftmaxOneDnn : public FastKernel {
   const ir::Node& node_;
   int64_t opset_;
   bool log_;
-  std::map<Shape, Built> cache_;
-  Built* current_ = nullptr;
+  std::map<Shape, SrcDstPrimitive> cache_;
+  SrcDstPrimitive* current_ = nullptr;
 };
 
 class LayerNormOneDnn : public FastKernel {
@@ -81,9 +71,7 @@ class LayerNormOneDnn : public FastKernel {
     Reshape(info.input_shapes);
   }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
-    auto it = cache_.find(shapes[0]);
-    if (it == cache_.end()) it = cache_.emplace(shapes[0], Build(shapes[0])).first;
-    current_ = &it->second;
+    current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
     return {{DataType::kFloat32, shapes[0]}};
   }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {

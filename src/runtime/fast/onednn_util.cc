@@ -100,6 +100,13 @@ WindowGeometry MakeWindow(const ir::Node& node, const Shape& in, const Shape& ke
   return g;
 }
 
+void SrcDstPrimitive::Execute(const void* in, void* out) {
+  src.set_data_handle(const_cast<void*>(in));
+  dst.set_data_handle(out);
+  prim.execute(CpuStream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+  CpuStream().wait();
+}
+
 void Reorder(dnnl::memory& from, dnnl::memory& to) {
   dnnl::reorder(from, to).execute(CpuStream(), from, to);
   CpuStream().wait();

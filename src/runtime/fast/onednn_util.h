@@ -6,6 +6,7 @@
 // catch nothing, the plan turns a throwing create into a reference fallback.
 #pragma once
 
+#include <map>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <vector>
@@ -43,5 +44,21 @@ WindowGeometry MakeWindow(const ir::Node& node, const Shape& in, const Shape& ke
 
 // Runs a reorder between two memories (blocking).
 void Reorder(dnnl::memory& from, dnnl::memory& to);
+
+// A primitive that reads one source and writes one destination (eltwise, softmax, pooling),
+// bound to plain memories; Execute() points them at the buffers and runs it to completion.
+struct SrcDstPrimitive {
+  dnnl::primitive prim;
+  dnnl::memory src, dst;
+  void Execute(const void* in, void* out);
+};
+
+// The cached value for `key`, built with `build(key)` the first time (per-shape primitives).
+template <typename Key, typename Value, typename BuildFn>
+Value& FindOrBuild(std::map<Key, Value>& cache, const Key& key, BuildFn&& build) {
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, build(key)).first;
+  return it->second;
+}
 
 }  // namespace shrink::runtime::fast

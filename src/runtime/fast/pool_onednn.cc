@@ -19,25 +19,18 @@ class PoolOneDnn : public FastKernel {
   }
 
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
-    auto it = cache_.find(shapes[0]);
-    if (it == cache_.end()) it = cache_.emplace(shapes[0], Build(shapes[0])).first;
-    current_ = &it->second;
+    current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
     return {{DataType::kFloat32, current_->y_shape}};
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    Built& b = *current_;
-    b.x.set_data_handle(const_cast<void*>(in[0]));
-    b.y.set_data_handle(out[0]);
-    b.pool.execute(CpuStream(), {{DNNL_ARG_SRC, b.x}, {DNNL_ARG_DST, b.y}});
-    CpuStream().wait();
+    current_->pool.Execute(in[0], out[0]);
   }
 
  private:
   struct Built {
     Shape y_shape;
-    dnnl::pooling_v2_forward pool;
-    memory x, y;
+    SrcDstPrimitive pool;
   };
 
   Built Build(const Shape& x) {
@@ -77,9 +70,8 @@ class PoolOneDnn : public FastKernel {
                                      ToDims(g.strides), ToDims(kernel_), dil, ToDims(g.pads_begin),
                                      ToDims(g.pads_end));
     dnnl::pooling_v2_forward::primitive_desc pd(d, eng);
-    b.x = memory(x_md, eng, DNNL_MEMORY_NONE);
-    b.y = memory(y_md, eng, DNNL_MEMORY_NONE);
-    b.pool = dnnl::pooling_v2_forward(pd);
+    b.pool = SrcDstPrimitive{dnnl::pooling_v2_forward(pd), memory(x_md, eng, DNNL_MEMORY_NONE),
+                             memory(y_md, eng, DNNL_MEMORY_NONE)};
     return b;
   }
 
