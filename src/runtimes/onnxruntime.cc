@@ -37,6 +37,7 @@ OrtLatency ParseLatency(const nlohmann::json& j) {
   l.mean_ms = j.at("mean").get<double>();
   l.p90_ms = j.at("p90").get<double>();
   l.max_ms = j.at("max").get<double>();
+  if (j.contains("samples")) l.samples_ms = j.at("samples").get<std::vector<double>>();
   return l;
 }
 

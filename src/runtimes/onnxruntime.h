@@ -46,6 +46,7 @@ struct OrtLatency {
   int runs = 0;
   int warmup = 0;
   double min_ms = 0, median_ms = 0, mean_ms = 0, p90_ms = 0, max_ms = 0;
+  std::vector<double> samples_ms;  // every timed run, in order
 };
 
 struct OrtResult {

@@ -16,6 +16,7 @@
 //     {"outputs":[{"name","file","dtype","shape"}], "latency_ms":{...}}   (latency_ms with --bench)
 //   dtype uses ORT's names (float32, int64, bool, float16, ...), shape is a list of numbers.
 // - --bench RUNS times RUNS runs after W warm-up runs (default 1); outputs come from the last run.
+//   latency_ms holds the summary statistics and `samples`, every timed run in order.
 // - ONNX Runtime's telemetry is switched off (ORT_DISABLE_TELEMETRY=1) unless the caller set it.
 // - Any failure (bad arguments, model load, missing input, bad .npy, unsupported output dtype)
 //   prints one message on stderr and exits with code 1.
@@ -319,7 +320,7 @@ async function main() {
       results = await runOnce();
       samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
-    latency = { warmup: opts.warmup, ...stats(samples) };
+    latency = { warmup: opts.warmup, ...stats(samples), samples };
   } else {
     results = await runOnce();
   }
