@@ -1,17 +1,9 @@
-// SHA-256 of files and byte strings (OpenSSL EVP), as lower-case hex.
-//
-// Contract: Sha256File streams the file (constant memory); a missing file -> kNotFound, a read
-// error -> kIOError, both naming the path.
+// Moved to core/sha256.h; kept so that zoo code can keep saying zoo::Sha256File.
 #pragma once
 
-#include <string>
-#include <string_view>
-
-#include "core/status.h"
+#include "core/sha256.h"
 
 namespace shrink::zoo {
-
-std::string Sha256Hex(std::string_view data);
-Expected<std::string> Sha256File(const std::string& path);
-
+using shrink::Sha256File;
+using shrink::Sha256Hex;
 }  // namespace shrink::zoo

@@ -1,4 +1,4 @@
-#include "zoo/sha256.h"
+#include "core/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-namespace shrink::zoo {
+namespace shrink {
 namespace {
 
 struct CtxFree {
@@ -63,4 +63,4 @@ Expected<std::string> Sha256File(const std::string& path) {
   return Hex(md, n);
 }
 
-}  // namespace shrink::zoo
+}  // namespace shrink
