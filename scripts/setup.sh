@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libtorch-dev libopenblas-dev
   libpng-dev libjpeg-dev libstb-dev libfreetype-dev fonts-dejavu-core
   dataset-fashion-mnist fortunes pocketsphinx-testdata python3-sklearn
+  chromium poppler-utils
 )
 # Node.js 20 comes with the machine image; Debian's own is the fallback.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
