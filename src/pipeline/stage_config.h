@@ -5,9 +5,9 @@
 // - A policy stage is a one-key mapping `- <kind>: {options}`; the registered parser for <kind>
 //   reads the options through data::YamlMap (so unknown keys and bad values fail with
 //   file:line:col and the field path) and returns its typed config.
-// - Options that the search may explore accept a scalar or a list of values; Axes() names each
-//   explored option with its number of values, so the pipeline can enumerate or search the
-//   product of the stages' axes. A config with no lists has no axes (one fixed choice).
+// - Options that the search may explore accept a scalar or a list of values; Axes() names every
+//   such option with its number of values (1 = fixed), so the pipeline can enumerate or search
+//   the product of the stages' axes. In ToJson() these options are always lists.
 // - ToJson() reproduces the parsed options (for the job's lineage and report).
 // - One line in stage_registry.cc's table registers a parser (a table, not static initialisers:
 //   nothing depends on link order or whole-archive linking).

@@ -5,7 +5,7 @@ namespace shrink::pipeline {
 std::vector<Axis> PtqConfig::Axes() const {
   std::vector<Axis> a;
   auto add = [&](const char* name, size_t n) {
-    if (n > 1) a.push_back({name, static_cast<int>(n)});
+    a.push_back({name, static_cast<int>(n)});
   };
   add("method", methods.size());
   add("per_channel", per_channel.size());

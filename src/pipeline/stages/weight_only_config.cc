@@ -5,7 +5,7 @@ namespace shrink::pipeline {
 std::vector<Axis> WeightOnlyConfig::Axes() const {
   std::vector<Axis> a;
   auto add = [&](const char* name, size_t n) {
-    if (n > 1) a.push_back({name, static_cast<int>(n)});
+    a.push_back({name, static_cast<int>(n)});
   };
   add("bits", bits.size());
   add("block_size", block_size.size());

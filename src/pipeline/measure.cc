@@ -1,0 +1,104 @@
+#include "pipeline/measure.h"
+
+#include <filesystem>
+
+#include "onnx/import.h"
+
+namespace shrink::pipeline {
+
+Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec& task,
+                                   const MeasureOptions& o, const std::string& baseline_path) {
+  Figures f;
+  std::error_code ec;
+  f.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
+  if (ec) return NotFound(path + ": " + ec.message());
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(path));
+  runtimes::EvaluateOptions eo;
+  eo.runtime = o.runtime;
+  eo.threads = o.threads;
+  eo.eval.limit = o.eval_limit;
+  eo.eval.progress_bar = o.progress_bar;
+  SHRINK_ASSIGN_OR_RETURN(f.eval, runtimes::EvaluateModelFile(path, task, eo));
+  runtimes::LatencyOptions lo;
+  lo.runtime = o.runtime;
+  lo.threads = o.threads;
+  lo.runs = o.latency_runs;
+  lo.max_seconds = o.latency_seconds;
+  if (baseline_path.empty()) {
+    SHRINK_ASSIGN_OR_RETURN(f.latency, runtimes::MeasureLatency(model, path, lo));
+    return f;
+  }
+  SHRINK_ASSIGN_OR_RETURN(ir::Model base, onnx_io::LoadModel(baseline_path));
+  SHRINK_ASSIGN_OR_RETURN(runtimes::PairedLatency p,
+                          runtimes::MeasureLatencyPaired(model, path, base, baseline_path, lo));
+  f.latency = p.a;
+  f.paired_baseline_p50_ms = p.b.p50_ms;
+  return f;
+}
+
+nlohmann::json FiguresToJson(const Figures& f) {
+  nlohmann::json cohorts = nlohmann::json::array();
+  for (const eval::CohortResult& c : f.eval.cohorts)
+    cohorts.push_back(
+        {{"cohort", c.cohort}, {"key", c.key}, {"examples", c.examples}, {"value", c.value}});
+  nlohmann::json extra = nlohmann::json::array();
+  for (const eval::MetricResult& m : f.eval.extra)
+    extra.push_back(
+        {{"name", m.name}, {"value", m.value}, {"higher_is_better", m.higher_is_better}});
+  return {{"metric",
+           {{"name", f.eval.primary.name},
+            {"value", f.eval.primary.value},
+            {"ci_low", f.eval.primary.ci_low},
+            {"ci_high", f.eval.primary.ci_high},
+            {"higher_is_better", f.eval.primary.higher_is_better}}},
+          {"extra", extra},
+          {"cohorts", cohorts},
+          {"examples", f.eval.examples},
+          {"latency",
+           {{"p50_ms", f.latency.p50_ms},
+            {"p95_ms", f.latency.p95_ms},
+            {"mean_ms", f.latency.mean_ms},
+            {"runs", f.latency.runs},
+            {"throughput_per_s", f.latency.throughput_per_s}}},
+          {"size_bytes", f.size_bytes},
+          {"paired_baseline_p50_ms", f.paired_baseline_p50_ms}};
+}
+
+Expected<Figures> FiguresFromJson(const nlohmann::json& j) {
+  try {
+    Figures f;
+    const auto& m = j.at("metric");
+    f.eval.primary = {m.at("name"), m.at("value"), m.at("ci_low"), m.at("ci_high"),
+                      m.at("higher_is_better")};
+    for (const auto& e : j.at("extra"))
+      f.eval.extra.push_back(
+          {e.at("name"), e.at("value"), e.at("value"), e.at("value"), e.at("higher_is_better")});
+    for (const auto& c : j.at("cohorts"))
+      f.eval.cohorts.push_back({c.at("cohort"), c.at("key"), c.at("examples"), c.at("value")});
+    f.eval.examples = j.at("examples");
+    const auto& l = j.at("latency");
+    f.latency = {l.at("runs"), l.at("p50_ms"), l.at("p95_ms"), l.at("mean_ms"),
+                 l.at("throughput_per_s")};
+    f.size_bytes = j.at("size_bytes");
+    f.paired_baseline_p50_ms = j.value("paired_baseline_p50_ms", 0.0);
+    return f;
+  } catch (const nlohmann::json::exception& e) {
+    return Corrupt(std::string("measurement record: ") + e.what());
+  }
+}
+
+search::Measurement ToMeasurement(const Figures& f, const Figures& base) {
+  search::Measurement m;
+  m.metric = f.eval.primary.value;
+  m.metric_drop_pct = search::MetricDropPct(base.eval.primary.value, f.eval.primary.value,
+                                            f.eval.primary.higher_is_better);
+  m.latency_ms_p50 = f.latency.p50_ms;
+  m.latency_ms_p95 = f.latency.p95_ms;
+  m.size_mb = static_cast<double>(f.size_bytes) / 1e6;
+  m.compression_ratio =
+      f.size_bytes > 0 ? static_cast<double>(base.size_bytes) / static_cast<double>(f.size_bytes)
+                       : 0;
+  return m;
+}
+
+}  // namespace shrink::pipeline

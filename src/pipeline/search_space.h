@@ -1,0 +1,53 @@
+// The search space of a compression job: one gene per explored stage option (a policy list with
+// more than one value) and, with `search: {per_layer: true}`, one gene per quantizable layer
+// choosing its precision (float / int8 / int4).
+//
+// Contract:
+// - Genes are ordered: stages in policy order, options in Axes() order, then layers in graph
+//   order. Gene names are "<stage>.<option>" and "layer:<node name>".
+// - Decode() turns a genome into the concrete choices: {"<stage>": {option: value, ...} for every
+//   stage (every choice option resolved to one value, other options as parsed), "layers":
+//   {name: precision} (only with per-layer genes)}. Decoding is pure: the same genome always
+//   gives the same JSON.
+// - DefaultGenome(): the first value of every option, every layer at "int8" when offered (else
+//   the first choice): what a user who accepts the defaults gets.
+// - A genome of the wrong length or with out-of-range values -> kInvalidArgument.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/policy.h"
+#include "search/nsga2.h"
+
+namespace shrink::pipeline {
+
+struct Gene {
+  std::string name;
+  std::vector<nlohmann::json> values;
+};
+
+class SearchSpace {
+ public:
+  // `layers`: the quantizable layers (node names, graph order), used with per-layer search.
+  static SearchSpace Build(const Policy& policy, const std::vector<std::string>& layers);
+
+  const std::vector<Gene>& genes() const { return genes_; }
+  std::vector<int> Cardinalities() const;
+  double Size() const;  // number of distinct genomes
+  search::Genome DefaultGenome() const;
+  Expected<nlohmann::json> Decode(const search::Genome& g) const;
+  // One line for people: "ptq.method=entropy ptq.per_channel=true; layers: 3 float, 9 int8".
+  std::string Describe(const search::Genome& g) const;
+  bool per_layer() const { return per_layer_; }
+
+ private:
+  std::vector<Gene> genes_;
+  nlohmann::json fixed_;  // per stage: options with every choice list collapsed to its first value
+  std::vector<std::string> choice_options_;  // "<stage>.<option>" for every choice option
+  bool per_layer_ = false;
+};
+
+}  // namespace shrink::pipeline

@@ -1,0 +1,45 @@
+// Applying a candidate's stage choices (SearchSpace::Decode output) to a model, in policy order.
+//
+// Contract:
+// - fold: constant folding, BatchNorm folding and dead-code elimination (plus MatMul+Add -> Gemm
+//   with `fuse`); only standard ONNX ops, so every target runtime can run the result.
+// - ptq: quant::QuantizeModel with the chosen calibrator and scheme, calibrated on the task's
+//   calibration split (at most calibration_samples examples); layers a per-layer genome sets to
+//   "float" are excluded; format qoperator is converted after QDQ insertion.
+// - weight_only and "int4" layers: kUnimplemented until the weight-only quantizer exists (the
+//   error names the stage, so a policy that needs it fails before any trial runs).
+// - search: nothing to apply.
+// - The result records, per stage, what was done (for lineage) and the CompressionApplied strings
+//   of the artifact metadata.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/status.h"
+#include "data/task.h"
+#include "export/artifact_metadata.h"
+#include "ir/model.h"
+#include "pipeline/policy.h"
+
+namespace shrink::pipeline {
+
+struct StageContext {
+  const data::TaskSpec* task = nullptr;
+  int threads = 2;
+  std::function<void(int64_t done, int64_t total)> calibration_progress;
+};
+
+struct AppliedStages {
+  nlohmann::json record = nlohmann::json::object();  // per stage: options used and statistics
+  exporting::CompressionApplied compression;
+};
+
+Expected<AppliedStages> ApplyStages(ir::Model& model, const nlohmann::json& choices,
+                                    const Policy& policy, const StageContext& ctx);
+
+// Fails early (kUnimplemented) when the policy asks for a stage or choice shrink cannot run yet.
+Status CheckStagesSupported(const Policy& policy);
+
+}  // namespace shrink::pipeline
