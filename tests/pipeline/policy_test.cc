@@ -10,7 +10,7 @@ namespace {
 const std::string kDir = std::string(SHRINK_SOURCE_DIR) + "/policies/";
 
 TEST(Policy, ShippedPoliciesParse) {
-  for (const char* name : {"ptq_int8", "weight_only_int4", "mixed_precision_latency"}) {
+  for (const char* name : {"default", "ptq_int8", "weight_only_int4", "mixed_precision_latency"}) {
     Expected<Policy> p = LoadPolicy(kDir + name + ".yaml");
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     EXPECT_EQ(p->name, name);
@@ -30,9 +30,12 @@ TEST(Policy, ReadsStagesConstraintsAndAxes) {
   ASSERT_NE(ptq, nullptr);
   EXPECT_EQ(ptq->methods.size(), 4u);
   const std::vector<Axis> axes = ptq->Axes();
-  ASSERT_EQ(axes.size(), 2u);
+  ASSERT_EQ(axes.size(), 6u);  // every choice option, fixed ones with size 1
   EXPECT_EQ(axes[0].option, "method");
+  EXPECT_EQ(axes[0].size, 4);
+  EXPECT_EQ(axes[1].option, "per_channel");
   EXPECT_EQ(axes[1].size, 2);
+  EXPECT_EQ(axes[2].size, 1);
   EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["method"][2], "entropy");
 }
 

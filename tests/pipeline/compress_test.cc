@@ -1,0 +1,166 @@
+// End to end: a small linear classifier on synthetic data, compressed with real PTQ, measured on
+// the native runtime; resume after an interrupted trial log; bad jobs fail clearly.
+#include "pipeline/compress.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/npy.h"
+#include "core/temp_dir.h"
+#include "export/artifact_metadata.h"
+#include "ir/builder.h"
+#include "onnx/export.h"
+#include "search/trial_log.h"
+
+namespace shrink::pipeline {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr int kClasses = 3, kFeatures = 1024, kExamples = 300;
+
+class CompressJob : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Expected<TempDir> d = TempDir::Create("compress");
+    ASSERT_TRUE(d.ok());
+    dir_ = std::make_unique<TempDir>(std::move(*d));
+    // Class k's examples scatter around centre c_k; logits = x . c_k (a dot-product classifier).
+    std::mt19937 rng(1);
+    std::normal_distribution<float> noise(0, 0.6f);
+    std::vector<float> centres(kClasses * kFeatures), x(kExamples * kFeatures), bias(kClasses, 0);
+    for (float& c : centres) c = noise(rng) * 2;
+    std::vector<int64_t> y(kExamples);
+    for (int i = 0; i < kExamples; ++i) {
+      y[i] = i % kClasses;
+      for (int f = 0; f < kFeatures; ++f)
+        x[i * kFeatures + f] = centres[y[i] * kFeatures + f] + noise(rng);
+    }
+    std::vector<float> w(kFeatures * kClasses);  // [F, C]
+    for (int f = 0; f < kFeatures; ++f)
+      for (int c = 0; c < kClasses; ++c) w[f * kClasses + c] = centres[c * kFeatures + f];
+    ASSERT_TRUE(WriteNpy(Path("x.npy"), Tensor::FromVector<float>({kExamples, kFeatures}, x)).ok());
+    ASSERT_TRUE(WriteNpy(Path("y.npy"), Tensor::FromVector<int64_t>({kExamples}, y)).ok());
+    ir::Model m = ir::MakeModel(17);
+    ir::GraphBuilder b(*m.graph);
+    ir::Value* in = b.Input("input", DataType::kFloat32,
+                            std::vector<ir::Dim>{ir::Dim::Symbol("N"), ir::Dim::Known(kFeatures)});
+    ir::Value* logits = b.Op("Gemm",
+                             {in, b.Const("w", Tensor::FromVector<float>({kFeatures, kClasses}, w)),
+                              b.Const("b", Tensor::FromVector<float>({kClasses}, bias))},
+                             {}, "fc");
+    b.Output(logits, "logits");
+    ASSERT_TRUE(onnx_io::SaveModel(m, Path("model.onnx")).ok());
+    std::ofstream(Path("task.yaml")) << "version: 1\nname: blobs\nbatch_size: 50\n"
+                                        "datasets:\n  common: {format: npy, inputs: x.npy, "
+                                        "labels: y.npy, split: {train_fraction: 0.0, "
+                                        "calibration_fraction: 0.3}}\n"
+                                        "  calibration: {}\n  evaluation: {}\n"
+                                        "output: {mapping: argmax}\nmetric: top1\n"
+                                        "cohorts: [{by: label}]\n";
+    WritePolicy("policy.yaml", "max_metric_drop_pct: 5");
+  }
+  std::string Path(const std::string& f) const { return dir_->path() + "/" + f; }
+  void WritePolicy(const std::string& name, const std::string& constraint,
+                   const std::string& extra_stage = "") {
+    std::ofstream(Path(name)) << "version: 1\nname: t\ntarget_runtimes: [native]\n"
+                                 "constraints: {"
+                              << constraint
+                              << "}\nbudget: {trials: 2, max_minutes: 10}\nstages:\n"
+                                 "  - fold: {}\n  - ptq: {method: [minmax, entropy]}\n"
+                              << extra_stage << "  - search: {algorithm: grid}\n";
+  }
+  CompressOptions Options(const std::string& policy, const std::string& out) {
+    CompressOptions o;
+    o.model_path = Path("model.onnx");
+    o.task_path = Path("task.yaml");
+    o.policy_path = Path(policy);
+    o.out_dir = Path(out);
+    o.threads = 1;
+    o.pdf = false;
+    o.progress = [](const std::string&) {};
+    return o;
+  }
+  std::unique_ptr<TempDir> dir_;
+};
+
+TEST_F(CompressJob, RunsTrialsAndWritesArtifactsReportAndMetadata) {
+  Expected<CompressSummary> s = RunCompression(Options("policy.yaml", "job"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trials_run, 2);
+  EXPECT_EQ(s->report.candidates.size(), 2u);
+  EXPECT_GT(s->report.baseline.metric, 0.8);  // the classifier works
+  for (const char* f : {"job.json", "baseline.json", "trials.jsonl", "report.json", "report.html",
+                        "candidates/trial-0.onnx", "candidates/trial-1.onnx"})
+    EXPECT_TRUE(fs::exists(Path(std::string("job/") + f))) << f;
+  // int8 weights: ~4x smaller than the float weights (12 KiB), minus the QDQ graph overhead.
+  EXPECT_GT(s->report.candidates[0].compression_ratio, 2.5);
+  if (s->met_constraints) {
+    Expected<exporting::ArtifactMetadata> meta =
+        exporting::LoadMetadata(Path("job/best/model.json"));
+    ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+    EXPECT_NE(meta->compression.quantization.find("int8_static_qdq"), std::string::npos);
+    EXPECT_TRUE(meta->compatibility.at(0).operators_validated);
+    EXPECT_EQ(meta->lineage["inputs"][0]["role"], "model");
+  } else {
+    EXPECT_FALSE(s->explanation.empty());
+  }
+}
+
+TEST_F(CompressJob, ResumesWithoutRepeatingFinishedTrials) {
+  ASSERT_TRUE(RunCompression(Options("policy.yaml", "job")).ok());
+  // Simulate a kill during trial 2: keep trial 1's record and a half-written second line.
+  const std::string log = Path("job/trials.jsonl");
+  std::ifstream in(log);
+  std::string first;
+  std::getline(in, first);
+  in.close();
+  std::ofstream(log, std::ios::trunc) << first << "\n{\"index\": 1, \"gen";
+  Expected<CompressSummary> s = RunCompression(Options("policy.yaml", "job"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trials_run, 1);
+  EXPECT_EQ(s->trials_total, 2);
+  Expected<search::TrialLog> reread = search::TrialLog::Open(log);
+  ASSERT_TRUE(reread.ok());
+  EXPECT_EQ(reread->records().size(), 2u);
+}
+
+TEST_F(CompressJob, RefusesAFolderHoldingAnotherJob) {
+  ASSERT_TRUE(RunCompression(Options("policy.yaml", "job")).ok());
+  WritePolicy("other.yaml", "max_metric_drop_pct: 2");
+  Expected<CompressSummary> s = RunCompression(Options("other.yaml", "job"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("another job"), std::string::npos);
+}
+
+TEST_F(CompressJob, ImpossibleConstraintsKeepClosestAndSayWhy) {
+  WritePolicy("strict.yaml", "min_compression_ratio: 100");
+  Expected<CompressSummary> s = RunCompression(Options("strict.yaml", "strict"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(s->met_constraints);
+  EXPECT_NE(s->explanation.find("min_compression_ratio"), std::string::npos) << s->explanation;
+  EXPECT_FALSE(fs::exists(Path("strict/best/model.onnx")));
+  EXPECT_TRUE(fs::exists(Path("strict/report.html")));
+}
+
+TEST_F(CompressJob, UnsupportedStageFailsBeforeAnyTrial) {
+  WritePolicy("wo.yaml", "max_metric_drop_pct: 5", "  - weight_only: {bits: 4}\n");
+  Expected<CompressSummary> s = RunCompression(Options("wo.yaml", "wo"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented);
+  EXPECT_FALSE(fs::exists(Path("wo/trials.jsonl")));
+}
+
+TEST_F(CompressJob, MissingInputsAreNotFound) {
+  CompressOptions o = Options("policy.yaml", "job");
+  o.model_path = Path("nope.onnx");
+  EXPECT_EQ(RunCompression(o).status().code(), StatusCode::kNotFound);
+  o = Options("nope.yaml", "job");
+  EXPECT_EQ(RunCompression(o).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace shrink::pipeline
