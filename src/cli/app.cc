@@ -35,6 +35,10 @@ int Main(int argc, char** argv) {
   RegisterTask(app, runners);
   RegisterBench(app, runners);
   RegisterTrain(app, runners);
+  RegisterQuantize(app, runners);
+  RegisterEval(app, runners);
+  RegisterCompress(app, runners);
+  RegisterReport(app, runners);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,10 @@
 //   next_token, identity); the metrics are those named by task.metric and task.extra_metrics.
 // - A missing model output, a shape that disagrees with the mapping, or a label kind the metric
 //   cannot use -> kInvalidArgument naming the output/metric. Nothing throws.
+// - The interval is a seeded percentile bootstrap over examples (eval/bootstrap.h; for language
+//   models each example is a sequence). A value undefined on its examples (roc_auc of a cohort
+//   holding one class) is NaN, null in ToJson(). Metrics: eval/metric.h; mapping:
+//   eval/predictions.h; cohort keys: eval/cohorts.h.
 #pragma once
 
 #include <cstdint>
@@ -32,8 +36,8 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 using BatchRunner = std::function<Expected<NamedTensors>(const NamedTensors& inputs)>;
 
 struct EvalOptions {
-  int64_t limit = -1;        // at most this many examples (-1: the whole evaluation split)
-  int64_t batch_size = 0;    // 0: the task's batch_size
+  int64_t limit = -1;            // at most this many examples (-1: the whole evaluation split)
+  int64_t batch_size = 0;        // 0: the task's batch_size
   int bootstrap_samples = 1000;  // for the primary metric's 95% interval; 0: none
   uint64_t seed = 0;             // bootstrap resampling seed
   // Called after every batch. When unset and stderr is a terminal, a progress bar is drawn.

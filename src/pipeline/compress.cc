@@ -1,5 +1,6 @@
 #include "pipeline/compress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "pipeline/policy.h"
 #include "pipeline/report_builder.h"
 #include "pipeline/search_space.h"
+#include "pipeline/sensitivity.h"
 #include "pipeline/stage_apply.h"
 #include "pipeline/stages/configs.h"
 #include "quant/policy.h"
@@ -93,6 +95,7 @@ class Job {
   std::vector<TrialView> trials_;
   std::vector<nlohmann::json> applied_;  // per trial: CompressionApplied as JSON
   Selection selection_;
+  std::vector<std::pair<std::string, double>> sensitivity_;  // per-layer search only
   int trials_run_ = 0;
   double work_seconds_ = 0;  // compressing + measuring (everything that is not search overhead)
 };
@@ -186,6 +189,24 @@ Status Job::Prepare() {
     for (const ir::Node* n : quant::SelectNodes(*model.graph, qp)) layers.push_back(n->name());
   }
   space_ = SearchSpace::Build(policy_, layers);
+  if (space_->per_layer() && !layers.empty()) {
+    const auto t0 = Clock::now();
+    const auto* sc = dynamic_cast<const SearchConfig*>(policy_.Stage("search"));
+    SensitivityOptions so;
+    so.samples = sc->sensitivity_samples;
+    so.threads = o_.threads;
+    so.cache_path = Path("sensitivity.json");
+    so.progress = [&](size_t done, size_t total) {
+      Say("[sensitivity] " + std::to_string(done) + "/" + std::to_string(total) + " layers");
+    };
+    SHRINK_ASSIGN_OR_RETURN(
+        nlohmann::json defaults,
+        SearchSpace::Build(policy_, {}).Decode(SearchSpace::Build(policy_, {}).DefaultGenome()));
+    SHRINK_ASSIGN_OR_RETURN(
+        sensitivity_, MeasureSensitivity(o_.model_path, task_, policy_, defaults, layers, so));
+    work_seconds_ += Since(t0);
+    lineage_.stages.push_back({"sensitivity", Since(t0)});
+  }
   SHRINK_ASSIGN_OR_RETURN(search::TrialLog log, search::TrialLog::Open(Path("trials.jsonl")));
   log_ = std::move(log);
   if (log_->dropped_partial()) Say("[job] dropped a trial record cut short by an interruption");
@@ -272,6 +293,9 @@ Status Job::WriteAnytime() {
   in.baseline = baseline_;
   in.trials = trials_;
   in.selection = selection_;
+  in.sensitivity = sensitivity_;
+  for (const auto& [layer, drop] : sensitivity_)
+    in.layer_sqnr.push_back({{"layer", layer}, {"op_type", ""}, {"sqnr_db", nullptr}});
   in.lineage = lineage_.ToJson();
   const report::ReportData data = BuildReportData(in);
   SHRINK_RETURN_IF_ERROR(WriteText(Path("report.json"), data.ToJson().dump(2)));
@@ -293,8 +317,34 @@ Status Job::Search() {
   search::Nsga2Options no;
   no.population = sc ? static_cast<int>(sc->population) : 16;
   no.seed = policy_.seed;
+  // Per-layer genes: sensitive layers mutate more often; seeds keep the 1, 2 and 4 most
+  // sensitive layers in float (when "float" is a layer choice).
+  const std::vector<Gene>& genes = space_->genes();
+  const size_t first_layer = genes.size() - sensitivity_.size();
+  double max_drop = 0;
+  for (const auto& [name, drop] : sensitivity_) max_drop = std::max(max_drop, drop);
+  no.mutation_weights.assign(genes.size(), 1.0);
+  for (size_t i = 0; i < sensitivity_.size(); ++i)
+    no.mutation_weights[first_layer + i] =
+        1.0 + (max_drop > 0 ? 9.0 * std::max(0.0, sensitivity_[i].second) / max_drop : 0.0);
   search::Nsga2 opt(space_->Cardinalities(), no);
   opt.AddSeed(space_->DefaultGenome());
+  if (!sensitivity_.empty()) {
+    std::vector<size_t> order(sensitivity_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return sensitivity_[a].second > sensitivity_[b].second; });
+    const auto& values = genes[first_layer].values;
+    const auto fl = std::find(values.begin(), values.end(), nlohmann::json("float"));
+    if (fl != values.end())
+      for (size_t k : {1, 2, 4}) {
+        if (k > order.size()) break;
+        search::Genome g = space_->DefaultGenome();
+        for (size_t j = 0; j < k; ++j)
+          g[first_layer + order[j]] = static_cast<int>(fl - values.begin());
+        opt.AddSeed(g);
+      }
+  }
   std::set<search::Genome> done;
   for (const search::TrialRecord& r : log_->records()) {
     done.insert(r.genome);

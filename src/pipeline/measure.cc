@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "data/dataset.h"
 #include "onnx/import.h"
+#include "runtimes/feed_binding.h"
 
 namespace shrink::pipeline {
 
@@ -24,6 +26,10 @@ Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec
   lo.threads = o.threads;
   lo.runs = o.latency_runs;
   lo.max_seconds = o.latency_seconds;
+  // Time one real example (batch 1) of the evaluation split: realistic shapes and values.
+  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> ds, data::OpenDataset(task.evaluation));
+  SHRINK_ASSIGN_OR_RETURN(data::Batch batch, ds->GetBatch(0, 1));
+  SHRINK_ASSIGN_OR_RETURN(lo.feeds, runtimes::BindInputs(*model.graph, batch.inputs));
   if (baseline_path.empty()) {
     SHRINK_ASSIGN_OR_RETURN(f.latency, runtimes::MeasureLatency(model, path, lo));
     return f;

@@ -2,11 +2,14 @@
 //
 // Contract:
 // - kNative runs the model through runtime::fast::Session (oneDNN kernels, reference fallback),
-//   kReference through the reference Executor, kOnnxRuntime through ONNX Runtime (the model is
-//   written to a private temp file when it has no path; one Node process serves all batches).
+//   kReference through the reference Executor, kOnnxRuntime through ONNX Runtime (EvaluateModel
+//   writes the model to a private temp file; EvaluateModelFile hands ORT the file itself). One
+//   Node process serves all batches (runtimes/ort_session.h).
 // - The dataset's single input is fed to the model's single input whatever their names; with
 //   several inputs the names must match (kInvalidArgument naming the missing one otherwise).
-// - `threads` is honoured by every runtime.
+//   Inputs are converted to the model input's declared dtype (runtimes/feed_binding.h).
+// - `threads` sets the oneDNN threads (native) and ORT's intra-op threads; the reference
+//   executor is single-threaded.
 #pragma once
 
 #include <string>

@@ -45,6 +45,7 @@ Expected<LatencyResult> TimeInProcess(const std::function<Status()>& run, const 
 }
 
 Expected<runtime::Feeds> FeedsFor(const ir::Model& model, const LatencyOptions& o) {
+  if (o.feeds) return *o.feeds;
   runtime::DimValues dims = o.dims;
   for (const ir::Value* in : model.graph->inputs())
     if (in->type().shape && !in->type().shape->empty() && !(*in->type().shape)[0].param.empty())

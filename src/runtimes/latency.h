@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -34,6 +35,9 @@ struct LatencyOptions {
   int max_runs = 5000;
   double max_seconds = 10;
   uint64_t seed = 0;
+  // When set, these inputs are timed instead of random ones (e.g. one real batch of the task, so
+  // that variable dims such as an OCR line's width are realistic).
+  std::optional<runtime::Feeds> feeds;
 };
 
 struct LatencyResult {

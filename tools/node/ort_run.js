@@ -5,6 +5,7 @@
 //   node ort_run.js --model M.onnx --input name=file.npy [--input ...] --out DIR
 //                   [--threads N] [--opt-level disabled|basic|extended|layout|all]
 //                   [--optimized-model PATH] [--bench RUNS [--warmup W]]
+//   node ort_run.js --serve --model M.onnx [--threads N] [--opt-level ...]
 //
 // Contract:
 // - Every model input must be given exactly once; unknown input names are an error.
@@ -20,6 +21,10 @@
 // - ONNX Runtime's telemetry is switched off (ORT_DISABLE_TELEMETRY=1) unless the caller set it.
 // - Any failure (bad arguments, model load, missing input, bad .npy, unsupported output dtype)
 //   prints one message on stderr and exits with code 1.
+// - --serve loads the model once, prints {"ready":true,"inputs":[...],"outputs":[...]} and then
+//   answers one JSON request line on stdin, {"inputs":[[name, file], ...], "out": DIR}, with one
+//   JSON line on stdout: {"outputs":[...]} as above, or {"error": message} (the session stays
+//   up). It exits 0 at the end of stdin.
 'use strict';
 
 const fs = require('fs');
@@ -202,7 +207,7 @@ function serializeNpy(type, shape, data) {
 // Arguments
 
 function parseArgs(argv) {
-  const opts = { inputs: [], threads: 1, optLevel: 'all', bench: 0, warmup: 1 };
+  const opts = { inputs: [], threads: 1, optLevel: 'all', bench: 0, warmup: 1, serve: false };
   const need = (i, flag) => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
     return argv[i + 1];
@@ -215,6 +220,11 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
+    if (flag === '--serve') {
+      opts.serve = true;
+      i -= 1;  // a flag without a value
+      continue;
+    }
     const v = need(i, flag);
     switch (flag) {
       case '--model': opts.model = v; break;
@@ -240,7 +250,10 @@ function parseArgs(argv) {
     }
   }
   if (!opts.model) throw new UsageError('--model is required');
-  if (!opts.out) throw new UsageError('--out is required');
+  if (!opts.out && !opts.serve) throw new UsageError('--out is required');
+  if (opts.serve && (opts.out || opts.inputs.length || opts.bench)) {
+    throw new UsageError('--serve takes its inputs and output folder from stdin requests');
+  }
   return opts;
 }
 
@@ -259,6 +272,59 @@ function stats(samples) {
   const mean = s.reduce((a, b) => a + b, 0) / s.length;
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { runs: s.length, min: s[0], median, mean, p90: at(0.9), max: s[s.length - 1] };
+}
+
+function makeFeeds(ort, session, inputs) {
+  const feeds = {};
+  for (const [name, file] of inputs) {
+    if (!session.inputNames.includes(name)) {
+      throw new Error(`model has no input '${name}' (inputs: ${session.inputNames.join(', ')})`);
+    }
+    if (name in feeds) throw new Error(`input '${name}' given twice`);
+    const npy = readNpy(file);
+    feeds[name] = new ort.Tensor(npy.type, npy.data, npy.shape);
+  }
+  const missing = session.inputNames.filter((n) => !(n in feeds));
+  if (missing.length) throw new Error(`missing model input(s): ${missing.join(', ')}`);
+  return feeds;
+}
+
+function writeOutputs(session, results, out) {
+  fs.mkdirSync(out, { recursive: true });
+  const used = new Set();
+  const outputs = [];
+  for (const name of session.outputNames) {
+    const t = results[name];
+    const file = path.join(out, sanitize(name, used) + '.npy');
+    fs.writeFileSync(file, serializeNpy(t.type, t.dims, t.data));
+    outputs.push({ name, file, dtype: t.type, shape: Array.from(t.dims, Number) });
+  }
+  return outputs;
+}
+
+const writeLine = (obj) =>
+  new Promise((resolve) => process.stdout.write(JSON.stringify(obj) + '\n', resolve));
+
+// --serve: one request line in, one answer line out, until stdin ends.
+async function serve(ort, session) {
+  await writeLine({ ready: true, inputs: session.inputNames, outputs: session.outputNames });
+  const lines = require('readline').createInterface({ input: process.stdin, terminal: false });
+  for await (const text of lines) {
+    if (text.trim() === '') continue;
+    let answer;
+    try {
+      const req = JSON.parse(text);
+      if (!Array.isArray(req.inputs) || typeof req.out !== 'string') {
+        throw new Error('a request needs "inputs" [[name, file], ...] and "out"');
+      }
+      const results = await session.run(makeFeeds(ort, session, req.inputs));
+      answer = { outputs: writeOutputs(session, results, req.out) };
+    } catch (e) {
+      answer = { error: e.message };
+    }
+    await writeLine(answer);
+  }
+  if (typeof session.release === 'function') await session.release();
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -291,17 +357,8 @@ async function main() {
     throw new Error(`cannot load model '${opts.model}': ${e.message}`);
   }
 
-  const feeds = {};
-  for (const [name, file] of opts.inputs) {
-    if (!session.inputNames.includes(name)) {
-      throw new Error(`model has no input '${name}' (inputs: ${session.inputNames.join(', ')})`);
-    }
-    if (name in feeds) throw new Error(`input '${name}' given twice`);
-    const npy = readNpy(file);
-    feeds[name] = new ort.Tensor(npy.type, npy.data, npy.shape);
-  }
-  const missing = session.inputNames.filter((n) => !(n in feeds));
-  if (missing.length) throw new Error(`missing model input(s): ${missing.join(', ')}`);
+  if (opts.serve) return serve(ort, session);
+  const feeds = makeFeeds(ort, session, opts.inputs);
 
   const runOnce = async () => {
     try {
@@ -325,15 +382,7 @@ async function main() {
     results = await runOnce();
   }
 
-  fs.mkdirSync(opts.out, { recursive: true });
-  const used = new Set();
-  const outputs = [];
-  for (const name of session.outputNames) {
-    const t = results[name];
-    const file = path.join(opts.out, sanitize(name, used) + '.npy');
-    fs.writeFileSync(file, serializeNpy(t.type, t.dims, t.data));
-    outputs.push({ name, file, dtype: t.type, shape: Array.from(t.dims, Number) });
-  }
+  const outputs = writeOutputs(session, results, opts.out);
   const line = { outputs };
   if (latency) line.latency_ms = latency;
   // Wait until the line is flushed: process.exit() would cut a piped stdout at 64 KiB.

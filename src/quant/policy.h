@@ -1,0 +1,51 @@
+// QuantPolicy: which nodes get quantized and how (the typed knobs of a quantization stage).
+//
+// Contract: SelectNodes() returns, in graph order, the main-graph nodes in the default domain
+// whose op type is listed in `op_types`, whose name matches one of `include` (when non-empty)
+// and none of `exclude` (glob patterns: '*' any run, '?' one character; a plain name matches
+// itself), minus the first and last of them when `keep_first_last`. Conv and Gemm also need a
+// constant float32 weight (input 1); a MatMul whose input 1 is not constant has both inputs
+// treated as activations. Validate() rejects unsupported dtypes and unknown op types
+// (kInvalidArgument).
+// Roles: for Conv, Gemm (and MatMul with a constant B) input 1 is the weight and input 2 (Conv,
+// Gemm) the bias; every other float input is an activation. Later techniques (bias correction,
+// SmoothQuant, weight-only int4) plug in as new fields here and new steps in quantize.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/status.h"
+#include "ir/graph.h"
+
+namespace shrink::quant {
+
+struct QuantPolicy {
+  std::vector<std::string> op_types = {"Conv", "MatMul", "Gemm"};
+  std::vector<std::string> include;  // node-name globs; empty: every node of op_types
+  std::vector<std::string> exclude;  // node-name globs
+  bool keep_first_last = false;      // leave the first and last selected node in float
+  // Activations: kUInt8 asymmetric (default) or kInt8 symmetric.
+  DataType activation_dtype = DataType::kUInt8;
+  bool per_channel = false;       // weights: one scale per output channel
+  bool weight_symmetric = false;  // weights: zero point 0
+  // Quantize the outputs of quantized nodes too (needed to fuse into QLinearConv/QLinearMatMul).
+  bool quantize_outputs = true;
+  bool quantize_bias = true;  // int32 bias through DequantizeLinear (QDQ format)
+  // Drop a Relu / Clip(0, M) between a quantized node and its output quantizer when the uint8
+  // quantizer (zero point 0, top <= M) saturates exactly like it (ORT does the same).
+  bool fold_activations = true;
+};
+
+Status ValidatePolicy(const QuantPolicy& p);
+// Glob match of a node name ('*' and '?').
+bool GlobMatch(const std::string& pattern, const std::string& name);
+// Whether input `index` of `node` is its weight (a constant quantized per channel) or bias.
+bool IsWeightInput(const ir::Node& node, int index);
+bool IsBiasInput(const ir::Node& node, int index);
+// Output-channel axis of the weight of `node` (Conv: 0; Gemm: transB ? 0 : 1; MatMul: last).
+int64_t WeightChannelAxis(const ir::Node& node, int64_t weight_rank);
+std::vector<ir::Node*> SelectNodes(const ir::Graph& graph, const QuantPolicy& policy);
+
+}  // namespace shrink::quant

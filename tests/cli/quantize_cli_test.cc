@@ -1,0 +1,140 @@
+// `shrink quantize`: happy paths (random, tensor-file and task calibration, report, QOperator)
+// and clear one-line errors for bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/npy.h"
+#include "core/subprocess.h"
+#include "core/temp_dir.h"
+#include "ir/builder.h"
+#include "onnx/export.h"
+
+namespace shrink {
+namespace {
+
+class QuantizeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto t = TempDir::Create("shrink_quantize_cli_test_");
+    ASSERT_TRUE(t.ok());
+    dir_ = std::make_unique<TempDir>(std::move(t).value());
+  }
+  std::string Path(const std::string& name) const { return dir_->path() + "/" + name; }
+
+  ProcessResult Shrink(std::vector<std::string> args) {
+    args.insert(args.begin(), SHRINK_BIN);
+    ProcessOptions o;
+    o.working_dir = dir_->path();
+    o.timeout_seconds = 300;
+    auto r = RunProcess(args, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ProcessResult{};
+  }
+
+  static Tensor Random(const Shape& shape, float scale, uint32_t seed) {
+    std::mt19937 gen(seed);
+    std::normal_distribution<float> d(0, scale);
+    Tensor t(DataType::kFloat32, shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = d(gen);
+    return t;
+  }
+
+  // x[N, 1, 28, 28] -> Conv(32, 3x3) -> Relu -> Conv(32, 3x3) -> Relu -> GAP -> Gemm(10): the
+  // Fashion-MNIST shape, untrained (weights dominate the file).
+  std::string SaveConvNet(const std::string& name) {
+    ir::Model m = ir::MakeModel(17);
+    ir::GraphBuilder b(*m.graph);
+    auto* x =
+        b.Input("x", DataType::kFloat32,
+                {ir::Dim::Symbol("N"), ir::Dim::Known(1), ir::Dim::Known(28), ir::Dim::Known(28)});
+    auto* c1 = b.Op("Relu", {b.Op("Conv", {x, b.Const("w1", Random({32, 1, 3, 3}, 0.3f, 1)),
+                                           b.Const("b1", Random({32}, 0.1f, 2))})});
+    auto* c2 = b.Op("Relu", {b.Op("Conv", {c1, b.Const("w2", Random({32, 32, 3, 3}, 0.1f, 3)),
+                                           b.Const("b2", Random({32}, 0.1f, 4))})});
+    auto* flat = b.Op("Flatten", {b.Op("GlobalAveragePool", {c2})});
+    b.Output(
+        b.Op("Gemm",
+             {flat, b.Const("w3", Random({10, 32}, 0.3f, 5)), b.Const("b3", Random({10}, 0.1f, 6))},
+             {ir::MakeAttr("transB", 1)}),
+        "logits");
+    EXPECT_TRUE(onnx_io::SaveModel(m, Path(name)).ok());
+    return Path(name);
+  }
+
+  static void ExpectOneLineError(const ProcessResult& r, int code, const std::string& fragment) {
+    EXPECT_EQ(r.exit_code, code) << r.stderr_data;
+    EXPECT_EQ(std::count(r.stderr_data.begin(), r.stderr_data.end(), '\n'), 1) << r.stderr_data;
+    EXPECT_NE(r.stderr_data.find(fragment), std::string::npos) << r.stderr_data;
+  }
+
+  std::unique_ptr<TempDir> dir_;
+};
+
+TEST_F(QuantizeCliTest, RandomCalibrationWithReportAndQOperator) {
+  const std::string model = SaveConvNet("m.onnx");
+  ProcessResult r = Shrink({"quantize", model, "--calib-random", "2", "--method", "entropy",
+                            "--per-channel", "--symmetric", "--format", "qoperator", "--report",
+                            Path("rep.json"), "--json", "-o", Path("q.onnx")});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  auto j = nlohmann::json::parse(r.stdout_data);
+  EXPECT_EQ(j["quantized_nodes"], 3);
+  EXPECT_EQ(j["calibration_batches"], 2);
+  EXPECT_GT(j["ratio"].get<double>(), 3.0);
+  EXPECT_EQ(j["bytes_after"].get<uint64_t>(), std::filesystem::file_size(Path("q.onnx")));
+  std::ifstream f(Path("rep.json"));
+  auto rep = nlohmann::json::parse(f);
+  ASSERT_EQ(rep["layers"].size(), 3u);
+  EXPECT_LE(rep["layers"][0]["sqnr_db"].get<double>(), rep["layers"][2]["sqnr_db"].get<double>());
+  ProcessResult inspect = Shrink({"inspect", Path("q.onnx"), "--json"});
+  ASSERT_EQ(inspect.exit_code, 0);
+  EXPECT_NE(inspect.stdout_data.find("QLinearConv"), std::string::npos);
+}
+
+TEST_F(QuantizeCliTest, TensorFileAndTaskCalibration) {
+  const std::string model = SaveConvNet("m.onnx");
+  ASSERT_TRUE(WriteNpy(Path("calib.npy"), Random({6, 1, 28, 28}, 1, 7)).ok());
+  ProcessResult r = Shrink({"quantize", model, "--calib", Path("calib.npy"), "--batch-size", "4",
+                            "--json", "-o", Path("q.onnx")});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(nlohmann::json::parse(r.stdout_data)["calibration_batches"], 2);  // 4 + 2 examples
+
+  const std::string task = std::string(SHRINK_SOURCE_DIR) + "/tasks/fashion_mnist.yaml";
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Fashion-MNIST not installed";
+  r = Shrink({"quantize", model, "--task", task, "--batches", "2", "--eval-limit", "256", "--json",
+              "-o", Path("qt.onnx")});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  auto j = nlohmann::json::parse(r.stdout_data);
+  EXPECT_EQ(j["calibration_batches"], 2);
+  EXPECT_EQ(j["metric"]["name"], "top1");
+  for (const char* k : {"float", "quantized"}) {
+    EXPECT_GE(j["metric"][k].get<double>(), 0.0);
+    EXPECT_LE(j["metric"][k].get<double>(), 1.0);
+  }
+}
+
+TEST_F(QuantizeCliTest, BadInputGivesOneLineErrors) {
+  const std::string model = SaveConvNet("m.onnx");
+  ExpectOneLineError(
+      Shrink({"quantize", model, "--calib-random", "1", "--method", "kl", "-o", Path("q.onnx")}), 2,
+      "unknown calibration method 'kl'");
+  ExpectOneLineError(
+      Shrink({"quantize", model, "--calib", Path("missing.npy"), "-o", Path("q.onnx")}), 3,
+      "missing.npy");
+  ExpectOneLineError(Shrink({"quantize", model, "-o", Path("q.onnx")}), 2,
+                     "calibration data needed");
+  ASSERT_TRUE(WriteNpy(Path("bad.npy"), Random({2, 1, 14, 14}, 1, 8)).ok());
+  ExpectOneLineError(Shrink({"quantize", model, "--calib", Path("bad.npy"), "-o", Path("q.onnx")}),
+                     2, "input 'x' expects");
+  ExpectOneLineError(Shrink({"quantize", model, "--calib-random", "1", "--activations", "u4", "-o",
+                             Path("q.onnx")}),
+                     2, "--activations");
+  EXPECT_FALSE(std::filesystem::exists(Path("q.onnx")));
+}
+
+}  // namespace
+}  // namespace shrink
