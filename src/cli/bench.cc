@@ -1,9 +1,10 @@
 // `shrink bench MODEL [--threads N] [--batch B] [--dim NAME=V ...] [--runs R] [--warmup W]
-//                     [--reference] [--json]`
+//                     [--reference] [--keep-qdq] [--json]`
 // Measures the fast runtime (fast::Session; --reference: the reference executor) on seeded random
-// inputs after warm-up: latency p50/p95/p99 and mean, throughput (samples/s = batch / mean),
-// peak memory (planned activation peak of the session and the process peak RSS), and a per-op
-// table (time per run, share of total, calls) aggregated by step type from the session profiler.
+// inputs after warm-up (QDQ patterns are lowered to 8-bit QLinear ops first unless --keep-qdq):
+// latency p50/p95/p99 and mean, throughput (samples/s = batch / mean), peak memory (planned
+// activation peak of the session and the process peak RSS), and a per-op table (time per run, share
+// of total, calls) aggregated by step type from the session profiler.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "onnx/import.h"
+#include "passes/fuse_qdq_ops.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 
@@ -29,6 +31,7 @@ struct BenchArgs {
   int runs = 20;
   int warmup = 3;
   bool reference = false;
+  bool keep_qdq = false;
   bool json = false;
 };
 
@@ -50,6 +53,8 @@ Status Bench(const BenchArgs& a) {
   if (a.runs < 1 || a.warmup < 0 || a.batch < 1 || a.threads < 0)
     return InvalidArgument("--runs and --batch must be >= 1, --warmup and --threads >= 0");
   SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a.model));
+  // QDQ models run in 8-bit on the fast runtime: QDQ patterns become QLinear ops first.
+  if (!a.reference && !a.keep_qdq) SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
   runtime::DimValues dims;
   for (const ir::Value* in : model.graph->inputs())  // a symbolic leading dim is the batch
     if (in->type().shape && !in->type().shape->empty() && !(*in->type().shape)[0].param.empty())
@@ -163,6 +168,8 @@ void RegisterBench(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--runs", a->runs, "Timed runs");
   cmd->add_option("--warmup", a->warmup, "Untimed warm-up runs");
   cmd->add_flag("--reference", a->reference, "Run every node on its reference kernel");
+  cmd->add_flag("--keep-qdq", a->keep_qdq,
+                "Run QDQ patterns as written (float ops between Q/DQ) instead of in 8-bit");
   cmd->add_flag("--json", a->json, "Machine-readable output");
   runners.push_back({cmd, [a]() { return Bench(*a); }});
 }

@@ -34,10 +34,12 @@ struct FastOpResult {
 };
 
 // Inputs flagged constant become initializers; the rest are fed. An undefined tensor is omitted.
+// A non-default `domain` is imported at version 1.
 inline FastOpResult RunBoth(const std::string& op, const std::vector<Tensor>& inputs,
                             const std::vector<bool>& constant, std::vector<ir::Attribute> attrs,
-                            int64_t opset = 17) {
+                            int64_t opset = 17, const std::string& domain = "") {
   ir::Model model = ir::MakeModel(opset);
+  if (!domain.empty()) model.SetOpset(domain, 1);
   ir::Graph& g = *model.graph;
   std::vector<ir::Value*> ins;
   runtime::Feeds feeds;
@@ -54,7 +56,7 @@ inline FastOpResult RunBoth(const std::string& op, const std::vector<Tensor>& in
       feeds.emplace_back(name, inputs[i]);
     }
   }
-  ir::Node* n = g.AddNode(op, ins, {"out0"}, std::move(attrs), "node");
+  ir::Node* n = g.AddNode(op, ins, {"out0"}, std::move(attrs), "node", domain);
   g.AddOutput(n->output(0));
   FastOpResult r;
   auto ex = runtime::Executor::Create(model);

@@ -1,9 +1,10 @@
-// oneDNN fp32 pooling: MaxPool (no Indices output, storage_order 0), AveragePool
+// oneDNN pooling: MaxPool (no Indices output, storage_order 0), AveragePool
 // (count_include_pad, ceil_mode unless combined with count_include_pad), GlobalAveragePool and
 // GlobalMaxPool, 1-3 spatial dims, plain NC... layout in and out. Primitives cached by shape.
+// float32; MaxPool also on uint8 / int8 (opset >= 12; channels-last inside the kernel).
 #include <map>
 
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_util.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -14,23 +15,39 @@ enum class PoolKind { kMax, kAvg, kGlobalAvg, kGlobalMax };
 
 class PoolOneDnn : public FastKernel {
  public:
-  PoolOneDnn(const CreateInfo& info, PoolKind kind) : node_(*info.node), kind_(kind) {
+  PoolOneDnn(const CreateInfo& info, PoolKind kind)
+      : node_(*info.node), kind_(kind), dtype_(info.input_dtypes[0]) {
     Reshape(info.input_shapes);
   }
 
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
     current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
-    return {{DataType::kFloat32, current_->y_shape}};
+    return {{dtype_, current_->y_shape}};
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    current_->pool.Execute(in[0], out[0]);
+    Built& b = *current_;
+    if (!b.x_reorder) return b.pool.Execute(in[0], out[0]);
+    auto& s = CpuStream();
+    b.x_user.set_data_handle(const_cast<void*>(in[0]));
+    b.y_user.set_data_handle(out[0]);
+    b.x_reorder.execute(s, b.x_user, b.pool.src);
+    b.pool.prim.execute(s, {{DNNL_ARG_SRC, b.pool.src}, {DNNL_ARG_DST, b.pool.dst}});
+    b.y_reorder.execute(s, b.pool.dst, b.y_user);
+    s.wait();
   }
 
+  size_t workspace_bytes() const override { return current_ ? current_->workspace : 0; }
+
  private:
+  // 8-bit pooling has fast implementations for channels-last only: the kernel then reorders
+  // plain NC... into NDHWC-style buffers it owns and back (x_reorder / y_reorder set).
   struct Built {
     Shape y_shape;
     SrcDstPrimitive pool;
+    memory x_user, y_user;
+    dnnl::reorder x_reorder, y_reorder;
+    size_t workspace = 0;
   };
 
   Built Build(const Shape& x) {
@@ -65,18 +82,34 @@ class PoolOneDnn : public FastKernel {
     memory::dims dil;
     for (int64_t d : g.dilations) dil.push_back(d - 1);
     auto& eng = CpuEngine();
-    memory::desc x_md = PlainDesc(x), y_md = PlainDesc(b.y_shape);
+    const auto dt = DnnlType(dtype_);
+    const bool nhwc = dtype_ != DataType::kFloat32;
+    const auto last = x.size() == 3   ? memory::format_tag::acb
+                      : x.size() == 4 ? memory::format_tag::acdb
+                                      : memory::format_tag::acdeb;
+    memory::desc x_md = nhwc ? memory::desc(ToDims(x), dt, last) : PlainDesc(x, dt);
+    memory::desc y_md = nhwc ? memory::desc(ToDims(b.y_shape), dt, last) : PlainDesc(b.y_shape, dt);
     dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, x_md, y_md,
                                      ToDims(g.strides), ToDims(kernel_), dil, ToDims(g.pads_begin),
                                      ToDims(g.pads_end));
     dnnl::pooling_v2_forward::primitive_desc pd(d, eng);
-    b.pool = SrcDstPrimitive{dnnl::pooling_v2_forward(pd), memory(x_md, eng, DNNL_MEMORY_NONE),
-                             memory(y_md, eng, DNNL_MEMORY_NONE)};
+    if (!nhwc) {
+      b.pool = SrcDstPrimitive{dnnl::pooling_v2_forward(pd), memory(x_md, eng, DNNL_MEMORY_NONE),
+                               memory(y_md, eng, DNNL_MEMORY_NONE)};
+      return b;
+    }
+    b.pool = SrcDstPrimitive{dnnl::pooling_v2_forward(pd), memory(x_md, eng), memory(y_md, eng)};
+    b.x_user = memory(PlainDesc(x, dt), eng, DNNL_MEMORY_NONE);
+    b.y_user = memory(PlainDesc(b.y_shape, dt), eng, DNNL_MEMORY_NONE);
+    b.x_reorder = dnnl::reorder(b.x_user, b.pool.src);
+    b.y_reorder = dnnl::reorder(b.pool.dst, b.y_user);
+    b.workspace = x_md.get_size() + y_md.get_size();
     return b;
   }
 
   const ir::Node& node_;
   PoolKind kind_;
+  DataType dtype_;
   Shape kernel_;
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
@@ -112,6 +145,10 @@ std::unique_ptr<FastKernel> MakeGlobalMax(const CreateInfo& info) {
 }  // namespace
 
 SHRINK_FAST_KERNEL("", "MaxPool", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeMaxPool,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kUInt8, "onednn", MakeMaxPool,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kInt8, "onednn", MakeMaxPool,
                    nullptr);
 SHRINK_FAST_KERNEL("", "AveragePool", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeAvgPool,
                    nullptr);

@@ -1,0 +1,96 @@
+#include "passes/fuse_qdq_ops.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "passes/dead_code_elimination.h"
+#include "passes/fuse_qdq.h"
+#include "passes/pass_manager.h"
+#include "passes/pattern_util.h"
+#include "passes/qdq_match.h"
+
+namespace shrink::passes {
+
+namespace {
+
+// Per-tensor parameters of a QuantizeLinear (scale, zero point or nullptr) when constant.
+bool PerTensorQ(const ir::Node* q) {
+  const Tensor* s = ConstantOf(q->input(1));
+  if (!s || s->dtype() != DataType::kFloat32 || s->numel() != 1) return false;
+  if (!q->input(2)) return true;
+  const Tensor* zp = ConstantOf(q->input(2));
+  return zp && zp->numel() == 1 && IsInt8(zp->dtype());
+}
+
+double ZeroPointValue(const ir::Value* zp) { return zp ? ConstantOf(zp)->GetAsDouble(0) : 0.0; }
+DataType ZeroPointDtype(const ir::Value* zp) {
+  return zp ? ConstantOf(zp)->dtype() : DataType::kUInt8;
+}
+
+bool RewriteMaxPool(ir::Graph& g, ir::Node* pool, std::unordered_set<const ir::Node*>& removed) {
+  if (!OnlyFirstOutputUsed(pool)) return false;
+  std::optional<Dq> x = MatchDq(pool->input(0));
+  ir::Node* q = SoleUse(pool->output(0));
+  if (!x || !IsOp(q, "QuantizeLinear") || !PlainQdqAttrs(q) || !PerTensorQ(q)) return false;
+  if (ConstantOf(q->input(1))->GetAsDouble(0) != ConstantOf(x->scale)->GetAsDouble(0) ||
+      ZeroPointValue(q->input(2)) != ZeroPointValue(x->zp) ||
+      ZeroPointDtype(q->input(2)) != QuantDtype(x->q))
+    return false;
+  ReplaceWithNode(g, {pool, q}, "MaxPool", {x->q}, pool->attributes(), "", removed);
+  return true;
+}
+
+bool RewriteAdd(ir::Graph& g, ir::Node* add, std::unordered_set<const ir::Node*>& removed) {
+  std::optional<Dq> a = MatchDq(add->input(0)), b = MatchDq(add->input(1));
+  ir::Node* relu = nullptr;
+  ir::Node* q = MatchQuantizeAfter(add, &relu);
+  if (!a || !b || !q || !PerTensorQ(q)) return false;
+  const DataType dt = QuantDtype(a->q);
+  if (QuantDtype(b->q) != dt || ZeroPointDtype(q->input(2)) != dt) return false;
+  const std::string base = add->name().empty() ? "add" : add->name();
+  std::vector<ir::Value*> inputs = {a->q,
+                                    a->scale,
+                                    ZeroPoint(g, a->zp, dt, base + ".a_zero_point"),
+                                    b->q,
+                                    b->scale,
+                                    ZeroPoint(g, b->zp, dt, base + ".b_zero_point"),
+                                    q->input(1),
+                                    ZeroPoint(g, q->input(2), dt, base + ".y_zero_point")};
+  std::vector<ir::Node*> chain = {add, q};
+  if (relu) chain.insert(chain.begin() + 1, relu);
+  ReplaceWithNode(g, chain, "QLinearAdd", inputs, {}, kMicrosoftDomain, removed);
+  return true;
+}
+
+}  // namespace
+
+Expected<bool> FuseQdqOps::Run(ir::Graph& graph, PassContext& ctx) {
+  std::unordered_set<const ir::Node*> removed;
+  bool changed = false;
+  for (ir::Node* op : NodeList(graph)) {
+    if (removed.count(op)) continue;
+    if (IsOp(op, "MaxPool") && ctx.OpsetFor("") >= 12 && RewriteMaxPool(graph, op, removed)) {
+      changed = true;
+    } else if (IsOp(op, "Add") && RewriteAdd(graph, op, removed)) {
+      ctx.RequireDomain(kMicrosoftDomain, 1);
+      changed = true;
+    }
+  }
+  if (changed) SHRINK_RETURN_IF_ERROR(graph.TopologicalSort());
+  return changed;
+}
+
+Expected<bool> LowerQdq(ir::Model& model) {
+  const auto& nodes = model.graph->nodes();
+  if (std::none_of(nodes.begin(), nodes.end(), [](const auto& n) {
+        return IsOp(n.get(), "QuantizeLinear") || IsOp(n.get(), "DequantizeLinear");
+      }))
+    return false;  // not a QDQ model: leave it untouched
+  PassManager pm;
+  pm.Add(std::make_unique<FuseQdq>());
+  pm.Add(std::make_unique<FuseQdqOps>());
+  pm.Add(std::make_unique<DeadCodeElimination>());
+  return pm.Run(model);
+}
+
+}  // namespace shrink::passes

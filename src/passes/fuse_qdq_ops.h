@@ -1,0 +1,39 @@
+// fuse_qdq_ops
+//
+// Keeps the non-matmul ops of a QDQ model in 8-bit (runs after fuse_qdq):
+// Pattern A (MaxPool): x = DequantizeLinear(xq, s[, zp]); y = MaxPool(x) (Indices unused);
+//   z = QuantizeLinear(y, s'[, zp']).
+//   Preconditions: per-tensor constant parameters with s' == s and zp' == zp (values), xq 8-bit,
+//   default-domain opset >= 12 (8-bit MaxPool), y single-use and not a graph output.
+//   Effect: z = MaxPool(xq) with the same attributes. Exact: quantization is monotonic, so the max
+//   commutes with it, and QuantizeLinear(DequantizeLinear(v)) = v for equal parameters.
+// Pattern B (residual Add): a = DequantizeLinear(aq, as[, azp]); b = DequantizeLinear(bq, bs[,
+//   bzp]); y = Add(a, b) [; y = Relu(y)]; z = QuantizeLinear(y, ys[, yzp]).
+//   Preconditions: per-tensor constant parameters; aq, bq and z share one 8-bit dtype; the Relu
+//   (if any) is single-use and yzp is the lowest value of the dtype (so saturation already is the
+//   Relu); intermediates single-use and not graph outputs.
+//   Effect: z = com.microsoft QLinearAdd(aq, as, azp, bq, bs, bzp, ys, yzp) (reference kernel in
+//   runtime/kernels/qlinear_add.cc; ONNX Runtime has the same contrib op). Rounding differs from
+//   the float path by at most one quantization step (the float Add result is rounded once).
+// The DequantizeLinear nodes stay while other nodes use them (dead_code_elimination removes
+// them otherwise).
+#pragma once
+
+#include "passes/pass.h"
+
+namespace shrink::passes {
+
+inline constexpr const char* kMicrosoftDomain = "com.microsoft";
+
+class FuseQdqOps : public Pass {
+ public:
+  std::string name() const override { return "fuse_qdq_ops"; }
+  Expected<bool> Run(ir::Graph& graph, PassContext& ctx) override;
+};
+
+// Runs fuse_qdq, fuse_qdq_ops and dead_code_elimination on `model` (what a runtime does to execute
+// a QDQ model in 8-bit); a model without QuantizeLinear / DequantizeLinear is left untouched.
+// Returns whether anything changed.
+Expected<bool> LowerQdq(ir::Model& model);
+
+}  // namespace shrink::passes

@@ -1,0 +1,68 @@
+#include "runtime/fast/int8_util.h"
+
+namespace shrink::runtime::fast {
+
+std::optional<int32_t> ScalarInt(const Tensor* t, bool omitted) {
+  if (omitted) return 0;
+  if (!t || t->numel() != 1 || !IsInteger(t->dtype())) return std::nullopt;
+  return static_cast<int32_t>(t->GetAsDouble(0));
+}
+
+std::optional<std::vector<float>> FloatsOf(const Tensor* t) {
+  if (!t || t->dtype() != DataType::kFloat32 || t->numel() < 1) return std::nullopt;
+  return std::vector<float>(t->data<float>(), t->data<float>() + t->numel());
+}
+
+std::optional<Tensor> ToS8Weights(const Tensor& w, const Tensor* zp, int axis) {
+  if (w.dtype() != DataType::kInt8 && w.dtype() != DataType::kUInt8) return std::nullopt;
+  if (zp && zp->dtype() != w.dtype()) return std::nullopt;
+  int64_t channels = 1, inner = 1;
+  if (zp && zp->numel() != 1) {
+    if (zp->rank() != 1 || axis < 0 || axis >= w.rank() || zp->numel() != w.dim(axis))
+      return std::nullopt;
+    channels = w.dim(axis);
+    for (int d = axis + 1; d < w.rank(); ++d) inner *= w.dim(d);
+  }
+  Tensor out(DataType::kInt8, w.shape());
+  int8_t* o = out.data<int8_t>();
+  const bool u8 = w.dtype() == DataType::kUInt8;
+  for (int64_t i = 0; i < w.numel(); ++i) {
+    const int32_t v =
+        u8 ? static_cast<const uint8_t*>(w.raw())[i] : static_cast<const int8_t*>(w.raw())[i];
+    const int32_t z = zp ? static_cast<int32_t>(zp->GetAsDouble((i / inner) % channels)) : 0;
+    const int32_t d = v - z;
+    if (d < -128 || d > 127) return std::nullopt;
+    o[i] = static_cast<int8_t>(d);
+  }
+  return out;
+}
+
+std::vector<float> OutputScales(float x_scale, const std::vector<float>& w_scale, float y_scale) {
+  std::vector<float> s(w_scale.size());
+  for (size_t c = 0; c < s.size(); ++c) s[c] = x_scale * w_scale[c] / y_scale;
+  return s;
+}
+
+dnnl::memory::data_type DnnlType(DataType t) {
+  using dt = dnnl::memory::data_type;
+  switch (t) {
+    case DataType::kUInt8:
+      return dt::u8;
+    case DataType::kInt8:
+      return dt::s8;
+    case DataType::kInt32:
+      return dt::s32;
+    case DataType::kFloat32:
+      return dt::f32;
+    default:
+      Throw(StatusCode::kUnimplemented, std::string("oneDNN dtype ") + DataTypeName(t));
+  }
+}
+
+dnnl::memory ZeroPointMemory(int32_t v) {
+  dnnl::memory m({{1}, dnnl::memory::data_type::s32, dnnl::memory::format_tag::a}, CpuEngine());
+  *static_cast<int32_t*>(m.get_data_handle()) = v;
+  return m;
+}
+
+}  // namespace shrink::runtime::fast

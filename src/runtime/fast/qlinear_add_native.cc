@@ -1,0 +1,85 @@
+// Native fast com.microsoft QLinearAdd (the int8 residual add): A and B of the same shape, uint8
+// or int8, constant per-tensor scales and zero points; broadcasting is left to the reference
+// kernel (the kernel throws at Reshape and the step falls back). Same float32 formula, in the same
+// order, as the reference (runtime/kernels/qlinear_add.cc), so the result is bit-identical: the
+// quotient is clamped to the integer range shifted by the zero point and rounded half-to-even
+// with the magic-number trick (see quantize_native.cc).
+#include <algorithm>
+
+#include "runtime/fast/int8_util.h"
+
+namespace shrink::runtime::fast {
+namespace {
+
+template <typename Q>
+class QLinearAddNative : public FastKernel {
+ public:
+  QLinearAddNative(const CreateInfo& info, float as, float bs, float cs, int32_t az, int32_t bz,
+                   int32_t cz)
+      : as_(as),
+        bs_(bs),
+        cs_(cs),
+        az_(static_cast<float>(az)),
+        bz_(static_cast<float>(bz)),
+        cz_(static_cast<float>(cz)) {
+    Reshape(info.input_shapes);
+  }
+  std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
+    if (shapes[0] != shapes[3]) Throw(StatusCode::kUnimplemented, "QLinearAdd broadcasting");
+    n_ = NumElements(shapes[0]);
+    return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, shapes[0]}};
+  }
+  void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
+    const Q* a = static_cast<const Q*>(in[0]);
+    const Q* b = static_cast<const Q*>(in[3]);
+    Q* c = static_cast<Q*>(out[0]);
+    constexpr float lo = std::is_same_v<Q, uint8_t> ? 0.0f : -128.0f;
+    constexpr float hi = std::is_same_v<Q, uint8_t> ? 255.0f : 127.0f;
+    const float vlo = lo - cz_, vhi = hi - cz_;
+    constexpr int64_t kChunk = 16384;
+    const int64_t chunks = (n_ + kChunk - 1) / kChunk;
+#pragma omp parallel for if (chunks > 4) schedule(static)
+    for (int64_t t = 0; t < chunks; ++t) {
+      const int64_t end = std::min(n_, (t + 1) * kChunk);
+#pragma omp simd
+      for (int64_t i = t * kChunk; i < end; ++i) {
+        float v =
+            (as_ * (static_cast<float>(a[i]) - az_) + bs_ * (static_cast<float>(b[i]) - bz_)) / cs_;
+        v = v < vlo ? vlo : v;  // ternaries (not std::min/max) so that GCC vectorises at -O2
+        v = v > vhi ? vhi : v;
+        v = (v + 12582912.0f) - 12582912.0f;  // round half to even (|v| < 2^22)
+        c[i] = static_cast<Q>(static_cast<int32_t>(v + cz_));
+      }
+    }
+  }
+
+ private:
+  float as_, bs_, cs_, az_, bz_, cz_;
+  int64_t n_ = 0;
+};
+
+std::unique_ptr<FastKernel> MakeQLinearAdd(const CreateInfo& info) {
+  const DataType dt = info.input_dtypes[0];
+  if (info.input_dtypes.size() < 7 || info.input_dtypes[3] != dt) return nullptr;
+  auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4)),
+       cs = FloatsOf(ConstInput(info, 6));
+  auto az = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  auto bz = ScalarInt(ConstInput(info, 5), OmittedInput(info, 5));
+  auto cz = ScalarInt(ConstInput(info, 7), OmittedInput(info, 7));
+  if (!as || !bs || !cs || !az || !bz || !cz) return nullptr;
+  if (as->size() != 1 || bs->size() != 1 || cs->size() != 1) return nullptr;
+  if (dt == DataType::kUInt8)
+    return std::make_unique<QLinearAddNative<uint8_t>>(info, (*as)[0], (*bs)[0], (*cs)[0], *az, *bz,
+                                                       *cz);
+  return std::make_unique<QLinearAddNative<int8_t>>(info, (*as)[0], (*bs)[0], (*cs)[0], *az, *bz,
+                                                    *cz);
+}
+
+}  // namespace
+
+SHRINK_FAST_KERNEL("com.microsoft", "QLinearAdd", 1, kLatestOpset, DataType::kUInt8, "native",
+                   MakeQLinearAdd, nullptr);
+SHRINK_FAST_KERNEL("com.microsoft", "QLinearAdd", 1, kLatestOpset, DataType::kInt8, "native",
+                   MakeQLinearAdd, nullptr);
+
+}  // namespace shrink::runtime::fast

@@ -1,0 +1,190 @@
+// oneDNN int8 Conv: QLinearConv (u8/s8 activations with a zero point, (u)int8 weights with a
+// per-tensor or per-output-channel zero point and scale, int32 bias, requantized to y_scale /
+// y_zero_point inside the primitive) and ConvInteger (int32 output, no scales). 1-3 spatial dims,
+// groups / depthwise, strides, pads (incl. auto_pad), dilations.
+// Weights are converted to s8 (w - w_zp) once at create and reordered into each primitive's
+// preferred layout once per input shape; primitives are cached by input shape. Activations stay
+// plain NC... outside the kernel (reordered to the primitive's layout and back when it prefers a
+// blocked one). Every scale / zero point must be constant; otherwise the factory declines.
+// Rounding: see int8_util.h (at most one quantization step from the reference kernel).
+#include <map>
+
+#include "runtime/fast/int8_util.h"
+
+namespace shrink::runtime::fast {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+struct Int8ConvParams {
+  Tensor w;                   // s8, w - w_zp
+  Tensor bias;                // s32 [M] or undefined
+  std::vector<float> scales;  // empty: int32 output (ConvInteger)
+  int32_t x_zp = 0, y_zp = 0;
+  DataType x_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
+};
+
+class Int8ConvOneDnn : public FastKernel {
+ public:
+  Int8ConvOneDnn(const CreateInfo& info, Int8ConvParams p) : node_(*info.node), p_(std::move(p)) {
+    group_ = node_.GetInt("group", 1);
+    x_zp_mem_ = ZeroPointMemory(p_.x_zp);
+    y_zp_mem_ = ZeroPointMemory(p_.y_zp);
+    Reshape(info.input_shapes);
+  }
+
+  std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
+    current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
+    return {{p_.y_dtype, current_->y_shape}};
+  }
+
+  size_t workspace_bytes() const override { return current_ ? current_->workspace : 0; }
+
+  void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
+    Built& b = *current_;
+    auto& s = CpuStream();
+    b.x_user.set_data_handle(const_cast<void*>(in[0]));
+    b.y_user.set_data_handle(out[0]);
+    if (b.x_reorder) b.x_reorder.execute(s, b.x_user, b.x_conv);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.x_reorder ? b.x_conv : b.x_user},
+                                         {DNNL_ARG_WEIGHTS, b.w},
+                                         {DNNL_ARG_DST, b.y_reorder ? b.y_conv : b.y_user}};
+    if (p_.bias.defined()) args[DNNL_ARG_BIAS] = b.bias;
+    if (p_.x_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = x_zp_mem_;
+    if (p_.y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = y_zp_mem_;
+    b.conv.execute(s, args);
+    if (b.y_reorder) b.y_reorder.execute(s, b.y_conv, b.y_user);
+    s.wait();
+  }
+
+ private:
+  struct Built {
+    Shape y_shape;
+    dnnl::convolution_forward conv;
+    memory x_user, x_conv, y_user, y_conv, w, bias;
+    dnnl::reorder x_reorder, y_reorder;
+    size_t workspace = 0;
+  };
+
+  Built Build(const Shape& x) {
+    const Shape& ws = p_.w.shape();
+    if (x.size() != ws.size() || x.size() < 3 || x.size() > 5)
+      Throw(StatusCode::kUnimplemented, "Conv rank");
+    if (x[1] != ws[1] * group_) Throw(StatusCode::kInvalidArgument, "Conv channel mismatch");
+    const Shape in(x.begin() + 2, x.end()), k(ws.begin() + 2, ws.end());
+    WindowGeometry g = MakeWindow(node_, in, k, false);
+    Built b;
+    b.y_shape = {x[0], ws[0]};
+    b.y_shape.insert(b.y_shape.end(), g.out.begin(), g.out.end());
+    memory::dims wdims;
+    if (group_ > 1) {
+      wdims = {group_, ws[0] / group_};
+      wdims.insert(wdims.end(), ws.begin() + 1, ws.end());
+    } else {
+      wdims = ToDims(ws);
+    }
+    memory::dims dil;
+    for (int64_t d : g.dilations) dil.push_back(d - 1);
+    const auto xdt = DnnlType(p_.x_dtype), ydt = DnnlType(p_.y_dtype);
+    memory::desc x_any(ToDims(x), xdt, tag::any), y_any(ToDims(b.y_shape), ydt, tag::any),
+        w_any(wdims, memory::data_type::s8, tag::any),
+        bias_md({ws[0]}, memory::data_type::s32, tag::a);
+    const auto prop = dnnl::prop_kind::forward_inference;
+    const auto alg = dnnl::algorithm::convolution_direct;
+    auto desc =
+        p_.bias.defined()
+            ? dnnl::convolution_forward::desc(prop, alg, x_any, w_any, bias_md, y_any,
+                                              ToDims(g.strides), dil, ToDims(g.pads_begin),
+                                              ToDims(g.pads_end))
+            : dnnl::convolution_forward::desc(prop, alg, x_any, w_any, y_any, ToDims(g.strides),
+                                              dil, ToDims(g.pads_begin), ToDims(g.pads_end));
+    dnnl::primitive_attr attr;
+    if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
+    if (p_.x_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+    if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, CpuEngine());
+    auto& eng = CpuEngine();
+    memory::desc w_plain = PlainDesc(Shape(wdims.begin(), wdims.end()), memory::data_type::s8);
+    memory w_user(w_plain, eng, p_.w.raw());
+    b.w = memory(pd.weights_desc(), eng);
+    Reorder(w_user, b.w);
+    if (p_.bias.defined()) b.bias = memory(bias_md, eng, p_.bias.raw());
+    b.x_user = memory(PlainDesc(x, xdt), eng, DNNL_MEMORY_NONE);
+    b.y_user = memory(PlainDesc(b.y_shape, ydt), eng, DNNL_MEMORY_NONE);
+    if (pd.src_desc() != b.x_user.get_desc()) {
+      b.x_conv = memory(pd.src_desc(), eng);
+      b.x_reorder = dnnl::reorder(b.x_user, b.x_conv);
+      b.workspace += pd.src_desc().get_size();
+    }
+    if (pd.dst_desc() != b.y_user.get_desc()) {
+      b.y_conv = memory(pd.dst_desc(), eng);
+      b.y_reorder = dnnl::reorder(b.y_conv, b.y_user);
+      b.workspace += pd.dst_desc().get_size();
+    }
+    b.conv = dnnl::convolution_forward(pd);
+    return b;
+  }
+
+  const ir::Node& node_;
+  Int8ConvParams p_;
+  int64_t group_ = 1;
+  memory x_zp_mem_, y_zp_mem_;
+  std::map<Shape, Built> cache_;
+  Built* current_ = nullptr;
+};
+
+// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]).
+std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
+  const Tensor* w = ConstInput(info, 3);
+  auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4)),
+       ys = FloatsOf(ConstInput(info, 6));
+  auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  auto yzp = ScalarInt(ConstInput(info, 7), OmittedInput(info, 7));
+  if (!w || !xs || !ws || !ys || !xzp || !yzp || xs->size() != 1 || ys->size() != 1) return nullptr;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
+  if (ws->size() != 1 && static_cast<int64_t>(ws->size()) != w->dim(0)) return nullptr;
+  Int8ConvParams p;
+  p.x_dtype = info.input_dtypes[0];
+  p.y_dtype = OmittedInput(info, 7) ? p.x_dtype : info.input_dtypes[7];
+  if (p.y_dtype != DataType::kUInt8 && p.y_dtype != DataType::kInt8) return nullptr;
+  auto s8 = ToS8Weights(*w, ConstInput(info, 5), 0);
+  if (!s8) return nullptr;
+  p.w = std::move(*s8);
+  if (!OmittedInput(info, 8)) {
+    const Tensor* b = ConstInput(info, 8);
+    if (!b || b->dtype() != DataType::kInt32 || b->numel() != w->dim(0)) return nullptr;
+    p.bias = b->Clone();
+  }
+  p.scales = OutputScales((*xs)[0], *ws, (*ys)[0]);
+  p.x_zp = *xzp;
+  p.y_zp = *yzp;
+  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+}
+
+// ConvInteger(x, w[, x_zp, w_zp]) -> int32.
+std::unique_ptr<FastKernel> MakeConvInteger(const CreateInfo& info) {
+  const Tensor* w = ConstInput(info, 1);
+  auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  if (!w || !xzp || (!OmittedInput(info, 3) && !ConstInput(info, 3))) return nullptr;
+  Int8ConvParams p;
+  p.x_dtype = info.input_dtypes[0];
+  auto s8 = ToS8Weights(*w, ConstInput(info, 3), 0);
+  if (!s8) return nullptr;
+  p.w = std::move(*s8);
+  p.x_zp = *xzp;
+  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+}
+
+}  // namespace
+
+SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kUInt8, "onednn", MakeQLinearConv,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kInt8, "onednn", MakeQLinearConv,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "ConvInteger", 10, kLatestOpset, DataType::kUInt8, "onednn", MakeConvInteger,
+                   nullptr);
+SHRINK_FAST_KERNEL("", "ConvInteger", 10, kLatestOpset, DataType::kInt8, "onednn", MakeConvInteger,
+                   nullptr);
+
+}  // namespace shrink::runtime::fast

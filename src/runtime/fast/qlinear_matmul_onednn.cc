@@ -1,0 +1,138 @@
+// oneDNN int8 MatMul: QLinearMatMul (u8/s8 A with a per-tensor zero point and scale, constant
+// (u)int8 2-D B with a per-tensor or per-column zero point and scale, requantized to y_scale /
+// y_zero_point inside the primitive) and MatMulInteger (int32 output). A may have any rank >= 1:
+// its leading dims are flattened into rows (numpy semantics against a 2-D B). B is converted to s8
+// (b - b_zp) once at create and reordered into the primitive's preferred layout once per shape;
+// primitives are cached by A's shape. Non-constant B, per-row A parameters or 3-D+ B: the factory
+// declines (reference kernel). Rounding: see int8_util.h.
+#include <map>
+
+#include "runtime/fast/int8_util.h"
+
+namespace shrink::runtime::fast {
+namespace {
+
+using dnnl::memory;
+
+struct Int8MatMulParams {
+  Tensor b;                   // s8 [K, N], b - b_zp
+  std::vector<float> scales;  // empty: int32 output
+  int32_t a_zp = 0, y_zp = 0;
+  DataType a_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
+};
+
+class Int8MatMulOneDnn : public FastKernel {
+ public:
+  Int8MatMulOneDnn(const CreateInfo& info, Int8MatMulParams p) : p_(std::move(p)) {
+    a_zp_mem_ = ZeroPointMemory(p_.a_zp);
+    y_zp_mem_ = ZeroPointMemory(p_.y_zp);
+    Reshape(info.input_shapes);
+  }
+
+  std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
+    current_ = &FindOrBuild(cache_, shapes[0], [this](const Shape& s) { return Build(s); });
+    return {{p_.y_dtype, current_->y_shape}};
+  }
+
+  void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
+    Built& b = *current_;
+    b.a.set_data_handle(const_cast<void*>(in[0]));
+    b.y.set_data_handle(out[0]);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, b.a}, {DNNL_ARG_WEIGHTS, b.b}, {DNNL_ARG_DST, b.y}};
+    if (p_.a_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = a_zp_mem_;
+    if (p_.y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = y_zp_mem_;
+    b.mm.execute(CpuStream(), args);
+    CpuStream().wait();
+  }
+
+ private:
+  struct Built {
+    Shape y_shape;
+    dnnl::matmul mm;
+    memory a, b, y;
+  };
+
+  Built Build(const Shape& a) {
+    const int64_t k = p_.b.dim(0), n = p_.b.dim(1);
+    if (a.empty() || a.back() != k) Throw(StatusCode::kInvalidArgument, "MatMul K mismatch");
+    Built out;
+    out.y_shape = a;
+    out.y_shape.back() = n;
+    if (a.size() == 1) out.y_shape = {n};
+    const int64_t m = NumElements(a) / std::max<int64_t>(k, 1);
+    auto& eng = CpuEngine();
+    memory::desc a_md = PlainDesc({m, k}, DnnlType(p_.a_dtype));
+    memory::desc y_md = PlainDesc({m, n}, DnnlType(p_.y_dtype));
+    memory::desc b_any({k, n}, memory::data_type::s8, memory::format_tag::any);
+    dnnl::primitive_attr attr;
+    if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
+    if (p_.a_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+    if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_any, y_md), attr, eng);
+    out.a = memory(a_md, eng, DNNL_MEMORY_NONE);
+    out.y = memory(y_md, eng, DNNL_MEMORY_NONE);
+    memory user(PlainDesc({k, n}, memory::data_type::s8), eng, p_.b.raw());
+    out.b = memory(pd.weights_desc(), eng);
+    Reorder(user, out.b);
+    out.mm = dnnl::matmul(pd);
+    return out;
+  }
+
+  Int8MatMulParams p_;
+  memory a_zp_mem_, y_zp_mem_;
+  std::map<Shape, Built> cache_;
+  Built* current_ = nullptr;
+};
+
+// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp).
+std::unique_ptr<FastKernel> MakeQLinearMatMul(const CreateInfo& info) {
+  const Tensor* b = ConstInput(info, 3);
+  auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4)),
+       ys = FloatsOf(ConstInput(info, 6));
+  auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  auto yzp = ScalarInt(ConstInput(info, 7), OmittedInput(info, 7));
+  if (!b || b->rank() != 2 || !as || !bs || !ys || !azp || !yzp) return nullptr;
+  if (as->size() != 1 || ys->size() != 1) return nullptr;
+  if (bs->size() != 1 && static_cast<int64_t>(bs->size()) != b->dim(1)) return nullptr;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
+  Int8MatMulParams p;
+  p.a_dtype = info.input_dtypes[0];
+  p.y_dtype = OmittedInput(info, 7) ? DataType::kUInt8 : info.input_dtypes[7];
+  if (p.y_dtype != DataType::kUInt8 && p.y_dtype != DataType::kInt8) return nullptr;
+  auto s8 = ToS8Weights(*b, ConstInput(info, 5), 1);
+  if (!s8) return nullptr;
+  p.b = std::move(*s8);
+  p.scales = OutputScales((*as)[0], *bs, (*ys)[0]);
+  p.a_zp = *azp;
+  p.y_zp = *yzp;
+  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+}
+
+// MatMulInteger(a, b[, a_zp, b_zp]) -> int32.
+std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
+  const Tensor* b = ConstInput(info, 1);
+  auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  if (!b || b->rank() != 2 || !azp || (!OmittedInput(info, 3) && !ConstInput(info, 3)))
+    return nullptr;
+  Int8MatMulParams p;
+  p.a_dtype = info.input_dtypes[0];
+  auto s8 = ToS8Weights(*b, ConstInput(info, 3), 1);
+  if (!s8) return nullptr;
+  p.b = std::move(*s8);
+  p.a_zp = *azp;
+  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+}
+
+}  // namespace
+
+SHRINK_FAST_KERNEL("", "QLinearMatMul", 10, kLatestOpset, DataType::kUInt8, "onednn",
+                   MakeQLinearMatMul, nullptr);
+SHRINK_FAST_KERNEL("", "QLinearMatMul", 10, kLatestOpset, DataType::kInt8, "onednn",
+                   MakeQLinearMatMul, nullptr);
+SHRINK_FAST_KERNEL("", "MatMulInteger", 10, kLatestOpset, DataType::kUInt8, "onednn",
+                   MakeMatMulInteger, nullptr);
+SHRINK_FAST_KERNEL("", "MatMulInteger", 10, kLatestOpset, DataType::kInt8, "onednn",
+                   MakeMatMulInteger, nullptr);
+
+}  // namespace shrink::runtime::fast
