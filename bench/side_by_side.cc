@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "onnx/import.h"
-#include "runtime/fast/session.h"
 #include "runtimes/agreement.h"
+#include "runtimes/native_session.h"
 #include "runtimes/onnxruntime.h"
 
 namespace shrink::bench {
@@ -39,10 +39,8 @@ Expected<SideBySideResult> MeasureSideBySide(const std::string& model_path,
                                              const NamedTensors& inputs,
                                              const SideBySideOptions& o) {
   SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(model_path));
-  runtime::fast::SessionOptions so;
-  so.threads = o.threads;
-  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<runtime::fast::Session> session,
-                          runtime::fast::Session::Create(model, so));
+  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<runtimes::NativeSession> session,
+                          runtimes::NativeSession::Create(model, o.threads));
   SHRINK_ASSIGN_OR_RETURN(runtimes::OrtRunner ort, runtimes::OrtRunner::Find());
 
   // Warm-up (kernel creation, primitive JIT) and one timed run to size the rounds.
@@ -97,8 +95,8 @@ Expected<SideBySideResult> MeasureSideBySide(const std::string& model_path,
         runtimes::CompareOutputs(ort_out[i].first, ours_out[i], ort_out[i].second);
     res.max_rel_l2 = std::max(res.max_rel_l2, a.same_type_and_shape ? a.rel_l2 : INFINITY);
   }
-  res.steps = session->stats().steps;
-  res.fast_steps = session->stats().fast_steps;
+  res.steps = session->session().stats().steps;
+  res.fast_steps = session->session().stats().fast_steps;
   return res;
 }
 

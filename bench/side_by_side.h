@@ -3,7 +3,8 @@
 // Contract:
 // - Both runtimes use the same thread count and the same input tensors. Rounds alternate which
 //   runtime goes first (ours first in even rounds), so machine drift hits both alike.
-// - Each round times `runs` runs of ours (one fast::Session, created once, warmed up once before
+// - Each round times `runs` runs of ours (one runtimes::NativeSession: QDQ lowered to int8 ops,
+//   created once, warmed up once before
 //   the first round) and `runs` runs of ORT (one Node process per round, model load and one
 //   warm-up run untimed; ORT optimisation level "all"). `runs` is chosen from a first timed run
 //   so that a round lasts about `seconds_per_round` per runtime (clamped to [3, 50]).

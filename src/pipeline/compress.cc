@@ -80,6 +80,7 @@ class Job {
   search::Objectives ObjectivesOf(const search::Measurement& m) const;
   Status RunTrial(const search::Genome& g);
   Status WriteAnytime();
+  Status Diagnose(size_t best);
   Status Confirm(const std::string& best_file, const std::string& runtime_name,
                  exporting::ArtifactMetadata& meta);
 
@@ -96,6 +97,7 @@ class Job {
   std::vector<nlohmann::json> applied_;  // per trial: CompressionApplied as JSON
   Selection selection_;
   std::vector<std::pair<std::string, double>> sensitivity_;  // per-layer search only
+  nlohmann::json layer_sqnr_ = nlohmann::json::array();      // of the chosen candidate
   int trials_run_ = 0;
   double work_seconds_ = 0;  // compressing + measuring (everything that is not search overhead)
 };
@@ -294,8 +296,7 @@ Status Job::WriteAnytime() {
   in.trials = trials_;
   in.selection = selection_;
   in.sensitivity = sensitivity_;
-  for (const auto& [layer, drop] : sensitivity_)
-    in.layer_sqnr.push_back({{"layer", layer}, {"op_type", ""}, {"sqnr_db", nullptr}});
+  in.layer_sqnr = layer_sqnr_;
   in.lineage = lineage_.ToJson();
   const report::ReportData data = BuildReportData(in);
   SHRINK_RETURN_IF_ERROR(WriteText(Path("report.json"), data.ToJson().dump(2)));
@@ -420,8 +421,26 @@ Status Job::Confirm(const std::string& best_file, const std::string& runtime_nam
   return Status::Ok();
 }
 
+Status Job::Diagnose(size_t best) {
+  const search::Genome& g = log_->records().at(best).genome;
+  SHRINK_ASSIGN_OR_RETURN(nlohmann::json choices, space_->Decode(g));
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(o_.model_path));
+  StageContext ctx{&task_, o_.threads, nullptr, /*diagnose=*/true};
+  SHRINK_ASSIGN_OR_RETURN(AppliedStages applied, ApplyStages(model, choices, policy_, ctx));
+  layer_sqnr_ = applied.layer_sqnr;
+  return Status::Ok();
+}
+
 Expected<CompressSummary> Job::Finish() {
   SHRINK_RETURN_IF_ERROR(WriteAnytime());
+  if (selection_.best && policy_.Stage("ptq")) {
+    Say("[report] per-layer SQNR of " + trials_[*selection_.best].outcome.id);
+    const auto t0 = Clock::now();
+    const Status d = Diagnose(*selection_.best);
+    if (!d.ok()) Say("[report] no per-layer diagnostics: " + d.ToString());
+    work_seconds_ += Since(t0);
+    SHRINK_RETURN_IF_ERROR(WriteAnytime());
+  }
   CompressSummary s;
   s.trials_run = trials_run_;
   s.trials_total = static_cast<int>(trials_.size());

@@ -1,6 +1,7 @@
 #include "pipeline/stage_apply.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "passes/constant_folding.h"
 #include "passes/dead_code_elimination.h"
@@ -9,7 +10,9 @@
 #include "passes/pass_manager.h"
 #include "pipeline/stages/configs.h"
 #include "quant/calibration.h"
+#include "quant/probe.h"
 #include "quant/quantize.h"
+#include "quant/report.h"
 #include "runtime/node_evaluator.h"
 
 namespace shrink::pipeline {
@@ -63,7 +66,18 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
     SHRINK_ASSIGN_OR_RETURN(source,
                             quant::OpenTaskCalibration(*ctx.task, *model.graph, max_batches));
   }
+  std::optional<ir::Model> float_copy;
+  if (ctx.diagnose && source) {
+    SHRINK_RETURN_IF_ERROR(quant::PrepareForQuantization(model));
+    SHRINK_ASSIGN_OR_RETURN(float_copy, quant::CloneModel(model));
+  }
   SHRINK_ASSIGN_OR_RETURN(quant::QuantizeResult r, quant::QuantizeModel(model, source.get(), o));
+  if (float_copy) {
+    SHRINK_ASSIGN_OR_RETURN(quant::QuantReport rep,
+                            quant::MeasureLayers(*float_copy, model, r, *source, 4, ctx.threads));
+    for (const quant::LayerReport& l : rep.layers)
+      out.layer_sqnr.push_back({{"layer", l.node}, {"op_type", l.op_type}, {"sqnr_db", l.sqnr_db}});
+  }
   if (o.format == quant::QuantFormat::kQOperator && !o.dynamic)
     SHRINK_RETURN_IF_ERROR(quant::ToQOperator(model));
   out.record["ptq"] = {{"options", c},

@@ -29,11 +29,16 @@ struct StageContext {
   const data::TaskSpec* task = nullptr;
   int threads = 2;
   std::function<void(int64_t done, int64_t total)> calibration_progress;
+  // ptq: also measure per-layer SQNR against the float model (quant/report.h) on a few
+  // calibration batches; costs one more pass, so only for the chosen candidate.
+  bool diagnose = false;
 };
 
 struct AppliedStages {
   nlohmann::json record = nlohmann::json::object();  // per stage: options used and statistics
   exporting::CompressionApplied compression;
+  // With StageContext::diagnose: [{layer, op_type, sqnr_db}], worst first.
+  nlohmann::json layer_sqnr = nlohmann::json::array();
 };
 
 Expected<AppliedStages> ApplyStages(ir::Model& model, const nlohmann::json& choices,

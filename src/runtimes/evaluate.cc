@@ -8,6 +8,7 @@
 #include "runtime/executor.h"
 #include "runtime/fast/session.h"
 #include "runtimes/feed_binding.h"
+#include "runtimes/native_session.h"
 #include "runtimes/onnxruntime.h"
 #include "runtimes/ort_session.h"
 
@@ -23,11 +24,9 @@ eval::NamedTensors NameOutputs(const ir::Graph& graph, std::vector<Tensor> outpu
 
 Expected<eval::EvalResult> EvaluateNative(const ir::Model& model, const data::TaskSpec& task,
                                           const EvaluateOptions& options) {
-  runtime::fast::SessionOptions so;
-  so.threads = options.threads;
-  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<runtime::fast::Session> session,
-                          runtime::fast::Session::Create(model, so));
-  const ir::Graph& g = *model.graph;
+  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<NativeSession> session,
+                          NativeSession::Create(model, options.threads));
+  const ir::Graph& g = session->graph();
   return eval::Evaluate(
       task,
       [&](const eval::NamedTensors& inputs) -> Expected<eval::NamedTensors> {

@@ -8,6 +8,7 @@
 
 #include "runtime/executor.h"
 #include "runtime/fast/session.h"
+#include "runtimes/native_session.h"
 #include "runtimes/onnxruntime.h"
 
 namespace shrink::runtimes {
@@ -57,11 +58,9 @@ Expected<runtime::Feeds> FeedsFor(const ir::Model& model, const LatencyOptions& 
 Expected<std::function<Status()>> InProcessRunner(const ir::Model& model, const runtime::Feeds& f,
                                                   const LatencyOptions& o) {
   if (o.runtime == RuntimeKind::kNative) {
-    runtime::fast::SessionOptions so;
-    so.threads = o.threads;
-    SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<runtime::fast::Session> s,
-                            runtime::fast::Session::Create(model, so));
-    auto shared = std::shared_ptr<runtime::fast::Session>(std::move(s));
+    SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<NativeSession> s,
+                            NativeSession::Create(model, o.threads));
+    auto shared = std::shared_ptr<NativeSession>(std::move(s));
     return std::function<Status()>([shared, &f]() { return shared->Run(f).status(); });
   }
   SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> e, runtime::Executor::Create(model));

@@ -1,0 +1,22 @@
+#include "runtimes/native_session.h"
+
+#include "onnx/export.h"
+#include "onnx/import.h"
+#include "passes/fuse_qdq_ops.h"
+
+namespace shrink::runtimes {
+
+Expected<std::unique_ptr<NativeSession>> NativeSession::Create(const ir::Model& model,
+                                                               int threads) {
+  std::unique_ptr<NativeSession> s(new NativeSession());
+  // A deep copy through the serializer: the session's plan refers into its own model.
+  SHRINK_ASSIGN_OR_RETURN(std::string bytes, onnx_io::SerializeModel(model));
+  SHRINK_ASSIGN_OR_RETURN(s->model_, onnx_io::ParseModel(bytes.data(), bytes.size()));
+  SHRINK_ASSIGN_OR_RETURN(s->lowered_, passes::LowerQdq(s->model_));
+  runtime::fast::SessionOptions so;
+  so.threads = threads;
+  SHRINK_ASSIGN_OR_RETURN(s->session_, runtime::fast::Session::Create(s->model_, so));
+  return s;
+}
+
+}  // namespace shrink::runtimes

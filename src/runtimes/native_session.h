@@ -1,0 +1,35 @@
+// The native runtime as a measurement target: what `native` means everywhere shrink measures
+// (evaluation, latency, the compression job, the bench harness).
+//
+// Contract: Create() takes a private copy of the model, lowers QDQ patterns to 8-bit QLinear ops
+// (passes::LowerQdq, so a QDQ artifact runs in int8 as a deployment would) and plans a
+// runtime::fast::Session on it with `threads`. A model without QDQ runs as given. Run() returns
+// the outputs in graph output order. The caller's model may be destroyed after Create().
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/model.h"
+#include "runtime/executor.h"
+#include "runtime/fast/session.h"
+
+namespace shrink::runtimes {
+
+class NativeSession {
+ public:
+  static Expected<std::unique_ptr<NativeSession>> Create(const ir::Model& model, int threads);
+  Expected<std::vector<Tensor>> Run(const runtime::Feeds& feeds) { return session_->Run(feeds); }
+  const ir::Graph& graph() const { return *model_.graph; }
+  const runtime::fast::Session& session() const { return *session_; }
+  bool lowered_qdq() const { return lowered_; }
+
+ private:
+  NativeSession() = default;
+  ir::Model model_;
+  std::unique_ptr<runtime::fast::Session> session_;
+  bool lowered_ = false;
+};
+
+}  // namespace shrink::runtimes
