@@ -1,5 +1,5 @@
 // `shrink quantize MODEL (--task TASK.yaml | --calib FILE.npy|.npz | --calib-random N)
-//  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric]
+//  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric | --asymmetric-weights]
 //  [--activations u8|s8] [--ops Conv,MatMul,Gemm] [--exclude NAME,...] [--keep-first-last]
 //  [--format qdq|qoperator] [--dynamic] [--batches N] [--batch-size B] [--report FILE]
 //  [--eval-limit N] [--json]
@@ -36,7 +36,7 @@ struct QuantizeArgs {
   std::string report;
   int64_t calib_random = 0, batches = 16, batch_size = 8, report_batches = 4, eval_limit = -1;
   double percentile = 99.99;
-  bool per_channel = false, symmetric = false, keep_first_last = false, dynamic = false;
+  bool per_channel = false, symmetric = true, keep_first_last = false, dynamic = false;
   bool json = false;
   std::vector<std::string> exclude, ops;
   int threads = 0;
@@ -190,7 +190,9 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--method", a->method, "minmax | percentile | entropy | mse");
   cmd->add_option("--percentile", a->percentile, "Percentile for --method percentile");
   cmd->add_flag("--per-channel", a->per_channel, "Weights: one scale per output channel");
-  cmd->add_flag("--symmetric", a->symmetric, "Weights: symmetric (zero point 0)");
+  cmd->add_flag("--symmetric,!--asymmetric-weights", a->symmetric,
+                "Weights: symmetric, zero point 0 (default; what int8 kernels run fastest) or "
+                "asymmetric");
   cmd->add_option("--activations", a->activations, "u8 (asymmetric) | s8 (symmetric)");
   cmd->add_option("--ops", a->ops, "Op types to quantize (default Conv,MatMul,Gemm)")
       ->delimiter(',');
