@@ -109,6 +109,24 @@ TEST_F(CompressJob, RunsTrialsAndWritesArtifactsReportAndMetadata) {
   }
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST_F(CompressJob, SameLineageReproducesTheSameArtifactBytes) {
+  Expected<CompressSummary> a = RunCompression(Options("policy.yaml", "run_a"));
+  Expected<CompressSummary> b = RunCompression(Options("policy.yaml", "run_b"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (const char* f : {"candidates/trial-0.onnx", "candidates/trial-1.onnx"}) {
+    const std::string x = ReadAll(Path(std::string("run_a/") + f));
+    ASSERT_FALSE(x.empty()) << f;
+    EXPECT_EQ(x, ReadAll(Path(std::string("run_b/") + f))) << f;
+  }
+  // The reproducibility key in both jobs' lineage is the same.
+  EXPECT_EQ(a->report.lineage["reproducibility_key"], b->report.lineage["reproducibility_key"]);
+}
+
 TEST_F(CompressJob, ResumesWithoutRepeatingFinishedTrials) {
   ASSERT_TRUE(RunCompression(Options("policy.yaml", "job")).ok());
   // Simulate a kill during trial 2: keep trial 1's record and a half-written second line.
