@@ -1,15 +1,20 @@
 // `shrink eval MODEL --task T.yaml [--runtime native|reference|onnxruntime] [--limit N]
-//                   [--batch-size B] [--threads T] [--bootstrap N] [--seed S] [--json]`
+//                   [--batch-size B] [--threads T] [--bootstrap N] [--seed S] [--json]
+//                   [--robustness [--perturb noise=0.1,brightness=0.5,...]]`
 // Evaluates a model on a task's evaluation split: the primary metric with its bootstrap 95%
 // interval, the extra metrics and one table per cohort (primary metric per cohort value).
+// --robustness adds the primary metric under input perturbations and NaN/Inf counts of the
+// outputs (eval/robustness.h), as a table or under "robustness" in the JSON.
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "data/task.h"
+#include "eval/robustness.h"
 #include "runtimes/evaluate.h"
 
 namespace shrink::cli {
@@ -25,6 +30,8 @@ struct EvalArgs {
   int bootstrap = 1000;
   uint64_t seed = 0;
   bool json = false;
+  bool robustness = false;
+  std::string perturb;  // empty: eval::DefaultPerturbations()
 };
 
 std::string Fixed(double v) {
@@ -70,15 +77,37 @@ Status Eval(const EvalArgs& a) {
   o.eval.batch_size = a.batch_size;
   o.eval.bootstrap_samples = a.bootstrap;
   o.eval.seed = a.seed;
-  SHRINK_ASSIGN_OR_RETURN(eval::EvalResult r, runtimes::EvaluateModelFile(a.model, task, o));
+  eval::RobustnessOptions ro;
+  ro.seed = a.seed;
+  if (!a.perturb.empty()) {
+    if (!a.robustness) return InvalidArgument("--perturb needs --robustness");
+    SHRINK_ASSIGN_OR_RETURN(ro.perturbations, eval::ParsePerturbations(a.perturb));
+  }
+  std::optional<eval::RobustnessReport> report;
+  if (a.robustness) {
+    SHRINK_RETURN_IF_ERROR(
+        runtimes::WithModelFileRunner(a.model, o, [&](const eval::BatchRunner& run) -> Status {
+          SHRINK_ASSIGN_OR_RETURN(auto rep, eval::EvaluateRobustness(task, run, o.eval, ro));
+          report.emplace(std::move(rep));
+          return Status::Ok();
+        }));
+  }
+  eval::EvalResult r;
+  if (report) {
+    r = report->clean;
+  } else {
+    SHRINK_ASSIGN_OR_RETURN(r, runtimes::EvaluateModelFile(a.model, task, o));
+  }
   if (a.json) {
     nlohmann::json j = r.ToJson();
+    if (report) j["robustness"] = report->ToJson();
     j["model"] = a.model;
     j["task"] = task.name;
     j["runtime"] = runtimes::RuntimeName(kind);
     std::cout << j.dump(2) << "\n";
   } else {
     PrintText(a, task, r);
+    if (report) std::cout << "\nrobustness\n" << report->ToTable();
   }
   return Status::Ok();
 }
@@ -97,6 +126,10 @@ void RegisterEval(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--bootstrap", a->bootstrap, "Bootstrap resamples for the 95% CI (0: none)");
   cmd->add_option("--seed", a->seed, "Bootstrap seed");
   cmd->add_flag("--json", a->json, "Machine-readable output");
+  cmd->add_flag("--robustness", a->robustness,
+                "Also report the metric under input perturbations and NaN/Inf output counts");
+  cmd->add_option("--perturb", a->perturb,
+                  "Robustness checks, e.g. noise=0.1,brightness=0.5,contrast=0.5,length=0.5");
   runners.push_back({cmd, [a]() { return Eval(*a); }});
 }
 

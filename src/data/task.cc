@@ -28,6 +28,8 @@ const char* PredictionKindName(PredictionKind k) {
       return "token";
     case PredictionKind::kValues:
       return "value";
+    case PredictionKind::kSegmentation:
+      return "segmentation";
   }
   return "?";
 }
@@ -61,8 +63,9 @@ std::vector<std::string> ReadCharsetFile(const YamlValue& v, const std::string& 
 OutputMapping ParseOutput(const YamlValue& v, const std::string& base) {
   YamlMap m = v.Map();
   OutputMapping out;
-  const std::string kind = m.Required("mapping").Enum(
-      {"argmax", "ctc_greedy", "sigmoid_threshold", "next_token", "identity", "regression"});
+  const std::string kind =
+      m.Required("mapping").Enum({"argmax", "ctc_greedy", "sigmoid_threshold", "next_token",
+                                  "identity", "regression", "segmentation"});
   m.Allow({"name"});
   if (kind == "argmax") {
     out.kind = OutputMappingKind::kArgmax;
@@ -75,6 +78,10 @@ OutputMapping ParseOutput(const YamlValue& v, const std::string& base) {
     m.Allow({"threshold", "logits"});
   } else if (kind == "next_token") {
     out.kind = OutputMappingKind::kNextToken;
+  } else if (kind == "segmentation") {
+    out.kind = OutputMappingKind::kSegmentation;
+    out.axis = 1;
+    m.Allow({"axis"});
   } else {
     out.kind = OutputMappingKind::kIdentity;
   }
@@ -250,6 +257,8 @@ const char* OutputMappingName(OutputMappingKind kind) {
       return "next_token";
     case OutputMappingKind::kIdentity:
       return "identity";
+    case OutputMappingKind::kSegmentation:
+      return "segmentation";
   }
   return "?";
 }
@@ -277,6 +286,8 @@ PredictionKind PredictionKindOf(OutputMappingKind kind) {
       return PredictionKind::kTokens;
     case OutputMappingKind::kIdentity:
       return PredictionKind::kValues;
+    case OutputMappingKind::kSegmentation:
+      return PredictionKind::kSegmentation;
   }
   return PredictionKind::kValues;
 }
@@ -298,6 +309,9 @@ const std::vector<KnownMetric>& KnownMetrics() {
       {"cer", false, {P::kText}},
       {"wer", false, {P::kText}},
       {"exact_match", true, {P::kText}},
+      {"bleu", true, {P::kText}},
+      {"rouge_l", true, {P::kText}},
+      {"mean_iou", true, {P::kSegmentation, P::kClass}},
       {"mse", false, {P::kValues}},
       {"mae", false, {P::kValues}},
       {"rmse", false, {P::kValues}},

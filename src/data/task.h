@@ -21,7 +21,7 @@
 //     calibration: {split: calibration, limit: 512, ...}
 //     evaluation: {...}
 //     training: {...}                     # optional
-//   output: {mapping: argmax, name: logits, axis: -1}
+//   output: {mapping: argmax, name: logits, axis: -1}   # or segmentation: labels [N, H, W]
 //   metric: top1          # or {name: top1, higher_is_better: true, k: 1}
 //   extra_metrics: [top5]                 # optional
 //   cohorts: [{by: label}, {by: metadata, key: font}, {by: text_length, buckets: [4, 8]}]
@@ -47,6 +47,7 @@ enum class OutputMappingKind {
   kSigmoidThreshold,  // binary: p = sigmoid(x) (or x when !logits); class = p >= threshold
   kNextToken,         // language model: logits [N, L, V] against next-token targets
   kIdentity,          // regression: the output values are the predictions
+  kSegmentation,      // per-pixel class = argmax over `axis` (default 1: [N, C, H, W])
 };
 
 enum class CharsetSource {
@@ -58,7 +59,7 @@ enum class CharsetSource {
 struct OutputMapping {
   OutputMappingKind kind = OutputMappingKind::kArgmax;
   std::string output;  // model output name; empty = the model's first output
-  int64_t axis = -1;   // argmax: class axis
+  int64_t axis = -1;   // argmax: class axis; segmentation: class axis (1 when not given)
   // ctc_greedy. Model class ids are [0, charset.size()] with the blank at blank_index; a non-blank
   // id c maps to charset[c < blank_index ? c : c - 1].
   CharsetSource charset_source = CharsetSource::kDataset;
@@ -72,7 +73,7 @@ struct OutputMapping {
 };
 
 // What kind of predictions a metric consumes; the mapping must produce them.
-enum class PredictionKind { kClass, kText, kTokens, kValues };
+enum class PredictionKind { kClass, kText, kTokens, kValues, kSegmentation };
 
 struct MetricSpec {
   std::string name;  // see KnownMetrics()

@@ -92,6 +92,7 @@ json TaskToJson(const TaskSpec& t) {
   json output = {{"mapping", OutputMappingName(o.kind)}, {"name", o.output}};
   switch (o.kind) {
     case OutputMappingKind::kArgmax:
+    case OutputMappingKind::kSegmentation:
       output["axis"] = o.axis;
       break;
     case OutputMappingKind::kCtcGreedy:

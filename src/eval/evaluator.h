@@ -9,7 +9,8 @@
 //   `limit` examples. Memory does not grow with the dataset beyond what the metrics keep per
 //   example (one prediction/score row each; for language models a running sum).
 // - Outputs map to predictions by task.output (argmax, ctc_greedy, sigmoid_threshold,
-//   next_token, identity); the metrics are those named by task.metric and task.extra_metrics.
+//   next_token, identity, segmentation); the metrics are those named by task.metric and
+//   task.extra_metrics.
 // - A missing model output, a shape that disagrees with the mapping, or a label kind the metric
 //   cannot use -> kInvalidArgument naming the output/metric. Nothing throws.
 // - The interval is a seeded percentile bootstrap over examples (eval/bootstrap.h; for language

@@ -8,9 +8,9 @@
 //   the examples seen: weights == nullptr counts each once; otherwise example i counts
 //   (*weights)[i] times (0/1 for cohorts, multinomial counts for the bootstrap).
 // - Every metric is a per-example mean or a ratio of per-example sums (corpus-level: CER = total
-//   edits / total reference characters), except precision/recall/f1 (confusion counts), roc_auc
-//   (ranks) and r2. A value that is undefined on the examples weighted (no examples, one class
-//   only for AUC) is NaN.
+//   edits / total reference characters), except precision/recall/f1 and mean_iou (confusion
+//   counts), bleu (corpus n-gram counts, eval/text_overlap.cc), roc_auc (ranks) and r2. A value
+//   that is undefined on the examples weighted (no examples, one class only for AUC) is NaN.
 // - Registered by name in one table (metric_registry.cc); every name of data::KnownMetrics() is
 //   there, plus the explicit averages precision_macro/_micro, recall_macro/_micro, f1_macro/_micro.
 #pragma once

@@ -47,5 +47,7 @@ std::unique_ptr<Metric> MakeConfusionMetric(const data::MetricSpec& spec);  // p
 std::unique_ptr<Metric> MakeRocAuc(const data::MetricSpec& spec);
 std::unique_ptr<Metric> MakeTextMetric(const data::MetricSpec& spec);  // cer, wer, exact_match
 std::unique_ptr<Metric> MakeRegressionMetric(const data::MetricSpec& spec);  // mse ... r2
+std::unique_ptr<Metric> MakeOverlapMetric(const data::MetricSpec& spec);     // bleu, rouge_l
+std::unique_ptr<Metric> MakeMeanIou(const data::MetricSpec& spec);
 
 }  // namespace shrink::eval::detail

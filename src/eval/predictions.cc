@@ -195,6 +195,47 @@ Status MapIdentity(const std::string& name, const Tensor& out, const data::Batch
   return Status::Ok();
 }
 
+Status MapSegmentation(const data::OutputMapping& m, const std::string& name, const Tensor& out,
+                       const data::Batch& batch, LabelKind label_kind, Predictions* p) {
+  if (label_kind != LabelKind::kRegression && label_kind != LabelKind::kClass)
+    return NeedLabels(label_kind, LabelKind::kRegression, "per-pixel class", "segmentation");
+  const int64_t n = p->size;
+  const int rank = out.rank();
+  const int64_t axis = m.axis < 0 ? m.axis + rank : m.axis;
+  if (n < 1 || out.numel() < 1 || rank < 2 || axis <= 0 || axis >= rank || out.dim(0) != n)
+    return InvalidArgument(Where(name, out) + " does not hold " + std::to_string(n) +
+                           " maps of class scores along axis " + std::to_string(m.axis));
+  const int64_t c = out.dim(static_cast<int>(axis));
+  int64_t inner = 1;
+  for (int d = static_cast<int>(axis) + 1; d < rank; ++d) inner *= out.dim(d);
+  const int64_t outer = out.numel() / (c * inner);  // N * the pixel axes before the class axis
+  const Tensor& t = batch.labels;
+  if (!t.defined() || t.numel() != outer * inner)
+    return InvalidArgument(Where(name, out) + " has " + std::to_string(outer * inner / n) +
+                           " pixels per example, but the labels " +
+                           (t.defined() ? ShapeToString(t.shape()) : std::string("(none)")) +
+                           " do not hold one class id per pixel");
+  const std::vector<float> x = ToFloats(out);
+  p->num_classes = c;
+  p->width = outer * inner / n;
+  p->predicted.resize(outer * inner);
+  p->labels.resize(outer * inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      const float* base = x.data() + o * c * inner + i;
+      int64_t best = 0;
+      for (int64_t k = 1; k < c; ++k)
+        if (base[k * inner] > base[best * inner]) best = k;
+      p->predicted[o * inner + i] = best;
+    }
+  }
+  for (int64_t k = 0; k < t.numel(); ++k) {
+    const double v = t.GetAsDouble(k);
+    p->labels[k] = std::isfinite(v) ? static_cast<int64_t>(v) : -1;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string CtcGreedyDecode(const float* probs, int64_t steps, int64_t classes, int64_t step_stride,
@@ -250,6 +291,10 @@ Expected<Predictions> MapOutput(const data::OutputMapping& mapping, const std::s
         break;
       case OutputMappingKind::kIdentity:
         SHRINK_RETURN_IF_ERROR(MapIdentity(output_name, output, batch, label_kind, &p));
+        break;
+      case OutputMappingKind::kSegmentation:
+        SHRINK_RETURN_IF_ERROR(
+            MapSegmentation(mapping, output_name, output, batch, label_kind, &p));
         break;
     }
   } catch (const Error& e) {

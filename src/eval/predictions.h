@@ -13,8 +13,15 @@
 //   the second is), C == charset size + 1. Best path per example, repeats merged, blanks dropped,
 //   ids mapped to symbols by the rule in data/task.h.
 // - identity: values [N, ...] against float targets with the same count per example.
+// - segmentation: scores [N, ..., C, ...] with the classes along `axis` (default 1); every other
+//   position is a pixel, in row-major order of the remaining axes (so [N, C, H, W] and
+//   [N, H, W, C] both give H * W pixels per example). Predicted class = argmax (first on ties; no
+//   softmax is needed). Labels: integer class ids per pixel ([N, H, W]: a .npy of rank > 1 reads
+//   as LabelKind::kRegression), the same count per example; ids outside [0, C) are kept and
+//   ignored by mean_iou (e.g. 255 "void").
 // Labels: class mappings need LabelKind::kClass, ctc_greedy kText, next_token kTokens, identity
-// kRegression (or kClass, read as numbers). Anything else -> kInvalidArgument naming the output.
+// and segmentation kRegression (or kClass, read as numbers). Anything else -> kInvalidArgument
+// naming the output.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +39,7 @@ struct Predictions {
   data::PredictionKind kind = data::PredictionKind::kClass;
   int64_t size = 0;  // examples in the batch
 
-  // kClass
+  // kClass (kSegmentation: num_classes, and labels/predicted hold `width` pixels per example)
   int64_t num_classes = 0;
   std::vector<int64_t> labels;     // [N] ground truth
   std::vector<int64_t> predicted;  // [N] predicted class
@@ -44,7 +51,7 @@ struct Predictions {
   std::vector<double> nll;       // summed -log p(target), nats
   std::vector<int64_t> tokens;   // counted target tokens
   std::vector<int64_t> correct;  // tokens whose argmax is the target
-  // kValues: `width` values per example, row-major
+  // kValues: `width` values per example, row-major (kSegmentation: pixels per example)
   int64_t width = 0;
   std::vector<double> values;
   std::vector<double> target_values;

@@ -16,6 +16,8 @@ const char* KindName(data::PredictionKind k) {
       return "token";
     case data::PredictionKind::kValues:
       return "value";
+    case data::PredictionKind::kSegmentation:
+      return "segmentation";
   }
   return "?";
 }

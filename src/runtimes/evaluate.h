@@ -10,8 +10,12 @@
 //   Inputs are converted to the model input's declared dtype (runtimes/feed_binding.h).
 // - `threads` sets the oneDNN threads (native) and ORT's intra-op threads; the reference
 //   executor is single-threaded.
+// - WithModelRunner/WithModelFileRunner hand `body` a BatchRunner for the model on the chosen
+//   runtime (valid only during the call), for loops other than eval::Evaluate (robustness
+//   checks); EvaluateModel/EvaluateModelFile are these plus eval::Evaluate.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -30,6 +34,12 @@ struct EvaluateOptions {
   int threads = 2;
   eval::EvalOptions eval;
 };
+
+using RunnerBody = std::function<Status(const eval::BatchRunner& run)>;
+Status WithModelRunner(const ir::Model& model, const EvaluateOptions& options,
+                       const RunnerBody& body);
+Status WithModelFileRunner(const std::string& model_path, const EvaluateOptions& options,
+                           const RunnerBody& body);
 
 Expected<eval::EvalResult> EvaluateModel(const ir::Model& model, const data::TaskSpec& task,
                                          const EvaluateOptions& options = {});

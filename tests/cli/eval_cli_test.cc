@@ -85,6 +85,30 @@ TEST_F(EvalCliTest, JsonAndText) {
   EXPECT_NE(text.stdout_data.find("cohort by_label"), std::string::npos) << text.stdout_data;
 }
 
+TEST_F(EvalCliTest, Robustness) {
+  ProcessResult r = Shrink({dir_->File("m.onnx"), "--task", dir_->File("task.yaml"), "--json",
+                            "--robustness", "--perturb", "noise=0,noise=2"});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  const auto j = nlohmann::json::parse(r.stdout_data)["robustness"];
+  EXPECT_EQ(j["metric"], "top1");
+  EXPECT_NEAR(j["clean"].get<double>(), 2.0 / 6, 1e-12);
+  ASSERT_EQ(j["checks"].size(), 2u);
+  EXPECT_EQ(j["checks"][0]["value"], j["clean"]);  // noise 0 = the clean run
+  EXPECT_EQ(j["checks"][1]["name"], "noise=2");
+  EXPECT_EQ(j["clean_health"]["values"], 12);
+
+  ProcessResult text =
+      Shrink({dir_->File("m.onnx"), "--task", dir_->File("task.yaml"), "--robustness"});
+  ASSERT_EQ(text.exit_code, 0) << text.stderr_data;
+  EXPECT_NE(text.stdout_data.find("contrast=0.5"), std::string::npos) << text.stdout_data;
+
+  ProcessResult bad = Shrink({dir_->File("m.onnx"), "--task", dir_->File("task.yaml"),
+                              "--robustness", "--perturb", "blur=1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.stderr_data.find("unknown perturbation 'blur'"), std::string::npos)
+      << bad.stderr_data;
+}
+
 TEST_F(EvalCliTest, BadInputExitsNonZeroWithAClearMessage) {
   ProcessResult no_task = Shrink({dir_->File("m.onnx")});
   EXPECT_NE(no_task.exit_code, 0);

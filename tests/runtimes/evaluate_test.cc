@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "core/npy.h"
 #include "core/temp_dir.h"
 #include "data/dataset.h"
+#include "eval/robustness.h"
 #include "ir/builder.h"
 #include "onnx/export.h"
 #include "runtimes/onnxruntime.h"
@@ -120,6 +122,48 @@ TEST_F(EvaluateModelTest, ErrorsNameWhatIsMissing) {
   EXPECT_NE(w.status().message().find("'probabilities'"), std::string::npos);
   EXPECT_EQ(EvaluateModelFile(dir_->File("absent.onnx"), task_).status().code(),
             StatusCode::kNotFound);
+}
+
+// Robustness checks run through any runtime's runner: noise 0 reproduces the clean top1, and
+// log(x - 1) on the six rows yields one NaN (x = 0 -> log(-1)) and four -Inf (x = 1 -> log(0)).
+TEST_F(EvaluateModelTest, RobustnessThroughEveryRunner) {
+  eval::RobustnessOptions ro;
+  ro.perturbations = {{eval::PerturbationKind::kNoise, 0.0}, {eval::PerturbationKind::kNoise, 3.0}};
+  ir::Model logm = ir::MakeModel(17);
+  {
+    ir::GraphBuilder b(*logm.graph);
+    ir::Value* x = b.Input("features", DataType::kFloat32,
+                           std::vector<ir::Dim>{ir::Dim::Symbol("N"), ir::Dim::Known(2)});
+    ir::Value* one = b.Const("one", Tensor::FromVector<float>({1}, {1.0f}));
+    b.Output(b.Op("Log", {b.Op("Sub", {x, one})}), "logits");
+  }
+  for (RuntimeKind kind : {RuntimeKind::kNative, RuntimeKind::kReference}) {
+    SCOPED_TRACE(RuntimeName(kind));
+    const EvaluateOptions o = Options(kind);
+    std::optional<eval::RobustnessReport> report;
+    const Status s = WithModelRunner(model_, o, [&](const eval::BatchRunner& run) -> Status {
+      SHRINK_ASSIGN_OR_RETURN(auto r, eval::EvaluateRobustness(task_, run, o.eval, ro));
+      report.emplace(std::move(r));
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_NEAR(report->clean.primary.value, 2.0 / 6, 1e-12);
+    EXPECT_EQ(report->checks[0].value, report->clean.primary.value);
+    EXPECT_TRUE(report->checks[1].applied);
+    EXPECT_EQ(report->clean_health.nan + report->clean_health.inf, 0);
+
+    eval::OutputHealth health;
+    const Status h = WithModelRunner(logm, o, [&](const eval::BatchRunner& run) -> Status {
+      eval::EvalOptions eo = o.eval;
+      eo.bootstrap_samples = 0;
+      return eval::Evaluate(task_, eval::PerturbedRunner(run, nullptr, 0, &health, nullptr), eo)
+          .status();
+    });
+    ASSERT_TRUE(h.ok()) << h.ToString();
+    EXPECT_EQ(health.values, 12);
+    EXPECT_EQ(health.nan, 1);
+    EXPECT_EQ(health.inf, 4);
+  }
 }
 
 // Language model: logits = W[token] with W = ln(3) * I over the V-symbol vocabulary. On "abcabc..."
