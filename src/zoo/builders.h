@@ -29,6 +29,9 @@ namespace shrink::zoo {
 struct BuildOptions {
   uint64_t seed = 0;
   int64_t opset = 17;
+  // Token models with a dataset-defined vocabulary (char_transformer): the number of token ids;
+  // 0 = the builder's default. Other builders ignore it.
+  int64_t vocab_size = 0;
 };
 
 // torchvision ResNet-50: input "input" [N,3,224,224], output "logits" [N,1000]; 25.6M parameters.
@@ -50,7 +53,8 @@ Expected<ir::Model> BuildGpt2Small(const BuildOptions& options = {});
 Expected<ir::Model> BuildConformerS(const BuildOptions& options = {});
 
 // Untrained small architectures, meant to be trained by `shrink train` (PyTorch-default init:
-// BatchNorm at gamma 1 / beta 0 / mean 0 / var 1). Not in the zoo catalog (yet).
+// BatchNorm at gamma 1 / beta 0 / mean 0 / var 1). The catalog holds them trained (src/refmodels
+// recipes), not as built latency models.
 // fashion_cnn: input "input" [N,1,28,28], output "logits" [N,10]; Conv3x3(32)+BN+ReLU, MaxPool,
 // Conv3x3(64)+BN+ReLU, MaxPool, Flatten, Gemm(128)+ReLU, Dropout(0.25), Gemm(10).
 Expected<ir::Model> BuildFashionCnn(const BuildOptions& options = {});
@@ -61,6 +65,14 @@ Expected<ir::Model> BuildTabularMlp(const BuildOptions& options = {});
 // depthwise_cnn: input "input" [N,1,28,28], output "logits" [N,10]; MobileNetV2-style inverted
 // residual blocks (depthwise convs with group=C, ReLU6 as Clip(0,6)), 28 -> 14 -> 7, GAP + Gemm.
 Expected<ir::Model> BuildDepthwiseCnn(const BuildOptions& options = {});
+// char_transformer: GPT-style character LM: input "tokens" int64 [N,S] (S <= 128), output
+// "logits" [N,S,V] with V = options.vocab_size (default 257: <unk> + every byte, the most the
+// `text` dataset format produces; pass the dataset's vocabulary size). Learned token + position
+// embeddings, 2 pre-LN blocks of d_model 128 with 4 heads, causal mask, erf-GELU MLP (512),
+// final LayerNorm, untied LM head (MatMul, no bias). kInvalidArgument for V outside [2, 65536].
+inline constexpr int64_t kCharTransformerVocab = 257;
+inline constexpr int64_t kCharTransformerContext = 128;
+Expected<ir::Model> BuildCharTransformer(const BuildOptions& options = {});
 
 // Registry of the builders, for the catalog and the fetcher.
 struct BuilderInfo {

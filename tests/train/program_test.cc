@@ -129,6 +129,23 @@ TEST(ProgramTest, MlpForwardMatchesReferenceExecutor) {
   ExpectMatchesExecutor(SmallMlp(2), RandomTensor({5, 6}, rng, 1.0f));
 }
 
+// Positions as exporters write them: Range(0, Shape(x)[1], 1) -> Cast -> Add to x.
+TEST(ProgramTest, RangePositionsMatchReferenceExecutor) {
+  ir::Model m = ir::MakeModel(17);
+  ir::GraphBuilder b(*m.graph);
+  auto* x = b.Input("x", DataType::kFloat32, {Dim::Symbol("N"), Dim::Symbol("S")});
+  auto* seq = b.Op("Gather", {b.Op("Shape", {x}), b.Const("one", Tensor::Scalar<int64_t>(1))},
+                   {MakeAttr("axis", int64_t{0})});
+  auto* pos = b.Op("Range", {b.Const("zero", Tensor::Scalar<int64_t>(0)), seq,
+                             b.Const("step", Tensor::Scalar<int64_t>(1))});
+  auto* f = b.Op("Cast", {pos}, {MakeAttr("to", static_cast<int64_t>(DataType::kFloat32))});
+  auto* w = b.Const("w", Tensor::Scalar<float>(0.5f));
+  auto* y = b.Op("Mul", {b.Op("Add", {x, f}), w});
+  b.Output(y, "y");
+  std::mt19937 rng(9);
+  ExpectMatchesExecutor(m, RandomTensor({2, 7}, rng, 1.0f));
+}
+
 TEST(ProgramTest, ParametersBuffersAndConstantsAreClassified) {
   ir::Model m = SmallCnn(3);
   auto prog = Program::Create(m);

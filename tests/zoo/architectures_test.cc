@@ -1,4 +1,5 @@
-// Untrained small architectures (fashion_cnn, mnist_mlp, tabular_mlp, depthwise_cnn): they build,
+// Untrained small architectures (fashion_cnn, mnist_mlp, tabular_mlp, depthwise_cnn,
+// char_transformer): they build,
 // verify, have the documented input/output names and run through the reference executor with
 // the right output shape and finite values; registry lookups; determinism per seed.
 #include <gtest/gtest.h>
@@ -118,7 +119,7 @@ TEST(ZooArchitectures, RegistryAndDeterminism) {
     EXPECT_EQ(FindArchitecture(b.name), &b);
     EXPECT_EQ(FindBuilder(b.name), nullptr) << "architectures are not catalog builders";
   }
-  EXPECT_EQ(names.size(), 4u);
+  EXPECT_EQ(names.size(), 5u);
   EXPECT_EQ(FindArchitecture("resnet50"), nullptr);
 
   auto weight = [](uint64_t seed) {
@@ -132,6 +133,55 @@ TEST(ZooArchitectures, RegistryAndDeterminism) {
   ASSERT_EQ(weight(1).size(), 16u);
   EXPECT_EQ(weight(1), weight(1));
   EXPECT_NE(weight(1), weight(2));
+}
+
+// char_transformer: token input, [N,S,V] logits with V from the options, causal (changing a
+// later token leaves earlier positions' logits unchanged), parameter count, bad vocabulary.
+TEST(ZooArchitectures, CharTransformer) {
+  const int64_t vocab = 37, n = 2, seq = 12;
+  Expected<ir::Model> m = BuildCharTransformer(BuildOptions{.seed = 3, .vocab_size = vocab});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(ir::Verify(*m).ok());
+  ASSERT_EQ(m->graph->inputs().size(), 1u);
+  EXPECT_EQ(m->graph->inputs()[0]->name(), "tokens");
+  EXPECT_EQ(m->graph->inputs()[0]->type().dtype, DataType::kInt64);
+  EXPECT_EQ(m->graph->outputs()[0]->name(), "logits");
+  EXPECT_EQ(CountOps(*m->graph, "LayerNormalization"), 5);  // 2 per block + final
+  EXPECT_EQ(CountOps(*m->graph, "Softmax"), 2);
+  EXPECT_EQ(CountOps(*m->graph, "Erf"), 2);
+  const int64_t d = 128, per_block = 4 * d + 3 * d * d + 3 * d + d * d + d + 2 * 4 * d * d + 5 * d;
+  EXPECT_EQ(CountParameters(*m->graph),
+            vocab * d + kCharTransformerContext * d + 2 * per_block + 2 * d + d * vocab);
+
+  std::vector<int64_t> ids(n * seq);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>((i * 7 + 3) % vocab);
+  Expected<std::unique_ptr<runtime::Executor>> ex = runtime::Executor::Create(*m);
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  Expected<std::vector<Tensor>> a =
+      (*ex)->Run({{"tokens", Tensor::FromVector<int64_t>({n, seq}, ids)}});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ((*a)[0].shape(), (Shape{n, seq, vocab}));
+  ids[seq - 1] = (ids[seq - 1] + 1) % vocab;  // last token of the first sequence
+  Expected<std::vector<Tensor>> b =
+      (*ex)->Run({{"tokens", Tensor::FromVector<int64_t>({n, seq}, ids)}});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  const float* pa = (*a)[0].data<float>();
+  const float* pb = (*b)[0].data<float>();
+  for (int64_t i = 0; i < (seq - 1) * vocab; ++i) ASSERT_EQ(pa[i], pb[i]) << i;  // earlier steps
+  bool last_changed = false;
+  for (int64_t i = (seq - 1) * vocab; i < seq * vocab; ++i) last_changed |= pa[i] != pb[i];
+  EXPECT_TRUE(last_changed);
+
+  EXPECT_EQ(BuildCharTransformer(BuildOptions{.vocab_size = 1}).status().code(),
+            StatusCode::kInvalidArgument);
+  Expected<ir::Model> dflt = FindArchitecture("char_transformer")->build(BuildOptions{});
+  ASSERT_TRUE(dflt.ok());
+  const ir::Value* head = nullptr;
+  for (const ir::Value* v : dflt->graph->initializers()) {
+    if (v->name() == "lm_head.weight") head = v;
+  }
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(head->data().shape(), (Shape{128, kCharTransformerVocab}));
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ bool IsHex64(const std::string& s) {
 
 TEST(ZooCatalog, EntriesAreComplete) {
   std::set<std::string> names, files;
-  int pretrained = 0, built = 0;
+  int pretrained = 0, built = 0, trained = 0;
   for (const CatalogEntry& e : Catalog()) {
     SCOPED_TRACE(e.name);
     EXPECT_TRUE(names.insert(e.name).second);
@@ -50,6 +50,14 @@ TEST(ZooCatalog, EntriesAreComplete) {
       EXPECT_GT(e.npm->tarball_bytes, e.size_bytes);
       EXPECT_EQ(e.source, "npm:" + e.npm->package + "@" + e.npm->version + "/" + e.npm->path);
       for (const ExtraFile& x : e.npm->extra_files) EXPECT_TRUE(IsHex64(x.sha256)) << x.path;
+    } else if (e.trained()) {
+      ++trained;
+      EXPECT_EQ(e.purpose, Purpose::kAccuracy);
+      EXPECT_EQ(e.recipe, e.name);
+      EXPECT_NE(FindArchitecture(e.builder), nullptr) << e.builder;
+      EXPECT_EQ(e.source.rfind("trained by shrink: " + e.name + " on tasks/", 0), 0u) << e.source;
+      EXPECT_NE(e.license.find("training data: "), std::string::npos);
+      EXPECT_TRUE(e.sha256.empty());
     } else {
       ++built;
       EXPECT_EQ(e.purpose, Purpose::kLatencyOnly);
@@ -61,6 +69,9 @@ TEST(ZooCatalog, EntriesAreComplete) {
   }
   EXPECT_EQ(pretrained, 7);
   EXPECT_EQ(built, static_cast<int>(AllBuilders().size()));
+  // Every trainable architecture has a trained reference model.
+  EXPECT_EQ(trained, static_cast<int>(ArchitectureBuilders().size()));
+  for (const BuilderInfo& b : ArchitectureBuilders()) EXPECT_EQ(names.count(b.name), 1u) << b.name;
   // Every builder has a catalog entry.
   for (const BuilderInfo& b : AllBuilders()) EXPECT_EQ(names.count(b.name), 1u) << b.name;
   EXPECT_EQ(FindCatalogEntry("no_such_model"), nullptr);

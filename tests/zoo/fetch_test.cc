@@ -219,6 +219,57 @@ TEST(ZooFetch, BuiltModelCachedBySeedAndVersion) {
   EXPECT_NE(man->Find("mobilenet_v2")->sha256, old_sha);
 }
 
+// Trained entries go to FetchOptions::train; without one they are skipped (not an error).
+TEST(ZooFetch, TrainedModelsGoThroughTheTrainHook) {
+  TempDir cache = MakeCache();
+  Recorder rec;
+  FetchOptions o;
+  o.cache_dir = cache.path();
+  o.include_pretrained = false;
+  o.include_built = false;
+  o.progress = rec.Fn();
+  Expected<ZooManifest> man = FetchZoo(o);
+  ASSERT_TRUE(man.ok()) << man.status().ToString();
+  EXPECT_EQ(rec.Count(FetchEvent::Kind::kSkipped), static_cast<int>(ArchitectureBuilders().size()));
+  EXPECT_EQ(rec.Count(FetchEvent::Kind::kBuilding), 0);
+  EXPECT_TRUE(man->models.empty());
+
+  std::vector<std::string> called;
+  o.models = {"tabular_mlp", "resnet50"};
+  o.train = [&](const CatalogEntry& e, ZooManifest& m, const FetchOptions&,
+                const std::function<void(FetchEvent::Kind, const std::string&)>& emit) {
+    called.push_back(e.name);
+    emit(FetchEvent::Kind::kTraining, "fake");
+    ManifestEntry entry;
+    entry.name = e.name;
+    entry.file = e.file_name;
+    entry.purpose = e.purpose;
+    entry.metrics = {{"recipe_hash", "abc"}};
+    m.Upsert(entry);
+    return Status::Ok();
+  };
+  rec.Clear();
+  man = FetchZoo(o);
+  ASSERT_TRUE(man.ok()) << man.status().ToString();
+  EXPECT_EQ(called, std::vector<std::string>{"tabular_mlp"});  // resnet50 is built, not trained
+  EXPECT_EQ(rec.Count(FetchEvent::Kind::kTraining), 1);
+  Expected<ZooManifest> saved = LoadManifest(cache.path());
+  ASSERT_TRUE(saved.ok());
+  ASSERT_NE(saved->Find("tabular_mlp"), nullptr);
+  EXPECT_EQ(saved->Find("tabular_mlp")->purpose, Purpose::kAccuracy);
+  EXPECT_EQ(saved->Find("tabular_mlp")->metrics.value("recipe_hash", ""), "abc");
+
+  // A failing hook fails the fetch, naming the model.
+  o.models = {"tabular_mlp"};
+  o.train = [](const CatalogEntry&, ZooManifest&, const FetchOptions&,
+               const std::function<void(FetchEvent::Kind, const std::string&)>&) {
+    return Internal("boom");
+  };
+  man = FetchZoo(o);
+  ASSERT_FALSE(man.ok());
+  EXPECT_NE(man.status().ToString().find("tabular_mlp"), std::string::npos);
+}
+
 TEST(ZooFetch, MetricsSurviveRefetchAndListZoo) {
   TempDir cache = MakeCache();
   FetchOptions o;

@@ -26,6 +26,7 @@ const std::vector<BuilderInfo>& ArchitectureBuilders() {
       {"mnist_mlp", 1, &BuildMnistMlp},
       {"tabular_mlp", 1, &BuildTabularMlp},
       {"depthwise_cnn", 1, &BuildDepthwiseCnn},
+      {"char_transformer", 1, &BuildCharTransformer},
   };
   return kBuilders;
 }
