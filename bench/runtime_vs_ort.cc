@@ -4,6 +4,7 @@
 // scripts/bench.sh with `shrink quantize`). Prints a table and writes JSON, a Markdown table and
 // an SVG plot of the latency ratios. Not a test: timings are only compared within one run.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,7 @@ struct Args {
   std::vector<std::string> precisions = {"fp32", "int8"};
   SideBySideOptions side;
   std::string json_out, markdown_out, svg_out;
+  std::string replot;  // render the table and plot from an earlier --json file, measure nothing
 };
 
 struct Row {
@@ -77,12 +79,15 @@ Expected<std::string> Svg(const std::vector<Row>& rows, int threads) {
   for (const auto& [p, color] : series) c.series.push_back({p, {}, color});
   for (const Row& r : rows) {
     const std::string label = Label(r);
-    if (std::find(c.categories.begin(), c.categories.end(), label) == c.categories.end()) {
+    auto it = std::find(c.categories.begin(), c.categories.end(), label);
+    if (it == c.categories.end()) {
       c.categories.push_back(label);
       for (auto& s : c.series) s.values.push_back(NAN);
+      it = c.categories.end() - 1;
     }
+    const size_t idx = static_cast<size_t>(it - c.categories.begin());
     for (auto& s : c.series)
-      if (s.name == r.precision && r.skipped.empty()) s.values.back() = r.r.ratio;
+      if (s.name == r.precision && r.skipped.empty()) s.values[idx] = r.r.ratio;
   }
   c.reference_lines = {{1.0, "fp32 target 1.0x"}, {0.8, "int8 target 0.8x"}};
   return report::RenderBarChartSvg(c);
@@ -116,9 +121,37 @@ Status Write(const std::string& path, const std::string& text) {
   return f ? Status::Ok() : IOError("cannot write " + path);
 }
 
+Expected<std::vector<Row>> RowsFromJson(const std::string& path) {
+  std::ifstream f(path);
+  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  if (j.is_discarded()) return Corrupt(path + ": not JSON");
+  std::vector<Row> rows;
+  try {
+    for (const auto& r : j.at("rows")) {
+      Row row{r.at("model"), r.at("precision"), r.at("batch"), r.value("skipped", ""), {}};
+      if (row.skipped.empty()) {
+        row.r.ours = {r["shrink"]["runs"], r["shrink"]["p50_ms"], r["shrink"]["p95_ms"], 0};
+        row.r.ort = {r["onnxruntime"]["runs"], r["onnxruntime"]["p50_ms"],
+                     r["onnxruntime"]["p95_ms"], 0};
+        row.r.ratio = r.at("ratio");
+        row.r.max_rel_l2 = r.at("max_rel_l2");
+        row.r.fast_steps = r.at("fast_steps");
+        row.r.steps = r.at("steps");
+      }
+      rows.push_back(std::move(row));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Corrupt(path + ": " + e.what());
+  }
+  return rows;
+}
+
 Status Main(const Args& a) {
   std::vector<Row> rows;
-  for (const std::string& name : a.models) {
+  if (!a.replot.empty()) {
+    SHRINK_ASSIGN_OR_RETURN(rows, RowsFromJson(a.replot));
+  }
+  for (const std::string& name : a.replot.empty() ? a.models : std::vector<std::string>{}) {
     const zoo::CatalogEntry* e = zoo::FindCatalogEntry(name);
     if (!e) return NotFound("unknown zoo model '" + name + "'");
     for (const std::string& p : a.precisions) {
@@ -150,7 +183,8 @@ Status Main(const Args& a) {
   const std::string md = Markdown(rows, a.side.threads);
   std::cout << md;
   if (!a.markdown_out.empty()) SHRINK_RETURN_IF_ERROR(Write(a.markdown_out, md));
-  if (!a.json_out.empty()) SHRINK_RETURN_IF_ERROR(Write(a.json_out, Json(rows, a).dump(2)));
+  if (!a.json_out.empty() && a.replot.empty())
+    SHRINK_RETURN_IF_ERROR(Write(a.json_out, Json(rows, a).dump(2)));
   if (!a.svg_out.empty()) {
     SHRINK_ASSIGN_OR_RETURN(std::string svg, Svg(rows, a.side.threads));
     SHRINK_RETURN_IF_ERROR(Write(a.svg_out, svg));
@@ -175,6 +209,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", a.json_out, "Write results as JSON");
   app.add_option("--markdown", a.markdown_out, "Write the Markdown table");
   app.add_option("--svg", a.svg_out, "Write the ratio plot (SVG)");
+  app.add_option("--replot", a.replot, "Render from an earlier --json file (no measuring)");
   CLI11_PARSE(app, argc, argv);
   const shrink::Status s = shrink::bench::Main(a);
   if (!s.ok()) {

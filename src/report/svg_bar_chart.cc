@@ -69,7 +69,7 @@ Expected<std::string> RenderBarChartSvg(const BarChart& c) {
   const double step = NiceStep(hi - lo, 5);
   const double y0 = std::floor(lo / step) * step, y1 = std::ceil(hi * 1.05 / step) * step;
 
-  const double left = 70, right = 20, top = 50, bottom = 90;
+  const double left = 70, right = 70, top = 50, bottom = 90;
   const double pw = c.width - left - right, ph = c.height - top - bottom;
   auto Y = [&](double v) { return top + ph * (1 - (v - y0) / (y1 - y0)); };
   const double group_w = pw / static_cast<double>(ncat);
