@@ -24,24 +24,6 @@ struct TrainArgs {
   bool resume = false;
 };
 
-// Renames a single dataset input to the model's single input when their names differ.
-class RenamingSource : public train::BatchSource {
- public:
-  RenamingSource(train::BatchSource& inner, std::string name)
-      : inner_(inner), name_(std::move(name)) {}
-  Status Start(int64_t e) override { return inner_.Start(e); }
-  Expected<std::optional<train::Batch>> Next() override {
-    SHRINK_ASSIGN_OR_RETURN(std::optional<train::Batch> b, inner_.Next());
-    if (b && b->inputs.size() == 1 && !name_.empty()) b->inputs[0].first = name_;
-    return b;
-  }
-  int64_t BatchesPerEpoch() const override { return inner_.BatchesPerEpoch(); }
-
- private:
-  train::BatchSource& inner_;
-  std::string name_;
-};
-
 Status RunTrain(const TrainArgs& a) {
   SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a.model));
   SHRINK_ASSIGN_OR_RETURN(data::TaskSpec task, data::LoadTask(a.task));
@@ -85,7 +67,7 @@ Status RunTrain(const TrainArgs& a) {
                           train::Trainer::Create(model, o));
   train::DatasetBatchSource dsrc(*ds, o.batch_size, /*shuffle=*/true, o.seed);
   const auto& inputs = model.graph->inputs();
-  RenamingSource src(dsrc, inputs.size() == 1 ? inputs[0]->name() : "");
+  train::RenamingSource src(dsrc, inputs.size() == 1 ? inputs[0]->name() : "");
   SHRINK_ASSIGN_OR_RETURN(train::TrainResult r, trainer->Train(src));
   SHRINK_RETURN_IF_ERROR(trainer->WriteBack(model));
   SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, a.out));

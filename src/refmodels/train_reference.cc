@@ -23,24 +23,6 @@ double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Feeds a single-input dataset to a single-input model whose input has another name.
-class RenamingSource : public train::BatchSource {
- public:
-  RenamingSource(train::BatchSource& inner, std::string name)
-      : inner_(inner), name_(std::move(name)) {}
-  Status Start(int64_t e) override { return inner_.Start(e); }
-  Expected<std::optional<train::Batch>> Next() override {
-    SHRINK_ASSIGN_OR_RETURN(std::optional<train::Batch> b, inner_.Next());
-    if (b && b->inputs.size() == 1 && !name_.empty()) b->inputs[0].first = name_;
-    return b;
-  }
-  int64_t BatchesPerEpoch() const override { return inner_.BatchesPerEpoch(); }
-
- private:
-  train::BatchSource& inner_;
-  std::string name_;
-};
-
 // About ten progress lines per model: every k-th epoch end, plus quarter-epoch lines when an
 // epoch is long (hundreds of steps).
 std::function<void(const train::TrainProgress&)> EpochReporter(
@@ -109,7 +91,7 @@ Expected<TrainedReference> TrainReference(const Recipe& recipe,
   to.output = task->output.output;
   train::DatasetBatchSource dsrc(**ds, recipe.batch_size, /*shuffle=*/true, recipe.seed);
   const auto& inputs = model->graph->inputs();
-  RenamingSource src(dsrc, inputs.size() == 1 ? inputs[0]->name() : "");
+  train::RenamingSource src(dsrc, inputs.size() == 1 ? inputs[0]->name() : "");
   if (options.progress) to.progress = EpochReporter(options.progress, src.BatchesPerEpoch());
   Expected<std::unique_ptr<train::Trainer>> trainer = train::Trainer::Create(*model, to);
   if (!trainer.ok()) return fail(trainer.status());

@@ -51,6 +51,21 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+std::string SvgPrologue(const std::string& title, int width, int height) {
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+    << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\""
+    << XmlEscape(title) << "\">\n"
+    << "<style>svg{color:#222;font-family:sans-serif;font-size:12px}"
+       "@media (prefers-color-scheme:dark){svg{color:#ddd}}"
+       ".grid{stroke:currentColor;stroke-opacity:.15}.ref{stroke:currentColor;stroke-dasharray:6 4}"
+       "</style>\n"
+    << "<title>" << XmlEscape(title) << "</title>\n"
+    << "<text x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
+    << "fill=\"currentColor\">" << XmlEscape(title) << "</text>\n";
+  return o.str();
+}
+
 Expected<std::string> RenderBarChartSvg(const BarChart& c) {
   const size_t ncat = c.categories.size();
   if (ncat == 0 || c.series.empty()) return InvalidArgument("bar chart: no categories or series");
@@ -76,18 +91,7 @@ Expected<std::string> RenderBarChartSvg(const BarChart& c) {
   const double bar_w = group_w * 0.8 / static_cast<double>(c.series.size());
 
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << c.width << "\" height=\"" << c.height
-    << "\" viewBox=\"0 0 " << c.width << ' ' << c.height << "\" role=\"img\" aria-label=\""
-    << XmlEscape(c.title) << "\">\n"
-    << "<style>svg{color:#222;font-family:sans-serif;font-size:12px}"
-       "@media (prefers-color-scheme:dark){svg{color:#ddd}}"
-       ".grid{stroke:currentColor;stroke-opacity:.15}.ref{stroke:currentColor;stroke-dasharray:6 4}"
-       "</style>\n"
-    << "<title>" << XmlEscape(c.title) << "</title>\n"
-    << "<text x=\"" << c.width / 2
-    << "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" "
-       "fill=\"currentColor\">"
-    << XmlEscape(c.title) << "</text>\n";
+  o << SvgPrologue(c.title, c.width, c.height);
   // Axis, grid and tick labels.
   for (double t = y0; t <= y1 + step / 2; t += step) {
     o << "<line class=\"grid\" x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << Y(t)

@@ -44,5 +44,8 @@ Expected<std::string> RenderBarChartSvg(const BarChart& chart);
 
 // XML text escaping (& < > " ').
 std::string XmlEscape(const std::string& s);
+// The opening of every shrink chart: <svg> with role/aria-label, the light/dark style (grid and
+// reference-line classes), a <title> and the visible centred title.
+std::string SvgPrologue(const std::string& title, int width, int height);
 
 }  // namespace shrink::report

@@ -43,17 +43,7 @@ Expected<std::string> RenderScatterSvg(const ScatterChart& c) {
   };
 
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << c.width << "\" height=\"" << c.height
-    << "\" viewBox=\"0 0 " << c.width << ' ' << c.height << "\" role=\"img\" aria-label=\""
-    << XmlEscape(c.title) << "\">\n"
-    << "<style>svg{color:#222;font-family:sans-serif;font-size:12px}"
-       "@media (prefers-color-scheme:dark){svg{color:#ddd}}"
-       ".grid{stroke:currentColor;stroke-opacity:.15}</style>\n"
-    << "<title>" << XmlEscape(c.title) << "</title>\n"
-    << "<text x=\"" << c.width / 2
-    << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
-       "fill=\"currentColor\">"
-    << XmlEscape(c.title) << "</text>\n";
+  o << SvgPrologue(c.title, c.width, c.height);
   for (int i = 0; i <= 4; ++i) {  // 5 grid lines per axis, labelled with data values
     const double fy = y0 + (y1 - y0) * i / 4, fx = x0 + (x1 - x0) * i / 4;
     const double gy = Y(fy), gx = left + pw * i / 4;

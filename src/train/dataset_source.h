@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "data/dataset.h"
 #include "train/trainer.h"
@@ -28,6 +30,24 @@ class DatasetBatchSource : public BatchSource {
   int64_t batch_size_;
   bool shuffle_;
   uint64_t seed_;
+};
+
+// Feeds a single-input dataset to a single-input model whose input has another name: renames the
+// batch's only input to `name` (no-op when `name` is empty or the batch has several inputs).
+class RenamingSource : public BatchSource {
+ public:
+  RenamingSource(BatchSource& inner, std::string name) : inner_(inner), name_(std::move(name)) {}
+  Status Start(int64_t e) override { return inner_.Start(e); }
+  Expected<std::optional<Batch>> Next() override {
+    SHRINK_ASSIGN_OR_RETURN(std::optional<Batch> b, inner_.Next());
+    if (b && b->inputs.size() == 1 && !name_.empty()) b->inputs[0].first = name_;
+    return b;
+  }
+  int64_t BatchesPerEpoch() const override { return inner_.BatchesPerEpoch(); }
+
+ private:
+  BatchSource& inner_;
+  std::string name_;
 };
 
 }  // namespace shrink::train
