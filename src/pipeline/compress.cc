@@ -254,9 +254,22 @@ Status Job::RunTrial(const search::Genome& g) {
     view.outcome.m = ToMeasurement(view.figures, baseline_);
     view.outcome.paired_baseline_p50_ms = view.figures.paired_baseline_p50_ms;
     view.outcome.ok = true;
+    // Every produced model gets its metadata, measured on the gating runtime.
     exporting::ArtifactMetadata meta;
     SHRINK_RETURN_IF_ERROR(exporting::DescribeFile(file, meta));
+    meta.runtime = runtimes::RuntimeName(gate_);
+    meta.opset = model.OpsetFor("");
     meta.compression = applied.compression;
+    const eval::MetricResult& p = view.figures.eval.primary;
+    meta.primary = {p.name, baseline_.eval.primary.value, p.value, p.higher_is_better};
+    meta.latency_ms_p50 = view.figures.latency.p50_ms;
+    meta.latency_ms_p95 = view.figures.latency.p95_ms;
+    meta.throughput_qps = view.figures.latency.throughput_per_s;
+    meta.baseline_size_bytes = baseline_.size_bytes;
+    meta.compression_ratio = view.outcome.m.compression_ratio;
+    meta.compatibility = {{meta.runtime, true, {}, {}}};
+    meta.lineage = {{"job", lineage_.ReproducibilityKey()}, {"trial", index}, {"choices", choices}};
+    SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(meta, Path("candidates/" + id + ".json")));
     compression = nlohmann::json({{"quantization", applied.compression.quantization},
                                   {"details", applied.compression.details}});
     rec.result = {{"applied", applied.record}, {"compression", compression}};

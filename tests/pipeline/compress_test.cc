@@ -92,9 +92,16 @@ TEST_F(CompressJob, RunsTrialsAndWritesArtifactsReportAndMetadata) {
   EXPECT_EQ(s->trials_run, 2);
   EXPECT_EQ(s->report.candidates.size(), 2u);
   EXPECT_GT(s->report.baseline.metric, 0.8);  // the classifier works
-  for (const char* f : {"job.json", "baseline.json", "trials.jsonl", "report.json", "report.html",
-                        "candidates/trial-0.onnx", "candidates/trial-1.onnx"})
+  for (const char* f :
+       {"job.json", "baseline.json", "trials.jsonl", "report.json", "report.html",
+        "candidates/trial-0.onnx", "candidates/trial-1.onnx", "candidates/trial-0.json"})
     EXPECT_TRUE(fs::exists(Path(std::string("job/") + f))) << f;
+  Expected<exporting::ArtifactMetadata> trial_meta =
+      exporting::LoadMetadata(Path("job/candidates/trial-1.json"));
+  ASSERT_TRUE(trial_meta.ok()) << trial_meta.status().ToString();
+  EXPECT_EQ(trial_meta->runtime, "native");
+  EXPECT_EQ(trial_meta->primary.name, "top1");
+  EXPECT_GT(trial_meta->latency_ms_p50, 0);
   // int8 weights: ~4x smaller than the float weights (12 KiB), minus the QDQ graph overhead.
   EXPECT_GT(s->report.candidates[0].compression_ratio, 2.5);
   if (s->met_constraints) {
