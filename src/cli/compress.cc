@@ -23,17 +23,18 @@ void PrintTable(const report::ReportData& d, std::ostream& out) {
   out << "\n"
       << std::left << std::setw(12) << "" << std::right << std::setw(12) << d.metric
       << std::setw(12) << "p50 ms" << std::setw(12) << "p95 ms" << std::setw(12) << "size MB"
-      << std::setw(10) << "ratio\n";
+      << std::setw(10) << "ratio" << std::setw(10) << "speedup\n";
   auto row = [&](const std::string& name, const report::CandidateRow& r) {
     out << std::left << std::setw(12) << name << std::right << std::setw(12) << r.metric
         << std::setprecision(3) << std::setw(12) << r.latency_ms_p50 << std::setw(12)
         << r.latency_ms_p95 << std::setw(12) << r.size_mb << std::setw(9) << r.compression_ratio
-        << "x\n"
+        << "x" << std::setw(9) << r.speedup << "x\n"
         << std::setprecision(4);
   };
   row("baseline", d.baseline);
   if (best) row(best->id, *best);
-  out << "\n" << d.recommendation << "\n";
+  out << "(speedup: baseline p50 / candidate p50, both measured in the same time window)\n\n"
+      << d.recommendation << "\n";
 }
 
 Status RunCompress(const CompressArgs& a) {

@@ -20,6 +20,8 @@ report::CandidateRow Row(const std::string& id, const std::string& what, const F
   r.throughput_qps = f.latency.throughput_per_s;
   r.size_mb = m.size_mb;
   r.compression_ratio = m.compression_ratio;
+  if (f.paired_baseline_p50_ms > 0 && f.latency.p50_ms > 0)
+    r.speedup = f.paired_baseline_p50_ms / f.latency.p50_ms;
   return r;
 }
 

@@ -23,6 +23,7 @@ nlohmann::json RowJson(const CandidateRow& r) {
           {"throughput_qps", Num(r.throughput_qps)},
           {"size_mb", Num(r.size_mb)},
           {"compression_ratio", Num(r.compression_ratio)},
+          {"speedup", Num(r.speedup)},
           {"feasible", r.feasible},
           {"violations", r.violations},
           {"pareto", r.pareto},
@@ -40,6 +41,7 @@ CandidateRow RowFrom(const nlohmann::json& j) {
   r.throughput_qps = Num(j, "throughput_qps");
   r.size_mb = Num(j, "size_mb");
   r.compression_ratio = Num(j, "compression_ratio");
+  r.speedup = j.contains("speedup") ? Num(j, "speedup") : 1.0;
   r.feasible = j.value("feasible", true);
   r.violations = j.value("violations", std::vector<std::string>{});
   r.pareto = j.value("pareto", false);

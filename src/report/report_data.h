@@ -24,6 +24,8 @@ struct CandidateRow {
   double throughput_qps = 0;
   double size_mb = 0;
   double compression_ratio = 1;
+  // Baseline p50 / this p50, both measured in the same time window (paired); 1 for the baseline.
+  double speedup = 1;
   bool feasible = true;
   std::vector<std::string> violations;  // Violation::ToString() lines
   bool pareto = false;

@@ -16,7 +16,8 @@ inline ReportData SampleReport() {
   d.machine = "2 CPUs, AVX-512 VNNI";
   d.created_at = "2026-11-27T10:00:00Z";
   d.metric = "top1";
-  d.baseline = {"baseline", "float32", 0.912, 0, 2.0, 2.4, 500, 1.6, 1.0, true, {}, false, false};
+  d.baseline = {"baseline", "float32", 0.912, 0,    2.0, 2.4,   500,
+                1.6,        1.0,       1.0,   true, {},  false, false};
   d.candidates = {
       {"trial-0",
        "int8 minmax per-tensor",
@@ -27,6 +28,7 @@ inline ReportData SampleReport() {
        1250,
        0.41,
        3.9,
+       2.5,
        false,
        {"max_metric_drop_pct: 1.3 > 1 (by 0.3, 30%)"},
        false,
@@ -40,11 +42,25 @@ inline ReportData SampleReport() {
        1430,
        0.42,
        3.8,
+       2.8,
        true,
        {},
        true,
        true},
-      {"trial-2", "int4 weights", 0.905, 0.77, 1.6, 1.9, 620, 0.25, 6.4, true, {}, true, false},
+      {"trial-2",
+       "int4 weights",
+       0.905,
+       0.77,
+       1.6,
+       1.9,
+       620,
+       0.25,
+       6.4,
+       1.25,
+       true,
+       {},
+       true,
+       false},
   };
   d.layers = {
       {"conv1", "Conv", 31.5, NAN}, {"fc2", "Gemm", 18.2, 0.4}, {"conv2", "Conv", 27.0, 0.1}};
