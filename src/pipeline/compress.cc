@@ -181,9 +181,7 @@ Status Job::Prepare() {
   if (const auto* ptq = dynamic_cast<const PtqConfig*>(policy_.Stage("ptq"))) {
     Policy fold_only;
     if (policy_.stages.front()->kind() == "fold") fold_only.stages = {policy_.stages.front()};
-    SHRINK_ASSIGN_OR_RETURN(
-        nlohmann::json defaults,
-        SearchSpace::Build(policy_, {}).Decode(SearchSpace::Build(policy_, {}).DefaultGenome()));
+    SHRINK_ASSIGN_OR_RETURN(nlohmann::json defaults, SearchSpace::DefaultChoices(policy_));
     SHRINK_RETURN_IF_ERROR(ApplyStages(model, defaults, fold_only, {}).status());
     SHRINK_RETURN_IF_ERROR(quant::PrepareForQuantization(model));
     quant::QuantPolicy qp;
@@ -201,9 +199,7 @@ Status Job::Prepare() {
     so.progress = [&](size_t done, size_t total) {
       Say("[sensitivity] " + std::to_string(done) + "/" + std::to_string(total) + " layers");
     };
-    SHRINK_ASSIGN_OR_RETURN(
-        nlohmann::json defaults,
-        SearchSpace::Build(policy_, {}).Decode(SearchSpace::Build(policy_, {}).DefaultGenome()));
+    SHRINK_ASSIGN_OR_RETURN(nlohmann::json defaults, SearchSpace::DefaultChoices(policy_));
     SHRINK_ASSIGN_OR_RETURN(
         sensitivity_, MeasureSensitivity(o_.model_path, task_, policy_, defaults, layers, so));
     work_seconds_ += Since(t0);

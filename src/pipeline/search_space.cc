@@ -60,6 +60,11 @@ search::Genome SearchSpace::DefaultGenome() const {
   return g;
 }
 
+Expected<nlohmann::json> SearchSpace::DefaultChoices(const Policy& policy) {
+  const SearchSpace s = Build(policy, {});
+  return s.Decode(s.DefaultGenome());
+}
+
 Expected<nlohmann::json> SearchSpace::Decode(const search::Genome& g) const {
   if (g.size() != genes_.size())
     return InvalidArgument("genome has " + std::to_string(g.size()) + " genes, the space " +

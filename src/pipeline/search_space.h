@@ -38,6 +38,9 @@ class SearchSpace {
   std::vector<int> Cardinalities() const;
   double Size() const;  // number of distinct genomes
   search::Genome DefaultGenome() const;
+  // Decode(DefaultGenome()) of the policy's space without per-layer genes: every stage's first
+  // choices (what a trial with all defaults applies).
+  static Expected<nlohmann::json> DefaultChoices(const Policy& policy);
   Expected<nlohmann::json> Decode(const search::Genome& g) const;
   // One line for people: "ptq.method=entropy ptq.per_channel=true; layers: 3 float, 9 int8".
   std::string Describe(const search::Genome& g) const;

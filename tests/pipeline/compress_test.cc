@@ -171,6 +171,24 @@ TEST_F(CompressJob, ImpossibleConstraintsKeepClosestAndSayWhy) {
   EXPECT_TRUE(fs::exists(Path("strict/report.html")));
 }
 
+TEST_F(CompressJob, PerLayerSearchMeasuresSensitivityOnceAndExhaustsTheSpace) {
+  std::ofstream(Path("layers.yaml"))
+      << "version: 1\nname: t\nbudget: {trials: 5}\nstages:\n  - ptq: {method: minmax}\n"
+         "  - search: {algorithm: nsga2, per_layer: true, layer_choices: [float, int8], "
+         "population: 4, sensitivity_samples: 60}\n";
+  Expected<CompressSummary> s = RunCompression(Options("layers.yaml", "layers"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trials_total, 2);  // one layer, two precisions: the whole space
+  EXPECT_TRUE(fs::exists(Path("layers/sensitivity.json")));
+  bool has_float = false;
+  for (const auto& c : s->report.candidates) has_float |= c.description == "layers: 1 float";
+  EXPECT_TRUE(has_float);
+  // A resumed run reuses the cached sensitivity and runs nothing new.
+  Expected<CompressSummary> again = RunCompression(Options("layers.yaml", "layers"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->trials_run, 0);
+}
+
 TEST_F(CompressJob, UnsupportedStageFailsBeforeAnyTrial) {
   WritePolicy("wo.yaml", "max_metric_drop_pct: 5", "  - weight_only: {bits: 4}\n");
   Expected<CompressSummary> s = RunCompression(Options("wo.yaml", "wo"));
