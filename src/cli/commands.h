@@ -24,7 +24,7 @@ void RegisterTask(CLI::App& app, std::vector<CommandRunner>& runners);
 void RegisterBench(CLI::App& app, std::vector<CommandRunner>& runners);  // bench.cc (fast runtime)
 void RegisterTrain(CLI::App& app, std::vector<CommandRunner>& runners);  // train.cc
 void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners);  // quantize.cc
-void RegisterEval(CLI::App& app, std::vector<CommandRunner>& runners);   // eval.cc
+void RegisterEval(CLI::App& app, std::vector<CommandRunner>& runners);      // eval.cc
 void RegisterCompress(CLI::App& app, std::vector<CommandRunner>& runners);  // compress.cc
 void RegisterReport(CLI::App& app, std::vector<CommandRunner>& runners);    // report.cc
 

@@ -1,5 +1,6 @@
 // `shrink quantize MODEL (--task TASK.yaml | --calib FILE.npy|.npz | --calib-random N)
-//  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric | --asymmetric-weights]
+//  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric |
+//  --asymmetric-weights]
 //  [--activations u8|s8] [--ops Conv,MatMul,Gemm] [--exclude NAME,...] [--keep-first-last]
 //  [--format qdq|qoperator] [--dynamic] [--batches N] [--batch-size B] [--report FILE]
 //  [--eval-limit N] [--json]

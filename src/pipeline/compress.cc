@@ -93,6 +93,7 @@ class Job {
   std::optional<search::TrialLog> log_;
   runtimes::RuntimeKind gate_ = runtimes::RuntimeKind::kNative;
   Figures baseline_;
+  std::optional<ir::Model> baseline_model_;  // the original model, for paired latency
   std::vector<TrialView> trials_;
   std::vector<nlohmann::json> applied_;  // per trial: CompressionApplied as JSON
   Selection selection_;
@@ -121,6 +122,7 @@ Status Job::Prepare() {
   SHRINK_RETURN_IF_ERROR(CheckStagesSupported(policy_));
   SHRINK_ASSIGN_OR_RETURN(gate_, runtimes::ParseRuntime(policy_.target_runtimes.at(0)));
   SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(o_.model_path));
+  SHRINK_ASSIGN_OR_RETURN(baseline_model_, onnx_io::LoadModel(o_.model_path));
 
   lineage_ = exporting::Lineage::ForThisProcess();
   lineage_.threads = o_.threads;
@@ -246,7 +248,8 @@ Status Job::RunTrial(const search::Genome& g) {
     const std::string file = Path("candidates/" + id + ".onnx");
     SHRINK_RETURN_IF_ERROR(onnx_io::SaveModel(model, file));
     MeasureOptions mo{gate_, o_.threads, o_.eval_limit, 30, 5, false};
-    SHRINK_ASSIGN_OR_RETURN(view.figures, MeasureModelFile(file, task_, mo, o_.model_path));
+    const PairedBaseline paired{&*baseline_model_, o_.model_path};
+    SHRINK_ASSIGN_OR_RETURN(view.figures, MeasureModelFile(file, task_, mo, &paired));
     view.outcome.m = ToMeasurement(view.figures, baseline_);
     view.outcome.paired_baseline_p50_ms = view.figures.paired_baseline_p50_ms;
     view.outcome.ok = true;

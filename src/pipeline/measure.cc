@@ -9,7 +9,7 @@
 namespace shrink::pipeline {
 
 Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec& task,
-                                   const MeasureOptions& o, const std::string& baseline_path) {
+                                   const MeasureOptions& o, const PairedBaseline* baseline) {
   Figures f;
   std::error_code ec;
   f.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
@@ -20,7 +20,10 @@ Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec
   eo.threads = o.threads;
   eo.eval.limit = o.eval_limit;
   eo.eval.progress_bar = o.progress_bar;
-  SHRINK_ASSIGN_OR_RETURN(f.eval, runtimes::EvaluateModelFile(path, task, eo));
+  // ORT reads the file itself; the other runtimes reuse the model loaded above.
+  SHRINK_ASSIGN_OR_RETURN(f.eval, o.runtime == runtimes::RuntimeKind::kOnnxRuntime
+                                      ? runtimes::EvaluateModelFile(path, task, eo)
+                                      : runtimes::EvaluateModel(model, task, eo));
   runtimes::LatencyOptions lo;
   lo.runtime = o.runtime;
   lo.threads = o.threads;
@@ -30,13 +33,13 @@ Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec
   SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> ds, data::OpenDataset(task.evaluation));
   SHRINK_ASSIGN_OR_RETURN(data::Batch batch, ds->GetBatch(0, 1));
   SHRINK_ASSIGN_OR_RETURN(lo.feeds, runtimes::BindInputs(*model.graph, batch.inputs));
-  if (baseline_path.empty()) {
+  if (!baseline) {
     SHRINK_ASSIGN_OR_RETURN(f.latency, runtimes::MeasureLatency(model, path, lo));
     return f;
   }
-  SHRINK_ASSIGN_OR_RETURN(ir::Model base, onnx_io::LoadModel(baseline_path));
-  SHRINK_ASSIGN_OR_RETURN(runtimes::PairedLatency p,
-                          runtimes::MeasureLatencyPaired(model, path, base, baseline_path, lo));
+  SHRINK_ASSIGN_OR_RETURN(
+      runtimes::PairedLatency p,
+      runtimes::MeasureLatencyPaired(model, path, *baseline->model, baseline->path, lo));
   f.latency = p.a;
   f.paired_baseline_p50_ms = p.b.p50_ms;
   return f;

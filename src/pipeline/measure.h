@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "data/task.h"
 #include "eval/evaluator.h"
+#include "ir/model.h"
 #include "runtimes/evaluate.h"
 #include "runtimes/latency.h"
 #include "search/constraints.h"
@@ -32,10 +33,17 @@ struct Figures {
   double paired_baseline_p50_ms = 0;
 };
 
-// `baseline_path`: when non-empty, latency is measured paired with that model.
+// A model to measure latency against in the same time window: loaded once by the caller and
+// reused for every candidate.
+struct PairedBaseline {
+  const ir::Model* model = nullptr;
+  std::string path;
+};
+
+// With `baseline`, latency is measured paired with it (Figures::paired_baseline_p50_ms).
 Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec& task,
                                    const MeasureOptions& options,
-                                   const std::string& baseline_path = "");
+                                   const PairedBaseline* baseline = nullptr);
 
 // For the trial log: the figures a report and a resumed job need (not the per-example data).
 nlohmann::json FiguresToJson(const Figures& f);

@@ -28,7 +28,7 @@ struct QuantPolicy {
   bool keep_first_last = false;      // leave the first and last selected node in float
   // Activations: kUInt8 asymmetric (default) or kInt8 symmetric.
   DataType activation_dtype = DataType::kUInt8;
-  bool per_channel = false;       // weights: one scale per output channel
+  bool per_channel = false;      // weights: one scale per output channel
   bool weight_symmetric = true;  // weights: zero point 0 (oneDNN/ORT int8 kernels need it)
   // Quantize the outputs of quantized nodes too (needed to fuse into QLinearConv/QLinearMatMul).
   bool quantize_outputs = true;

@@ -4,9 +4,7 @@ namespace shrink::pipeline {
 
 std::vector<Axis> PtqConfig::Axes() const {
   std::vector<Axis> a;
-  auto add = [&](const char* name, size_t n) {
-    a.push_back({name, static_cast<int>(n)});
-  };
+  auto add = [&](const char* name, size_t n) { a.push_back({name, static_cast<int>(n)}); };
   add("method", methods.size());
   add("per_channel", per_channel.size());
   add("symmetric", symmetric.size());

@@ -4,9 +4,7 @@ namespace shrink::pipeline {
 
 std::vector<Axis> WeightOnlyConfig::Axes() const {
   std::vector<Axis> a;
-  auto add = [&](const char* name, size_t n) {
-    a.push_back({name, static_cast<int>(n)});
-  };
+  auto add = [&](const char* name, size_t n) { a.push_back({name, static_cast<int>(n)}); };
   add("bits", bits.size());
   add("block_size", block_size.size());
   add("method", methods.size());

@@ -22,10 +22,8 @@ const BuilderInfo* FindBuilder(const std::string& name) {
 
 const std::vector<BuilderInfo>& ArchitectureBuilders() {
   static const std::vector<BuilderInfo> kBuilders = {
-      {"fashion_cnn", 1, &BuildFashionCnn},
-      {"mnist_mlp", 1, &BuildMnistMlp},
-      {"tabular_mlp", 1, &BuildTabularMlp},
-      {"depthwise_cnn", 1, &BuildDepthwiseCnn},
+      {"fashion_cnn", 1, &BuildFashionCnn},           {"mnist_mlp", 1, &BuildMnistMlp},
+      {"tabular_mlp", 1, &BuildTabularMlp},           {"depthwise_cnn", 1, &BuildDepthwiseCnn},
       {"char_transformer", 1, &BuildCharTransformer},
   };
   return kBuilders;
