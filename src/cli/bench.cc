@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "core/process_memory.h"
 #include "onnx/import.h"
 #include "passes/fuse_qdq_ops.h"
 #include "runtime/fast/session.h"
@@ -34,14 +35,6 @@ struct BenchArgs {
   bool keep_qdq = false;
   bool json = false;
 };
-
-int64_t PeakRssBytes() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
-  return -1;
-}
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());

@@ -4,7 +4,9 @@
 // Evaluates a model on a task's evaluation split: the primary metric with its bootstrap 95%
 // interval, the extra metrics and one table per cohort (primary metric per cohort value).
 // --robustness adds the primary metric under input perturbations and NaN/Inf counts of the
-// outputs (eval/robustness.h), as a table or under "robustness" in the JSON.
+// outputs (eval/robustness.h), and for quantized models the share of values their QuantizeLinear
+// nodes clip on evaluation batches (quant/saturation.h), as tables or under "robustness" in the
+// JSON.
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -15,6 +17,8 @@
 #include "cli/commands.h"
 #include "data/task.h"
 #include "eval/robustness.h"
+#include "onnx/import.h"
+#include "quant/saturation.h"
 #include "runtimes/evaluate.h"
 
 namespace shrink::cli {
@@ -64,6 +68,28 @@ void PrintText(const EvalArgs& a, const data::TaskSpec& task, const eval::EvalRe
   }
 }
 
+// Clipping rate of the model's quantizers on (at most kSaturationBatches batches of) the
+// evaluation split; empty for a float model.
+Expected<quant::SaturationReport> Saturation(const EvalArgs& a, const data::TaskSpec& task) {
+  constexpr int64_t kSaturationBatches = 8;
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(a.model));
+  data::TaskSpec on_eval = task;
+  on_eval.calibration = task.evaluation;
+  if (a.batch_size > 0) on_eval.batch_size = a.batch_size;
+  SHRINK_ASSIGN_OR_RETURN(auto source,
+                          quant::OpenTaskCalibration(on_eval, *model.graph, kSaturationBatches));
+  return quant::MeasureSaturation(model, *source, kSaturationBatches, a.threads);
+}
+
+void PrintSaturation(const quant::SaturationReport& s) {
+  std::cout << "\nint8 saturation (" << s.batches << " evaluation batches): " << std::defaultfloat
+            << std::setprecision(3) << 100 * s.rate() << "% of " << s.values
+            << " quantized values clipped\n";
+  for (size_t i = 0; i < s.tensors.size() && i < 5 && s.tensors[i].rate() > 0; ++i)
+    std::cout << "  " << std::left << std::setw(40) << s.tensors[i].tensor << std::right
+              << std::setw(10) << 100 * s.tensors[i].rate() << "%\n";
+}
+
 Status Eval(const EvalArgs& a) {
   if (a.limit < -1 || a.limit == 0) return InvalidArgument("--limit must be positive");
   if (a.batch_size < 0 || a.threads < 1 || a.bootstrap < 0)
@@ -98,9 +124,15 @@ Status Eval(const EvalArgs& a) {
   } else {
     SHRINK_ASSIGN_OR_RETURN(r, runtimes::EvaluateModelFile(a.model, task, o));
   }
+  std::optional<quant::SaturationReport> saturation;
+  if (a.robustness) {
+    SHRINK_ASSIGN_OR_RETURN(saturation, Saturation(a, task));
+  }
   if (a.json) {
     nlohmann::json j = r.ToJson();
     if (report) j["robustness"] = report->ToJson();
+    if (saturation && !saturation->tensors.empty())
+      j["robustness"]["int8_saturation"] = saturation->ToJson();
     j["model"] = a.model;
     j["task"] = task.name;
     j["runtime"] = runtimes::RuntimeName(kind);
@@ -108,6 +140,7 @@ Status Eval(const EvalArgs& a) {
   } else {
     PrintText(a, task, r);
     if (report) std::cout << "\nrobustness\n" << report->ToTable();
+    if (saturation && !saturation->tensors.empty()) PrintSaturation(*saturation);
   }
   return Status::Ok();
 }
@@ -127,7 +160,8 @@ void RegisterEval(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--seed", a->seed, "Bootstrap seed");
   cmd->add_flag("--json", a->json, "Machine-readable output");
   cmd->add_flag("--robustness", a->robustness,
-                "Also report the metric under input perturbations and NaN/Inf output counts");
+                "Also report the metric under input perturbations, NaN/Inf output counts and "
+                "the int8 saturation rate of quantized models");
   cmd->add_option("--perturb", a->perturb,
                   "Robustness checks, e.g. noise=0.1,brightness=0.5,contrast=0.5,length=0.5");
   runners.push_back({cmd, [a]() { return Eval(*a); }});

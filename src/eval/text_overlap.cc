@@ -1,5 +1,6 @@
 // bleu and rouge_l.
-// bleu: sacreBLEU-compatible corpus BLEU (one reference per example, 13a tokens, n-grams 1..4,
+// bleu: sacreBLEU-compatible corpus BLEU (one reference per example in the metric; CorpusBleu()
+// takes several reference sets like sacrebleu.corpus_bleu), 13a tokens, n-grams 1..4,
 // "exp" smoothing, brevity penalty exp(1 - ref_len / hyp_len) when the corpus hypotheses are
 // shorter, 0 when no n-gram matches), reported 0-100 like sacreBLEU. Each example keeps its
 // clipped matches and n-gram totals per order plus both lengths; Compute() sums them weighted.
@@ -140,17 +141,30 @@ constexpr int kOrder = 4;
 // Per example: matches[0..3], totals[0..3], hypothesis length, reference length.
 using BleuStats = std::array<double, 2 * kOrder + 2>;
 
-BleuStats SentenceStats(const std::string& hyp_text, const std::string& ref_text) {
-  const auto hyp = Tokenize13a(hyp_text), ref = Tokenize13a(ref_text);
+using NgramCounts = std::map<std::vector<std::string>, int64_t>;
+
+NgramCounts Ngrams(const std::vector<std::string>& toks, int n) {
+  NgramCounts c;
+  for (size_t i = 0; i + n <= toks.size(); ++i)
+    ++c[std::vector<std::string>(toks.begin() + i, toks.begin() + i + n)];
+  return c;
+}
+
+// sacreBLEU's statistics with several references: an n-gram's clip count is its largest count in
+// any reference; the reference length is the one closest to the hypothesis length (the shorter
+// one on ties).
+BleuStats SentenceStats(const std::string& hyp_text, const std::vector<std::string>& ref_texts) {
+  const auto hyp = Tokenize13a(hyp_text);
+  std::vector<std::vector<std::string>> refs;
+  for (const std::string& r : ref_texts) refs.push_back(Tokenize13a(r));
   BleuStats s{};
   for (int n = 1; n <= kOrder; ++n) {
-    std::map<std::vector<std::string>, int64_t> ref_counts, hyp_counts;
-    for (size_t i = 0; i + n <= ref.size(); ++i)
-      ++ref_counts[std::vector<std::string>(ref.begin() + i, ref.begin() + i + n)];
-    for (size_t i = 0; i + n <= hyp.size(); ++i)
-      ++hyp_counts[std::vector<std::string>(hyp.begin() + i, hyp.begin() + i + n)];
+    NgramCounts ref_counts;
+    for (const auto& ref : refs)
+      for (const auto& [gram, count] : Ngrams(ref, n))
+        ref_counts[gram] = std::max(ref_counts[gram], count);
     double matches = 0, total = 0;
-    for (const auto& [gram, count] : hyp_counts) {
+    for (const auto& [gram, count] : Ngrams(hyp, n)) {
       total += static_cast<double>(count);
       const auto it = ref_counts.find(gram);
       if (it != ref_counts.end()) matches += static_cast<double>(std::min(count, it->second));
@@ -158,8 +172,15 @@ BleuStats SentenceStats(const std::string& hyp_text, const std::string& ref_text
     s[n - 1] = matches;
     s[kOrder + n - 1] = total;
   }
-  s[2 * kOrder] = static_cast<double>(hyp.size());
-  s[2 * kOrder + 1] = static_cast<double>(ref.size());
+  const auto hyp_len = static_cast<int64_t>(hyp.size());
+  int64_t ref_len = -1;
+  for (const auto& ref : refs) {
+    const auto len = static_cast<int64_t>(ref.size());
+    const int64_t d = std::abs(len - hyp_len), best = std::abs(ref_len - hyp_len);
+    if (ref_len < 0 || d < best || (d == best && len < ref_len)) ref_len = len;
+  }
+  s[2 * kOrder] = static_cast<double>(hyp_len);
+  s[2 * kOrder + 1] = static_cast<double>(std::max<int64_t>(ref_len, 0));
   return s;
 }
 
@@ -188,7 +209,8 @@ class Bleu final : public Metric {
  public:
   Status Update(const Predictions& b) override {
     SHRINK_RETURN_IF_ERROR(CheckKind("bleu", b, {data::PredictionKind::kText}));
-    for (int64_t i = 0; i < b.size; ++i) stats_.push_back(SentenceStats(b.texts[i], b.targets[i]));
+    for (int64_t i = 0; i < b.size; ++i)
+      stats_.push_back(SentenceStats(b.texts[i], {b.targets[i]}));
     return Status::Ok();
   }
   int64_t size() const override { return static_cast<int64_t>(stats_.size()); }
@@ -240,4 +262,18 @@ std::unique_ptr<Metric> MakeOverlapMetric(const data::MetricSpec& spec) {
 }
 
 }  // namespace detail
+
+double CorpusBleu(const std::vector<std::string>& hyps,
+                  const std::vector<std::vector<std::string>>& ref_sets) {
+  detail::BleuStats sum{};
+  for (size_t i = 0; i < hyps.size(); ++i) {
+    std::vector<std::string> refs;
+    for (const auto& set : ref_sets)
+      if (i < set.size()) refs.push_back(set[i]);
+    const detail::BleuStats s = detail::SentenceStats(hyps[i], refs);
+    for (size_t k = 0; k < sum.size(); ++k) sum[k] += s[k];
+  }
+  return detail::CorpusBleu(sum);
+}
+
 }  // namespace shrink::eval

@@ -31,6 +31,7 @@ nlohmann::json ArtifactMetadata::ToJson() const {
                             {"latency_ms_p50", latency_ms_p50},
                             {"latency_ms_p95", latency_ms_p95},
                             {"throughput_qps", throughput_qps},
+                            {"peak_memory_bytes", peak_memory_bytes},
                             {"size_bytes", size_bytes},
                             {"baseline_size_bytes", baseline_size_bytes},
                             {"compression_ratio", compression_ratio}};
@@ -82,6 +83,7 @@ Expected<ArtifactMetadata> ArtifactMetadata::FromJson(const nlohmann::json& j) {
     m.latency_ms_p50 = mt.at("latency_ms_p50").get<double>();
     m.latency_ms_p95 = mt.at("latency_ms_p95").get<double>();
     m.throughput_qps = mt.at("throughput_qps").get<double>();
+    m.peak_memory_bytes = mt.value("peak_memory_bytes", int64_t{-1});
     m.size_bytes = mt.at("size_bytes").get<int64_t>();
     m.baseline_size_bytes = mt.at("baseline_size_bytes").get<int64_t>();
     m.compression_ratio = mt.at("compression_ratio").get<double>();

@@ -8,7 +8,7 @@
 //   (quantization e.g. "int8_static_qdq_per_channel_symmetric_weights_u8_activations_entropy",
 //   pruning, low_rank, clustering), with free-form details.
 // - metrics: the primary metric (and extras) as {baseline, compressed} pairs, latency p50/p95 in
-//   ms, throughput, sizes and the compression ratio, measured on `runtime`.
+//   ms, throughput, peak memory, sizes and the compression ratio, measured on `runtime`.
 // - compatibility: per runtime whether its operators were validated by actually loading and
 //   running the file, with unsupported operators and warnings.
 // - FromJson(ToJson(m)) == m; malformed JSON -> kCorrupt naming the missing/mistyped field.
@@ -59,6 +59,7 @@ struct ArtifactMetadata {
   MetricPair primary;
   std::vector<MetricPair> extra;
   double latency_ms_p50 = 0, latency_ms_p95 = 0, throughput_qps = 0;
+  int64_t peak_memory_bytes = -1;  // added by loading and running the model; -1 unknown
   int64_t baseline_size_bytes = 0;
   double compression_ratio = 1;
   std::vector<RuntimeCompatibility> compatibility;

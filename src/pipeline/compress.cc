@@ -430,6 +430,7 @@ Status Job::Confirm(const std::string& best_file, const std::string& runtime_nam
   meta.latency_ms_p50 = f->latency.p50_ms;
   meta.latency_ms_p95 = f->latency.p95_ms;
   meta.throughput_qps = f->latency.throughput_per_s;
+  meta.peak_memory_bytes = f->latency.peak_memory_bytes;
   return Status::Ok();
 }
 

@@ -68,7 +68,8 @@ nlohmann::json FiguresToJson(const Figures& f) {
             {"p95_ms", f.latency.p95_ms},
             {"mean_ms", f.latency.mean_ms},
             {"runs", f.latency.runs},
-            {"throughput_per_s", f.latency.throughput_per_s}}},
+            {"throughput_per_s", f.latency.throughput_per_s},
+            {"peak_memory_bytes", f.latency.peak_memory_bytes}}},
           {"size_bytes", f.size_bytes},
           {"paired_baseline_p50_ms", f.paired_baseline_p50_ms}};
 }
@@ -86,8 +87,8 @@ Expected<Figures> FiguresFromJson(const nlohmann::json& j) {
       f.eval.cohorts.push_back({c.at("cohort"), c.at("key"), c.at("examples"), c.at("value")});
     f.eval.examples = j.at("examples");
     const auto& l = j.at("latency");
-    f.latency = {l.at("runs"), l.at("p50_ms"), l.at("p95_ms"), l.at("mean_ms"),
-                 l.at("throughput_per_s")};
+    f.latency = {l.at("runs"),    l.at("p50_ms"),           l.at("p95_ms"),
+                 l.at("mean_ms"), l.at("throughput_per_s"), l.value("peak_memory_bytes", -1)};
     f.size_bytes = j.at("size_bytes");
     f.paired_baseline_p50_ms = j.value("paired_baseline_p50_ms", 0.0);
     return f;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <numeric>
 
+#include "core/process_memory.h"
 #include "runtime/executor.h"
 #include "runtime/fast/session.h"
 #include "runtimes/native_session.h"
@@ -70,8 +71,12 @@ Expected<std::function<Status()>> InProcessRunner(const ir::Model& model, const 
 
 // Timed runs inside one ORT process; the count is sized from a probe so that the runs last about
 // `share` x min_seconds.
-Expected<std::vector<double>> OrtSamples(const std::string& path, const runtime::Feeds& feeds,
-                                         const LatencyOptions& o, double share) {
+struct OrtTimes {
+  std::vector<double> ms;
+  int64_t peak_memory_bytes = -1;
+};
+Expected<OrtTimes> OrtSamples(const std::string& path, const runtime::Feeds& feeds,
+                              const LatencyOptions& o, double share) {
   SHRINK_ASSIGN_OR_RETURN(OrtRunner ort, OrtRunner::Find());
   OrtRunOptions ro;
   ro.intra_op_threads = o.threads;
@@ -86,7 +91,7 @@ Expected<std::vector<double>> OrtSamples(const std::string& path, const runtime:
   SHRINK_ASSIGN_OR_RETURN(OrtResult r, ort.RunDetailed(path, feeds, ro));
   if (!r.latency || r.latency->samples_ms.empty())
     return Internal("ONNX Runtime reported no latencies for " + path);
-  return r.latency->samples_ms;
+  return OrtTimes{r.latency->samples_ms, r.latency->peak_memory_bytes};
 }
 
 }  // namespace
@@ -102,9 +107,9 @@ Expected<PairedLatency> MeasureLatencyPaired(const ir::Model& a, const std::stri
     std::vector<double> ma, mb;
     for (int r = 0; r < 4; ++r) {  // rounds a, b, b, a
       const bool is_a = r == 0 || r == 3;
-      SHRINK_ASSIGN_OR_RETURN(std::vector<double> ms,
+      SHRINK_ASSIGN_OR_RETURN(OrtTimes t,
                               OrtSamples(is_a ? path_a : path_b, is_a ? fa : fb, o, 0.5));
-      (is_a ? ma : mb).insert((is_a ? ma : mb).end(), ms.begin(), ms.end());
+      (is_a ? ma : mb).insert((is_a ? ma : mb).end(), t.ms.begin(), t.ms.end());
     }
     return PairedLatency{Summarize(std::move(ma), o.batch), Summarize(std::move(mb), o.batch)};
   }
@@ -136,14 +141,20 @@ Expected<PairedLatency> MeasureLatencyPaired(const ir::Model& a, const std::stri
 
 Expected<LatencyResult> MeasureLatency(const ir::Model& model, const std::string& path,
                                        const LatencyOptions& o) {
-  SHRINK_ASSIGN_OR_RETURN(runtime::Feeds feeds, FeedsFor(model, o));
   if (o.runtime == RuntimeKind::kOnnxRuntime) {
     if (path.empty()) return InvalidArgument("ONNX Runtime latency needs the model's file");
-    SHRINK_ASSIGN_OR_RETURN(std::vector<double> ms, OrtSamples(path, feeds, o, 1.0));
-    return Summarize(std::move(ms), o.batch);
+    SHRINK_ASSIGN_OR_RETURN(runtime::Feeds feeds, FeedsFor(model, o));
+    SHRINK_ASSIGN_OR_RETURN(OrtTimes t, OrtSamples(path, feeds, o, 1.0));
+    LatencyResult r = Summarize(std::move(t.ms), o.batch);
+    r.peak_memory_bytes = t.peak_memory_bytes;
+    return r;
   }
+  const PeakRssScope memory;
+  SHRINK_ASSIGN_OR_RETURN(runtime::Feeds feeds, FeedsFor(model, o));
   SHRINK_ASSIGN_OR_RETURN(std::function<Status()> run, InProcessRunner(model, feeds, o));
-  return TimeInProcess(run, o);
+  SHRINK_ASSIGN_OR_RETURN(LatencyResult r, TimeInProcess(run, o));
+  r.peak_memory_bytes = memory.AddedBytes();
+  return r;
 }
 
 }  // namespace shrink::runtimes

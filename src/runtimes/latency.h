@@ -10,6 +10,10 @@
 //   start are excluded, as for ours; there the run count is `runs`, sized up from one timed
 //   probe so that the runs last about `min_seconds`). Same thread count for all.
 // - p50/p95 over the timed runs; throughput = batch * 1000 / mean ms (samples per second).
+// - peak_memory_bytes (MeasureLatency only): peak resident memory added by loading the model,
+//   making the inputs and running it (core/process_memory.h PeakRssScope; for kOnnxRuntime the
+//   same inside the Node process); -1 when the kernel cannot reset the peak. Paired measurements
+//   share one process and leave it at -1.
 // - A model whose inputs cannot be made (unknown rank) -> kInvalidArgument naming the input.
 #pragma once
 
@@ -44,6 +48,7 @@ struct LatencyResult {
   int runs = 0;
   double p50_ms = 0, p95_ms = 0, mean_ms = 0;
   double throughput_per_s = 0;
+  int64_t peak_memory_bytes = -1;
 };
 
 // `path` is the model's file (needed by kOnnxRuntime; the others use `model`).

@@ -38,6 +38,7 @@ OrtLatency ParseLatency(const nlohmann::json& j) {
   l.p90_ms = j.at("p90").get<double>();
   l.max_ms = j.at("max").get<double>();
   if (j.contains("samples")) l.samples_ms = j.at("samples").get<std::vector<double>>();
+  l.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{-1});
   return l;
 }
 

@@ -47,6 +47,9 @@ struct OrtLatency {
   int warmup = 0;
   double min_ms = 0, median_ms = 0, mean_ms = 0, p90_ms = 0, max_ms = 0;
   std::vector<double> samples_ms;  // every timed run, in order
+  // Peak resident memory the Node process added by loading the model, making the inputs and
+  // running it (VmHWM after the runs minus VmRSS before the load); -1 when unknown.
+  int64_t peak_memory_bytes = -1;
 };
 
 struct OrtResult {

@@ -62,6 +62,19 @@ TEST(Bleu, IsCorpusLevelAndReweighted) {
   EXPECT_FALSE(m->Update(testing::Labels({0}, {0}, 2)).ok());
 }
 
+// The example of sacreBLEU's README (two reference sets), published there as
+// "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)".
+TEST(Bleu, MatchesSacreBleuPublishedExample) {
+  const std::vector<std::string> sys = {"The dog bit the man.", "It wasn't surprising.",
+                                        "The man had just bitten him."};
+  const std::vector<std::vector<std::string>> refs = {
+      {"The dog bit the man.", "It was not unexpected.", "The man bit him first."},
+      {"The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."}};
+  EXPECT_NEAR(CorpusBleu(sys, refs), 48.53, 0.005);
+  // With one reference set the metric and CorpusBleu agree.
+  EXPECT_NEAR(Score("bleu", TextPreds(sys, refs[0])), CorpusBleu(sys, {refs[0]}), 1e-12);
+}
+
 // "the cat sat on the mat" vs "the cat is on the mat now": LCS "the cat on the mat" = 5,
 // P = 5/6, R = 5/7, F = 2PR / (P + R) = 10/13. "A, B!" vs "b a": words [a, b] vs [b, a],
 // LCS 1, F = 1/2. Mean = (10/13 + 1/2) / 2; an empty hypothesis scores 0.

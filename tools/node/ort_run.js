@@ -17,7 +17,9 @@
 //     {"outputs":[{"name","file","dtype","shape"}], "latency_ms":{...}}   (latency_ms with --bench)
 //   dtype uses ORT's names (float32, int64, bool, float16, ...), shape is a list of numbers.
 // - --bench RUNS times RUNS runs after W warm-up runs (default 1); outputs come from the last run.
-//   latency_ms holds the summary statistics and `samples`, every timed run in order.
+//   latency_ms holds the summary statistics, `samples` (every timed run, in order) and
+//   `peak_memory_bytes`: VmHWM after the runs minus VmRSS before the model load (the high-water
+//   mark is reset through /proc/self/clear_refs first; -1 when that is refused or unreadable).
 // - ONNX Runtime's telemetry is switched off (ORT_DISABLE_TELEMETRY=1) unless the caller set it.
 // - Any failure (bad arguments, model load, missing input, bad .npy, unsupported output dtype)
 //   prints one message on stderr and exits with code 1.
@@ -328,6 +330,34 @@ async function serve(ort, session) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Resident memory (Linux /proc/self)
+
+function statusBytes(key) {
+  try {
+    const text = fs.readFileSync('/proc/self/status', 'utf8');
+    const m = text.match(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) * 1024 : -1;
+  } catch (e) {
+    return -1;
+  }
+}
+
+// Starts a peak-memory measurement; the returned function gives the bytes added since.
+function peakMemoryScope() {
+  let reset = true;
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+  } catch (e) {
+    reset = false;
+  }
+  const base = statusBytes('VmRSS');
+  return () => {
+    const peak = statusBytes('VmHWM');
+    return reset && base >= 0 && peak >= 0 ? Math.max(0, peak - base) : -1;
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -350,6 +380,7 @@ async function main() {
     logSeverityLevel: 3,
   };
   if (opts.optimizedModel) sessionOptions.optimizedModelFilePath = opts.optimizedModel;
+  const peakMemory = peakMemoryScope();
   let session;
   try {
     session = await ort.InferenceSession.create(opts.model, sessionOptions);
@@ -377,7 +408,7 @@ async function main() {
       results = await runOnce();
       samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
-    latency = { warmup: opts.warmup, ...stats(samples), samples };
+    latency = { warmup: opts.warmup, ...stats(samples), samples, peak_memory_bytes: peakMemory() };
   } else {
     results = await runOnce();
   }
