@@ -308,6 +308,7 @@ Status Job::WriteAnytime() {
   in.trials = trials_;
   in.selection = selection_;
   in.sensitivity = sensitivity_;
+  in.cohort_tolerance_pct = policy_.cohort_tolerance_pct;
   in.layer_sqnr = layer_sqnr_;
   in.lineage = lineage_.ToJson();
   const report::ReportData data = BuildReportData(in);

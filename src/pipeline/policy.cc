@@ -73,6 +73,11 @@ Policy ParseRoot(const YamlValue& root, Policy p) {
   }
   if (auto v = m.Optional("constraints")) p.constraints = ParseConstraints(*v);
   if (auto v = m.Optional("budget")) p.budget = ParseBudget(*v);
+  if (auto v = m.Optional("report")) {
+    YamlMap r = v->Map();
+    if (auto x = r.Optional("cohort_tolerance_pct")) p.cohort_tolerance_pct = x->Double(0, 100);
+    r.Finish();
+  }
   const YamlValue stages = m.Required("stages");
   const std::vector<YamlValue> items = stages.Items();
   if (items.empty()) stages.Fail("give at least one stage");
@@ -113,6 +118,7 @@ nlohmann::json Policy::ToJson() const {
           {"target_runtimes", target_runtimes},
           {"constraints", c},
           {"budget", {{"trials", budget.trials}, {"max_minutes", budget.max_minutes}}},
+          {"report", {{"cohort_tolerance_pct", cohort_tolerance_pct}}},
           {"stages", st}};
 }
 

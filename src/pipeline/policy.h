@@ -18,6 +18,7 @@
 //     min_compression_ratio: 4
 //     max_size_mb: 5
 //   budget: {trials: 20, max_minutes: 30}    # optional; defaults 20 trials, 60 minutes
+//   report: {cohort_tolerance_pct: 2}    # optional: flag cohorts losing more (relative %)
 //   stages:                              # ordered; each kind at most once; `search` last
 //     - fold: {}
 //     - ptq: {method: [minmax, entropy], per_channel: true}
@@ -50,6 +51,7 @@ struct Policy {
   std::vector<std::string> target_runtimes = {"native"};
   search::Constraints constraints;
   Budget budget;
+  double cohort_tolerance_pct = 2.0;  // report: flag cohorts whose metric drops more (relative %)
   std::vector<std::shared_ptr<const StageConfig>> stages;
 
   // The stage of this kind, or nullptr.

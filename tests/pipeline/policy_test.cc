@@ -47,6 +47,12 @@ TEST(Policy, DefaultsForEmptyStages) {
   ASSERT_NE(ptq, nullptr);
   EXPECT_EQ(ptq->format, "qdq");
   EXPECT_EQ(p->target_runtimes, std::vector<std::string>{"native"});
+  EXPECT_EQ(p->cohort_tolerance_pct, 2.0);
+  Expected<Policy> q = ParsePolicy(
+      "version: 1\nname: x\nreport: {cohort_tolerance_pct: 0.5}\nstages: [{fold: }]\n", "p.yaml");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->cohort_tolerance_pct, 0.5);
+  EXPECT_EQ(q->ToJson()["report"]["cohort_tolerance_pct"], 0.5);
 }
 
 // Each bad policy must fail with a message holding every listed fragment.
@@ -71,6 +77,8 @@ TEST(Policy, BadPoliciesNameFileLineAndField) {
        {"p.yaml:3:", "constraints.max_latency_ms_p50"}},
       {"version: 1\nname: x\nbudget: {trials: 0}\nstages: [{fold: {}}]\n", {"budget.trials"}},
       {"version: 1\nname: x\nstages: []\n", {"at least one stage"}},
+      {"version: 1\nname: x\nreport: {cohort_tolerance: 1}\nstages: [{fold: {}}]\n",
+       {"p.yaml:3:", "did you mean 'cohort_tolerance_pct'"}},
       {"version: 1\nname: x\nstages: [{fold: {}, ptq: {}}]\n", {"one-key mapping"}},
       {"version: 1\nname: x\nstages: [{weight_only: {bits: 5}}]\n", {"4 or 8"}},
       {"version: 1\nname: x\nstages: [{fold: {}}]\nconstrains: {}\n",
