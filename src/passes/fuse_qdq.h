@@ -17,7 +17,7 @@
 //   (requantization in the kernel). Absent zero points become explicit zeros of the quantized
 //   dtype (uint8 for yzp, as QuantizeLinear defaults). The DequantizeLinear nodes stay while other
 //   nodes use them (dead_code_elimination removes them otherwise).
-// Not covered yet: Gemm (ONNX has no QLinearGemm). Add / MaxPool: see fuse_qdq_ops.h.
+// Gemm: see fuse_qdq_gemm.h. Add / MaxPool: see fuse_qdq_ops.h.
 #pragma once
 
 #include "passes/pass.h"

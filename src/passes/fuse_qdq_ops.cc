@@ -5,6 +5,7 @@
 
 #include "passes/dead_code_elimination.h"
 #include "passes/fuse_qdq.h"
+#include "passes/fuse_qdq_gemm.h"
 #include "passes/pass_manager.h"
 #include "passes/pattern_util.h"
 #include "passes/qdq_match.h"
@@ -30,13 +31,23 @@ DataType ZeroPointDtype(const ir::Value* zp) {
 bool RewriteMaxPool(ir::Graph& g, ir::Node* pool, std::unordered_set<const ir::Node*>& removed) {
   if (!OnlyFirstOutputUsed(pool)) return false;
   std::optional<Dq> x = MatchDq(pool->input(0));
+  if (!x || !SoleUse(pool->output(0))) return false;
   ir::Node* q = SoleUse(pool->output(0));
-  if (!x || !IsOp(q, "QuantizeLinear") || !PlainQdqAttrs(q) || !PerTensorQ(q)) return false;
-  if (ConstantOf(q->input(1))->GetAsDouble(0) != ConstantOf(x->scale)->GetAsDouble(0) ||
-      ZeroPointValue(q->input(2)) != ZeroPointValue(x->zp) ||
-      ZeroPointDtype(q->input(2)) != QuantDtype(x->q))
-    return false;
-  ReplaceWithNode(g, {pool, q}, "MaxPool", {x->q}, pool->attributes(), "", removed);
+  if (IsOp(q, "QuantizeLinear") && PlainQdqAttrs(q) && PerTensorQ(q) &&
+      ConstantOf(q->input(1))->GetAsDouble(0) == ConstantOf(x->scale)->GetAsDouble(0) &&
+      ZeroPointValue(q->input(2)) == ZeroPointValue(x->zp) &&
+      ZeroPointDtype(q->input(2)) == QuantDtype(x->q)) {
+    ReplaceWithNode(g, {pool, q}, "MaxPool", {x->q}, pool->attributes(), "", removed);
+    return true;
+  }
+  // Pattern A': other output parameters (or none): pool the 8-bit values and dequantize after.
+  if (ConstantOf(x->scale)->GetAsDouble(0) <= 0) return false;  // monotonic only for scale > 0
+  const std::string base = pool->name().empty() ? "maxpool" : pool->name();
+  const std::string name = g.UniqueName(base + "_int8");  // the DequantizeLinear takes pool's name
+  ir::Node* p8 = g.AddNode("MaxPool", {x->q}, {name}, pool->attributes(), name);
+  std::vector<ir::Value*> dq_inputs = {p8->output(0), x->scale};
+  if (x->zp) dq_inputs.push_back(x->zp);
+  ReplaceWithNode(g, {pool}, "DequantizeLinear", dq_inputs, {}, "", removed);
   return true;
 }
 
@@ -88,6 +99,7 @@ Expected<bool> LowerQdq(ir::Model& model) {
     return false;  // not a QDQ model: leave it untouched
   PassManager pm;
   pm.Add(std::make_unique<FuseQdq>());
+  pm.Add(std::make_unique<FuseQdqGemm>());
   pm.Add(std::make_unique<FuseQdqOps>());
   pm.Add(std::make_unique<DeadCodeElimination>());
   return pm.Run(model);

@@ -7,6 +7,10 @@
 //   default-domain opset >= 12 (8-bit MaxPool), y single-use and not a graph output.
 //   Effect: z = MaxPool(xq) with the same attributes. Exact: quantization is monotonic, so the max
 //   commutes with it, and QuantizeLinear(DequantizeLinear(v)) = v for equal parameters.
+// Pattern A' (MaxPool, other parameters): as A but without a QuantizeLinear of xq's parameters
+//   after y (different ones, or none); s > 0. Effect: y = DequantizeLinear(MaxPool(xq), s[, zp]):
+//   the pooling runs on 8-bit values and only the pooled tensor is dequantized (a QuantizeLinear
+//   after it stays). Exact for the same reason (DequantizeLinear is increasing for s > 0).
 // Pattern B (residual Add): a = DequantizeLinear(aq, as[, azp]); b = DequantizeLinear(bq, bs[,
 //   bzp]); y = Add(a, b) [; y = Relu(y)]; z = QuantizeLinear(y, ys[, yzp]).
 //   Preconditions: per-tensor constant parameters; aq, bq and z share one 8-bit dtype; the Relu
@@ -31,9 +35,9 @@ class FuseQdqOps : public Pass {
   Expected<bool> Run(ir::Graph& graph, PassContext& ctx) override;
 };
 
-// Runs fuse_qdq, fuse_qdq_ops and dead_code_elimination on `model` (what a runtime does to execute
-// a QDQ model in 8-bit); a model without QuantizeLinear / DequantizeLinear is left untouched.
-// Returns whether anything changed.
+// Runs fuse_qdq, fuse_qdq_gemm, fuse_qdq_ops and dead_code_elimination on `model` (what a runtime
+// does to execute a QDQ model in 8-bit); a model without QuantizeLinear / DequantizeLinear is left
+// untouched. Returns whether anything changed.
 Expected<bool> LowerQdq(ir::Model& model);
 
 }  // namespace shrink::passes

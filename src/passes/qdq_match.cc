@@ -19,6 +19,7 @@ DataType QuantDtype(const ir::Value* v) {
   if (IsOp(p, "QuantizeLinear")) zp_index = 2;
   if (IsOp(p, "QLinearConv") || IsOp(p, "QLinearMatMul") || IsOp(p, "QLinearAdd", "com.microsoft"))
     zp_index = 7;
+  if (IsOp(p, "QGemm", "com.microsoft")) zp_index = 8;  // absent: float output
   if (zp_index < 0) return DataType::kUndefined;
   if (!p->input(zp_index)) return zp_index == 2 ? DataType::kUInt8 : DataType::kUndefined;
   const Tensor* zp = ConstantOf(p->input(zp_index));

@@ -1,7 +1,8 @@
 // Matching helpers shared by the QDQ fusion passes (fuse_qdq, fuse_qdq_ops). Not a pass.
 //
 // Contract: QuantDtype gives the dtype of a quantized value (declared, or from its producer:
-// QuantizeLinear, or an 8-bit op that an earlier rewrite of the same pass family put there).
+// QuantizeLinear, or an 8-bit op that an earlier rewrite of the same pass family put there, incl.
+// com.microsoft QLinearAdd / QGemm).
 // MatchDq matches a DequantizeLinear with plain attributes (no block_size / saturate /
 // output_dtype), an 8-bit input and constant float32 scale / zero point, per-tensor, or per-channel
 // along `axis` when `per_channel_len` > 0. MatchQuantizeAfter finds the QuantizeLinear that is the

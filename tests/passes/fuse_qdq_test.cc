@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "ir/printer.h"
 #include "pass_test_util.h"
 
@@ -13,14 +11,7 @@ namespace {
 using ir::GraphBuilder;
 using ir::MakeAttr;
 using ir::Value;
-
-Tensor RandomInts(DataType t, const Shape& shape, int lo, int hi, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, shape);
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(gen));
-  return out;
-}
+using testing::RandomInts;
 
 Value* Scalar(GraphBuilder& b, const char* name, float v) {
   return b.Const(name, Tensor::Scalar<float>(v));

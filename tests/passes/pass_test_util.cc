@@ -30,6 +30,14 @@ Tensor RandomTensor(const Shape& shape, uint32_t seed, float lo, float hi) {
   return t;
 }
 
+Tensor RandomInts(DataType t, const Shape& shape, int lo, int hi, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> dist(lo, hi);
+  Tensor out(t, shape);
+  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(gen));
+  return out;
+}
+
 bool Apply(std::unique_ptr<Pass> pass, ir::Model& model) {
   PassManager pm;
   Pass* raw = pass.get();

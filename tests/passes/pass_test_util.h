@@ -20,6 +20,8 @@ using BuildFn = std::function<void(ir::GraphBuilder&)>;
 
 ir::Model Build(const BuildFn& build, int64_t opset = 17);
 Tensor RandomTensor(const Shape& shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+// Integer tensor of dtype `t` with values uniform in [lo, hi].
+Tensor RandomInts(DataType t, const Shape& shape, int lo, int hi, uint32_t seed);
 
 // Runs `pass` then dead_code_elimination on `model` (verify after each); returns whether `pass`
 // changed the graph. Fails the test on an error.

@@ -236,5 +236,59 @@ TEST(FastInt8, QLinearAddAndMaxPoolAreExact) {
   }
 }
 
+// 8-bit MaxPool geometries: 1-2 spatial dims on the native kernel (unpadded windows on its direct
+// loops, the rest through its row buffer), 3-D on oneDNN; always exact.
+TEST(FastInt8, MaxPoolGeometriesAreExact) {
+  struct Geometry {
+    std::string what;
+    Shape x;
+    std::vector<ir::Attribute> attrs;
+    std::string backend;
+  };
+  const std::vector<Geometry> cases = {
+      {"2x2 stride 2",
+       {1, 3, 10, 13},
+       {MakeAttr("kernel_shape", Shape{2, 2}), MakeAttr("strides", Shape{2, 2})},
+       "native"},
+      {"dilated, uneven pads, ceil",
+       {2, 4, 11, 9},
+       {MakeAttr("kernel_shape", Shape{3, 2}), MakeAttr("strides", Shape{1, 2}),
+        MakeAttr("dilations", Shape{2, 1}), MakeAttr("pads", Shape{1, 0, 2, 1}),
+        MakeAttr("ceil_mode", int64_t{1})},
+       "native"},
+      {"3x3 stride 2, no padding",
+       {1, 3, 12, 11},
+       {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2})},
+       "native"},
+      {"3x2 stride 1x3, no padding",
+       {2, 2, 7, 14},
+       {MakeAttr("kernel_shape", Shape{3, 2}), MakeAttr("strides", Shape{1, 3})},
+       "native"},
+      {"SAME_UPPER",
+       {1, 2, 9, 9},
+       {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
+        MakeAttr("auto_pad", std::string("SAME_UPPER"))},
+       "native"},
+      {"1-D",
+       {1, 3, 17},
+       {MakeAttr("kernel_shape", Shape{3}), MakeAttr("strides", Shape{2}),
+        MakeAttr("pads", Shape{1, 1})},
+       "native"},
+      {"3-D", {1, 2, 5, 6, 7}, {MakeAttr("kernel_shape", Shape{2, 2, 2})}, "onednn"},
+  };
+  for (DataType qt : {DataType::kUInt8, DataType::kInt8})
+    for (const auto& c : cases) {
+      SCOPED_TRACE(c.what + " " + DataTypeName(qt));
+      const bool u8 = qt == DataType::kUInt8;
+      const Tensor x = RandomQ(qt, c.x, 700, u8 ? 0 : -128, u8 ? 255 : 127);
+      FastOpResult r = RunBoth("MaxPool", {x}, {false}, c.attrs);
+      ASSERT_EQ(r.fast.size(), 1u);
+      ASSERT_EQ(r.ref.size(), 1u);
+      EXPECT_EQ(r.backend, c.backend);
+      ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
+      EXPECT_EQ(MaxAbsDiff(r.fast[0], r.ref[0]), 0.0);
+    }
+}
+
 }  // namespace
 }  // namespace shrink::testing

@@ -5,7 +5,7 @@
 // into the primitive's blocked layout and back when the primitive prefers one.
 #include <map>
 
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/onednn_conv.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -35,85 +35,28 @@ class ConvOneDnn : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
-    auto& s = CpuStream();
-    b.x_user.set_data_handle(const_cast<void*>(in[0]));
-    b.y_user.set_data_handle(out[0]);
-    if (b.x_reorder) b.x_reorder.execute(s, b.x_user, b.x_conv);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.x_reorder ? b.x_conv : b.x_user},
-                                         {DNNL_ARG_WEIGHTS, b.w},
-                                         {DNNL_ARG_DST, b.y_reorder ? b.y_conv : b.y_user}};
-    if (b.has_bias) args[DNNL_ARG_BIAS] = b.bias;
-    b.conv.execute(s, args);
-    if (b.y_reorder) b.y_reorder.execute(s, b.y_conv, b.y_user);
-    s.wait();
+    std::unordered_map<int, memory> args;
+    if (bias_.defined()) args[DNNL_ARG_BIAS] = b.bias;
+    b.Execute(in[0], out[0], std::move(args));
   }
 
  private:
-  struct Built {
-    Shape y_shape;
-    dnnl::convolution_forward conv;
-    memory x_user, x_conv, y_user, y_conv, w, bias;
-    dnnl::reorder x_reorder, y_reorder;
-    bool has_bias = false;
-    size_t workspace = 0;
+  struct Built : BuiltConv {
+    memory bias;
   };
 
   Built Build(const Shape& x) {
-    const Shape& ws = weights_.shape();
-    if (x.size() != ws.size() || x.size() < 3 || x.size() > 5)
-      Throw(StatusCode::kUnimplemented, "Conv rank");
-    if (x[1] != ws[1] * group_) Throw(StatusCode::kInvalidArgument, "Conv channel mismatch");
-    const Shape in(x.begin() + 2, x.end()), k(ws.begin() + 2, ws.end());
-    WindowGeometry g = MakeWindow(node_, in, k, false);
-    Built b;
-    b.y_shape = {x[0], ws[0]};
-    b.y_shape.insert(b.y_shape.end(), g.out.begin(), g.out.end());
-    memory::dims wdims;
-    if (group_ > 1) {
-      wdims = {group_, ws[0] / group_};
-      wdims.insert(wdims.end(), ws.begin() + 1, ws.end());
-    } else {
-      wdims = ToDims(ws);
-    }
-    memory::dims dil;
-    for (int64_t d : g.dilations) dil.push_back(d - 1);
+    const ConvShapes cs = MakeConvShapes(node_, x, weights_.shape(), group_);
     const auto any = tag::any;
-    memory::desc x_any(ToDims(x), dt::f32, any), y_any(ToDims(b.y_shape), dt::f32, any),
-        w_any(wdims, dt::f32, any), bias_md({ws[0]}, dt::f32, tag::a);
-    b.has_bias = bias_.defined();
-    auto desc = b.has_bias
-                    ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                      dnnl::algorithm::convolution_direct, x_any,
-                                                      w_any, bias_md, y_any, ToDims(g.strides), dil,
-                                                      ToDims(g.pads_begin), ToDims(g.pads_end))
-                    : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                      dnnl::algorithm::convolution_direct, x_any,
-                                                      w_any, y_any, ToDims(g.strides), dil,
-                                                      ToDims(g.pads_begin), ToDims(g.pads_end));
+    memory::desc x_any(ToDims(x), dt::f32, any), y_any(ToDims(cs.y), dt::f32, any),
+        w_any(cs.w, dt::f32, any), bias_md({weights_.dim(0)}, dt::f32, tag::a);
     dnnl::primitive_attr attr;
     if (!post_ops_.empty()) attr.set_post_ops(MakePostOps(post_ops_));
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, CpuEngine());
-    auto& eng = CpuEngine();
-    // Weights: plain user layout -> the primitive's layout, once.
-    memory::desc w_plain =
-        group_ > 1 ? PlainDesc(Shape(wdims.begin(), wdims.end())) : PlainDesc(ws);
-    memory w_user(w_plain, eng, weights_.raw());
-    b.w = memory(pd.weights_desc(), eng);
-    Reorder(w_user, b.w);
-    if (b.has_bias) b.bias = memory(bias_md, eng, bias_.raw());
-    b.x_user = memory(PlainDesc(x), eng, DNNL_MEMORY_NONE);
-    b.y_user = memory(PlainDesc(b.y_shape), eng, DNNL_MEMORY_NONE);
-    if (pd.src_desc() != b.x_user.get_desc()) {
-      b.x_conv = memory(pd.src_desc(), eng);
-      b.x_reorder = dnnl::reorder(b.x_user, b.x_conv);
-      b.workspace += pd.src_desc().get_size();
-    }
-    if (pd.dst_desc() != b.y_user.get_desc()) {
-      b.y_conv = memory(pd.dst_desc(), eng);
-      b.y_reorder = dnnl::reorder(b.y_conv, b.y_user);
-      b.workspace += pd.dst_desc().get_size();
-    }
-    b.conv = dnnl::convolution_forward(pd);
+    dnnl::convolution_forward::primitive_desc pd(
+        ConvDesc(cs, x_any, w_any, bias_.defined() ? &bias_md : nullptr, y_any), attr, CpuEngine());
+    Built b;
+    b.Init(pd, cs, weights_.raw(), dt::f32, x, dt::f32, dt::f32);
+    if (bias_.defined()) b.bias = memory(bias_md, CpuEngine(), bias_.raw());
     return b;
   }
 

@@ -11,10 +11,13 @@
 //   Run     — pointers only: one per node input (nullptr for omitted inputs; constants included),
 //             one per node output, for the shapes of the last Reshape. No allocation on this path
 //             beyond what Reshape prepared.
-// Quantization parameters are explicit in CreateInfo (constant scale / zero-point inputs).
+// Quantization parameters are explicit in CreateInfo (constant scale / zero-point inputs); a
+// weight-only quantized weight (DequantizeLinear of constants) reaches the kernels registered with
+// a DqWeightCheck unfolded, as CreateInfo::dq_weight.
 //
 // One line registers a kernel for (domain, op, opset range, input dtype, backend):
-//   SHRINK_FAST_KERNEL("", "Conv", 11, kLatestOpset, DataType::kFloat32, "onednn", MakeConv);
+//   SHRINK_FAST_KERNEL("", "Conv", 11, kLatestOpset, DataType::kFloat32, "onednn", MakeConv,
+//                      CanFuseEltwise);
 #pragma once
 
 #include <memory>
@@ -42,6 +45,19 @@ struct FusedActivation {
 std::optional<FusedActivation> ActivationOf(const ir::Node& node, int64_t opset,
                                             const std::vector<const Tensor*>& constants);
 
+// A constant weight that the plan keeps as DequantizeLinear(q, scale[, zero_point]) instead of
+// folding it to float (weight-only quantization): offered only to kernels whose definition has
+// `takes_dq_weight`, which then read the packed integers and never see a float matrix. The node
+// input it feeds has no constant and no buffer (nullptr in Run).
+struct DequantizedWeight {
+  int input = -1;  // node input index the DequantizeLinear output feeds
+  const ir::Node* dq = nullptr;
+  int64_t opset = 0;  // of the DequantizeLinear
+  const Tensor* q = nullptr;
+  const Tensor* scale = nullptr;
+  const Tensor* zero_point = nullptr;  // nullptr when omitted
+};
+
 struct CreateInfo {
   const ir::Node* node = nullptr;
   int64_t opset = 0;
@@ -52,6 +68,7 @@ struct CreateInfo {
   std::vector<DataType> input_dtypes;  // kUndefined for omitted inputs
   std::vector<Shape> input_shapes;     // first shapes seen (empty Shape for omitted inputs)
   std::vector<FusedActivation> post_ops;
+  const DequantizedWeight* dq_weight = nullptr;  // set only for `takes_dq_weight` kernels
 };
 
 struct OutputSpec {
@@ -64,12 +81,17 @@ class FastKernel {
   virtual ~FastKernel() = default;
   virtual std::vector<OutputSpec> Reshape(const std::vector<Shape>& input_shapes) = 0;
   virtual size_t workspace_bytes() const { return 0; }
+  // Bytes of weights the kernel holds (packed / reordered copies), for PlanStats; 0 if untracked.
+  virtual size_t weight_bytes() const { return 0; }
   virtual void Run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) = 0;
 };
 
 using FastFactory = std::unique_ptr<FastKernel> (*)(const CreateInfo&);
 // Whether a kernel can absorb `act` as a post-op (checked before the plan fuses).
 using FusionCheck = bool (*)(const FusedActivation& act);
+// Whether a kernel for `consumer` can take `w` (input w.input) packed, before the plan decides not
+// to fold that DequantizeLinear (static checks only: dtypes, axis, block size, attributes).
+using DqWeightCheck = bool (*)(const ir::Node& consumer, int64_t opset, const DequantizedWeight& w);
 
 struct FastKernelDef {
   std::string domain;  // "" for ai.onnx
@@ -80,6 +102,9 @@ struct FastKernelDef {
   std::string backend;                  // "onednn" or "native"
   FastFactory create = nullptr;
   FusionCheck can_fuse = nullptr;  // nullptr: accepts no post-ops
+  // Non-null: the kernel runs from a DequantizedWeight (CreateInfo::dq_weight) and declines
+  // without one; the plan offers such weights to these kernels only.
+  DqWeightCheck takes_dq_weight = nullptr;
 };
 
 class FastRegistry {
@@ -102,6 +127,9 @@ struct FastRegistrar {
 }  // namespace shrink::runtime::fast
 
 #define SHRINK_FAST_KERNEL(domain, op, since, until, dtype, backend, factory, fusion) \
-  static ::shrink::runtime::fast::FastRegistrar SHRINK_CONCAT_(                       \
-      shrink_fast_reg_, __COUNTER__)(::shrink::runtime::fast::FastKernelDef{          \
-      domain, op, since, until, dtype, backend, factory, fusion})
+  SHRINK_FAST_KERNEL_DQ(domain, op, since, until, dtype, backend, factory, fusion, nullptr)
+// The same for a kernel that runs from a DequantizedWeight (`dq_check`: its DqWeightCheck).
+#define SHRINK_FAST_KERNEL_DQ(domain, op, since, until, dtype, backend, factory, fusion, dq_check) \
+  static ::shrink::runtime::fast::FastRegistrar SHRINK_CONCAT_(                                    \
+      shrink_fast_reg_, __COUNTER__)(::shrink::runtime::fast::FastKernelDef{                       \
+      domain, op, since, until, dtype, backend, factory, fusion, dq_check})

@@ -29,14 +29,17 @@ class MatMulOneDnn : public FastKernel {
  public:
   MatMulOneDnn(const CreateInfo& info, bool gemm) : gemm_(gemm), post_ops_(info.post_ops) {
     const ir::Node& n = *info.node;
-    if (info.constants[1]) b_const_ = info.constants[1]->Clone();
+    if (info.constants[1]) b_const_ = *info.constants[1];  // shares the constant's buffer
     if (gemm_) {
       trans_a_ = n.GetInt("transA", 0) != 0;
       trans_b_ = n.GetInt("transB", 0) != 0;
       // alpha folds into the constant B (oneDNN output scales would also scale the bias).
       const float alpha = n.GetFloat("alpha", 1.0f);
-      if (alpha != 1.0f)
+      if (alpha != 1.0f) {
+        b_const_ = b_const_.Clone();
+        owns_b_ = true;
         for (int64_t i = 0; i < b_const_.numel(); ++i) b_const_.data<float>()[i] *= alpha;
+      }
       const float beta = n.GetFloat("beta", 1.0f);
       if (info.constants.size() > 2 && info.constants[2] && beta != 0.0f) {
         bias_ = info.constants[2]->Clone();
@@ -53,6 +56,14 @@ class MatMulOneDnn : public FastKernel {
     if (it == cache_.end()) it = cache_.emplace(key, Build(shapes[0], shapes[1])).first;
     current_ = &it->second;
     return {{DataType::kFloat32, current_->y_shape}};
+  }
+
+  // The reordered copies, and B itself when scaled by alpha (else it shares the constant's buffer).
+  size_t weight_bytes() const override {
+    size_t n = (owns_b_ ? b_const_.nbytes() : 0) + (bias_.defined() ? bias_.nbytes() : 0);
+    for (const auto& [shapes, b] : cache_)
+      if (b_const_.defined()) n += b.b.get_desc().get_size();
+    return n;
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
@@ -151,6 +162,7 @@ class MatMulOneDnn : public FastKernel {
   std::vector<FusedActivation> post_ops_;
   Tensor b_const_, bias_;
   bool trans_a_ = false, trans_b_ = false;
+  bool owns_b_ = false;  // b_const_ is a scaled copy (Gemm alpha != 1)
   std::map<std::vector<Shape>, Built> cache_;
   Built* current_ = nullptr;
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,9 @@ struct PlanNode {
 struct PlanStep {
   std::vector<PlanNode> chain;   // chain[0] is the primary node; later nodes consume its output
   bool folds_batchnorm = false;  // chain[1] is a BatchNormalization folded into Conv weights
+  // A constant DequantizeLinear feeding chain[0], left unfolded for a weight-only kernel; reset
+  // once folded (when no such kernel takes the step).
+  std::optional<PlanNode> weight_dq;
   std::vector<FusedActivation> post_ops;
   std::unique_ptr<FastKernel> kernel;
   std::string backend = "reference";

@@ -1,10 +1,12 @@
 // oneDNN pooling: MaxPool (no Indices output, storage_order 0), AveragePool
 // (count_include_pad, ceil_mode unless combined with count_include_pad), GlobalAveragePool and
 // GlobalMaxPool, 1-3 spatial dims, plain NC... layout in and out. Primitives cached by shape.
-// float32; MaxPool also on uint8 / int8 (opset >= 12; channels-last inside the kernel).
+// float32; MaxPool also on uint8 / int8 (opset >= 12; channels-last inside the kernel) for 3-D
+// pooling (1-2 spatial dims: the native kernel of maxpool_native.h, registered first).
 #include <map>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/maxpool_native.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -146,6 +148,12 @@ std::unique_ptr<FastKernel> MakeGlobalMax(const CreateInfo& info) {
 
 SHRINK_FAST_KERNEL("", "MaxPool", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeMaxPool,
                    nullptr);
+// 8-bit MaxPool with 1-2 spatial dims: the native NCHW kernel first (no reorders;
+// maxpool_native.h).
+SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kUInt8, "native",
+                   MakeMaxPoolInt8Native, nullptr);
+SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kInt8, "native",
+                   MakeMaxPoolInt8Native, nullptr);
 SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kUInt8, "onednn", MakeMaxPool,
                    nullptr);
 SHRINK_FAST_KERNEL("", "MaxPool", 12, kLatestOpset, DataType::kInt8, "onednn", MakeMaxPool,

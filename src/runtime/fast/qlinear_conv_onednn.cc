@@ -10,6 +10,7 @@
 #include <map>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/onednn_conv.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -43,86 +44,34 @@ class Int8ConvOneDnn : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
-    auto& s = CpuStream();
-    b.x_user.set_data_handle(const_cast<void*>(in[0]));
-    b.y_user.set_data_handle(out[0]);
-    if (b.x_reorder) b.x_reorder.execute(s, b.x_user, b.x_conv);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.x_reorder ? b.x_conv : b.x_user},
-                                         {DNNL_ARG_WEIGHTS, b.w},
-                                         {DNNL_ARG_DST, b.y_reorder ? b.y_conv : b.y_user}};
+    std::unordered_map<int, memory> args;
     if (p_.bias.defined()) args[DNNL_ARG_BIAS] = b.bias;
     if (p_.x_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = x_zp_mem_;
     if (p_.y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = y_zp_mem_;
-    b.conv.execute(s, args);
-    if (b.y_reorder) b.y_reorder.execute(s, b.y_conv, b.y_user);
-    s.wait();
+    b.Execute(in[0], out[0], std::move(args));
   }
 
  private:
-  struct Built {
-    Shape y_shape;
-    dnnl::convolution_forward conv;
-    memory x_user, x_conv, y_user, y_conv, w, bias;
-    dnnl::reorder x_reorder, y_reorder;
-    size_t workspace = 0;
+  struct Built : BuiltConv {
+    memory bias;
   };
 
   Built Build(const Shape& x) {
-    const Shape& ws = p_.w.shape();
-    if (x.size() != ws.size() || x.size() < 3 || x.size() > 5)
-      Throw(StatusCode::kUnimplemented, "Conv rank");
-    if (x[1] != ws[1] * group_) Throw(StatusCode::kInvalidArgument, "Conv channel mismatch");
-    const Shape in(x.begin() + 2, x.end()), k(ws.begin() + 2, ws.end());
-    WindowGeometry g = MakeWindow(node_, in, k, false);
-    Built b;
-    b.y_shape = {x[0], ws[0]};
-    b.y_shape.insert(b.y_shape.end(), g.out.begin(), g.out.end());
-    memory::dims wdims;
-    if (group_ > 1) {
-      wdims = {group_, ws[0] / group_};
-      wdims.insert(wdims.end(), ws.begin() + 1, ws.end());
-    } else {
-      wdims = ToDims(ws);
-    }
-    memory::dims dil;
-    for (int64_t d : g.dilations) dil.push_back(d - 1);
+    const ConvShapes cs = MakeConvShapes(node_, x, p_.w.shape(), group_);
     const auto xdt = DnnlType(p_.x_dtype), ydt = DnnlType(p_.y_dtype);
-    memory::desc x_any(ToDims(x), xdt, tag::any), y_any(ToDims(b.y_shape), ydt, tag::any),
-        w_any(wdims, memory::data_type::s8, tag::any),
-        bias_md({ws[0]}, memory::data_type::s32, tag::a);
-    const auto prop = dnnl::prop_kind::forward_inference;
-    const auto alg = dnnl::algorithm::convolution_direct;
-    auto desc =
-        p_.bias.defined()
-            ? dnnl::convolution_forward::desc(prop, alg, x_any, w_any, bias_md, y_any,
-                                              ToDims(g.strides), dil, ToDims(g.pads_begin),
-                                              ToDims(g.pads_end))
-            : dnnl::convolution_forward::desc(prop, alg, x_any, w_any, y_any, ToDims(g.strides),
-                                              dil, ToDims(g.pads_begin), ToDims(g.pads_end));
+    memory::desc x_any(ToDims(x), xdt, tag::any), y_any(ToDims(cs.y), ydt, tag::any),
+        w_any(cs.w, memory::data_type::s8, tag::any),
+        bias_md({p_.w.dim(0)}, memory::data_type::s32, tag::a);
     dnnl::primitive_attr attr;
     if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
     if (p_.x_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
     if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, CpuEngine());
-    auto& eng = CpuEngine();
-    memory::desc w_plain = PlainDesc(Shape(wdims.begin(), wdims.end()), memory::data_type::s8);
-    memory w_user(w_plain, eng, p_.w.raw());
-    b.w = memory(pd.weights_desc(), eng);
-    Reorder(w_user, b.w);
-    if (p_.bias.defined()) b.bias = memory(bias_md, eng, p_.bias.raw());
-    b.x_user = memory(PlainDesc(x, xdt), eng, DNNL_MEMORY_NONE);
-    b.y_user = memory(PlainDesc(b.y_shape, ydt), eng, DNNL_MEMORY_NONE);
-    if (pd.src_desc() != b.x_user.get_desc()) {
-      b.x_conv = memory(pd.src_desc(), eng);
-      b.x_reorder = dnnl::reorder(b.x_user, b.x_conv);
-      b.workspace += pd.src_desc().get_size();
-    }
-    if (pd.dst_desc() != b.y_user.get_desc()) {
-      b.y_conv = memory(pd.dst_desc(), eng);
-      b.y_reorder = dnnl::reorder(b.y_conv, b.y_user);
-      b.workspace += pd.dst_desc().get_size();
-    }
-    b.conv = dnnl::convolution_forward(pd);
+    dnnl::convolution_forward::primitive_desc pd(
+        ConvDesc(cs, x_any, w_any, p_.bias.defined() ? &bias_md : nullptr, y_any), attr,
+        CpuEngine());
+    Built b;
+    b.Init(pd, cs, p_.w.raw(), memory::data_type::s8, x, xdt, ydt);
+    if (p_.bias.defined()) b.bias = memory(bias_md, CpuEngine(), p_.bias.raw());
     return b;
   }
 

@@ -5,6 +5,8 @@
 // (b - b_zp) once at create and reordered into the primitive's preferred layout once per shape;
 // primitives are cached by A's shape. Non-constant B, per-row A parameters or 3-D+ B: the factory
 // declines (reference kernel). Rounding: see int8_util.h.
+// Also com.microsoft QGemm (2-D A, transB, int32 bias C added to the accumulator inside the
+// primitive, float32 output when y_scale is absent): see MakeQGemm.
 #include <map>
 
 #include "runtime/fast/int8_util.h"
@@ -16,6 +18,7 @@ using dnnl::memory;
 
 struct Int8MatMulParams {
   Tensor b;                   // s8 [K, N], b - b_zp
+  Tensor bias;                // s32 [N] (QGemm C), or undefined
   std::vector<float> scales;  // empty: int32 output
   int32_t a_zp = 0, y_zp = 0;
   DataType a_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
@@ -40,6 +43,7 @@ class Int8MatMulOneDnn : public FastKernel {
     b.y.set_data_handle(out[0]);
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, b.a}, {DNNL_ARG_WEIGHTS, b.b}, {DNNL_ARG_DST, b.y}};
+    if (p_.bias.defined()) args[DNNL_ARG_BIAS] = b.bias;
     if (p_.a_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = a_zp_mem_;
     if (p_.y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = y_zp_mem_;
     b.mm.execute(CpuStream(), args);
@@ -50,7 +54,7 @@ class Int8MatMulOneDnn : public FastKernel {
   struct Built {
     Shape y_shape;
     dnnl::matmul mm;
-    memory a, b, y;
+    memory a, b, y, bias;
   };
 
   Built Build(const Shape& a) {
@@ -69,7 +73,12 @@ class Int8MatMulOneDnn : public FastKernel {
     if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
     if (p_.a_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
     if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_any, y_md), attr, eng);
+    memory::desc bias_md = PlainDesc({1, n}, memory::data_type::s32);
+    dnnl::matmul::primitive_desc pd(p_.bias.defined()
+                                        ? dnnl::matmul::desc(a_md, b_any, bias_md, y_md)
+                                        : dnnl::matmul::desc(a_md, b_any, y_md),
+                                    attr, eng);
+    if (p_.bias.defined()) out.bias = memory(bias_md, eng, p_.bias.raw());
     out.a = memory(a_md, eng, DNNL_MEMORY_NONE);
     out.y = memory(y_md, eng, DNNL_MEMORY_NONE);
     memory user(PlainDesc({k, n}, memory::data_type::s8), eng, p_.b.raw());
@@ -124,8 +133,66 @@ std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
   return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
 }
 
+// com.microsoft QGemm(a, a_scale, a_zp, b, b_scale, b_zp[, c][, y_scale][, y_zp]) with transA = 0,
+// constant B (transposed to [K, N] here when transB), C absent or an int32 constant scalar / row of
+// N; float32 output when y_scale is absent.
+std::unique_ptr<FastKernel> MakeQGemm(const CreateInfo& info) {
+  const ir::Node& n = *info.node;
+  const Tensor* b = ConstInput(info, 3);
+  auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
+  auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  if (n.GetInt("transA", 0) != 0 || info.input_shapes[0].size() != 2 || !b || b->rank() != 2 ||
+      !as || !bs || !azp)
+    return nullptr;
+  const bool tb = n.GetInt("transB", 0) != 0;
+  const int64_t k = tb ? b->dim(1) : b->dim(0), cols = tb ? b->dim(0) : b->dim(1);
+  if (as->size() != 1 || (bs->size() != 1 && static_cast<int64_t>(bs->size()) != cols))
+    return nullptr;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
+  Int8MatMulParams p;
+  p.a_dtype = info.input_dtypes[0];
+  auto s8 = ToS8Weights(*b, ConstInput(info, 5), tb ? 0 : 1);
+  if (!s8) return nullptr;
+  if (tb) {  // [N, K] -> [K, N]
+    p.b = Tensor(DataType::kInt8, {k, cols});
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        p.b.data<int8_t>()[i * cols + j] = s8->data<int8_t>()[j * k + i];
+  } else {
+    p.b = std::move(*s8);
+  }
+  if (!OmittedInput(info, 6)) {
+    const Tensor* c = ConstInput(info, 6);
+    if (!c || c->dtype() != DataType::kInt32) return nullptr;
+    const bool row = c->numel() == cols && (c->rank() == 1 || (c->rank() == 2 && c->dim(0) == 1));
+    if (c->numel() != 1 && !row) return nullptr;
+    p.bias = Tensor(DataType::kInt32, {cols});
+    for (int64_t j = 0; j < cols; ++j)
+      p.bias.data<int32_t>()[j] = c->data<int32_t>()[c->numel() == 1 ? 0 : j];
+  }
+  const float alpha = n.GetFloat("alpha", 1.0f);
+  if (OmittedInput(info, 7)) {  // float output
+    p.y_dtype = DataType::kFloat32;
+    p.scales = OutputScales(alpha * (*as)[0], *bs, 1.0f);
+  } else {
+    auto ys = FloatsOf(ConstInput(info, 7));
+    auto yzp = ScalarInt(ConstInput(info, 8), OmittedInput(info, 8));
+    if (!ys || ys->size() != 1 || !yzp) return nullptr;
+    p.y_dtype = OmittedInput(info, 8) ? DataType::kUInt8 : info.input_dtypes[8];
+    if (p.y_dtype != DataType::kUInt8 && p.y_dtype != DataType::kInt8) return nullptr;
+    p.scales = OutputScales(alpha * (*as)[0], *bs, (*ys)[0]);
+    p.y_zp = *yzp;
+  }
+  p.a_zp = *azp;
+  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+}
+
 }  // namespace
 
+SHRINK_FAST_KERNEL("com.microsoft", "QGemm", 1, kLatestOpset, DataType::kUInt8, "onednn", MakeQGemm,
+                   nullptr);
+SHRINK_FAST_KERNEL("com.microsoft", "QGemm", 1, kLatestOpset, DataType::kInt8, "onednn", MakeQGemm,
+                   nullptr);
 SHRINK_FAST_KERNEL("", "QLinearMatMul", 10, kLatestOpset, DataType::kUInt8, "onednn",
                    MakeQLinearMatMul, nullptr);
 SHRINK_FAST_KERNEL("", "QLinearMatMul", 10, kLatestOpset, DataType::kInt8, "onednn",

@@ -25,11 +25,20 @@ bool OnlyFirstOutput(const ir::Node& n) {
   return true;
 }
 
-// True when some fast kernel for `op` can absorb `act` as a post-op.
-bool AnyFastFuses(const std::string& op, const FusedActivation& act) {
+// True when some fast kernel for `op` can absorb `act` as a post-op (among the kernels that take a
+// DequantizedWeight when `dq_weight`, else among the others).
+bool AnyFastFuses(const std::string& op, const FusedActivation& act, bool dq_weight) {
   for (const auto& def : FastRegistry::Global().all())
-    if (def.op_type == op && def.domain.empty() && def.can_fuse && def.can_fuse(act)) return true;
+    if (def.op_type == op && def.domain.empty() && (def.takes_dq_weight != nullptr) == dq_weight &&
+        def.can_fuse && def.can_fuse(act))
+      return true;
   return false;
+}
+
+// The DequantizedWeight a DequantizeLinear node with constant inputs `c` would feed to `use`.
+DequantizedWeight DqWeightOf(const ir::Node& dq, int64_t opset, const ir::Use& use,
+                             const std::vector<const Tensor*>& c) {
+  return DequantizedWeight{use.index, &dq, opset, c[0], c[1], c.size() > 2 ? c[2] : nullptr};
 }
 
 }  // namespace
@@ -46,6 +55,8 @@ struct Session::Impl {
   std::vector<int> output_slots;
   std::vector<PlanStep> steps;
   std::vector<std::vector<int>> release_after;
+  // Constant DequantizeLinear nodes left unfolded for a weight-only kernel, by output slot.
+  std::unordered_map<int, PlanNode> deferred_dq;
   PlanStats stats;
   // Buffer pool and liveness (alias-aware through the raw pointer).
   std::unordered_map<uint64_t, std::vector<Tensor>> pool;
@@ -86,9 +97,14 @@ struct Session::Impl {
   }
 
   void Build();
+  bool DeferDq(const PlanNode& p);
+  void Materialize(PlanStep& step);
   void BuildSteps(const std::vector<PlanNode>& nodes);
   void RunReference(const PlanNode& p);
   void TryCreateFast(PlanStep& step);
+  bool TryCreateFastDq(PlanStep& step);
+  bool TryDefs(PlanStep& step, const CreateInfo& info, bool dq);
+  CreateInfo InfoOf(const PlanStep& step) const;
   void ExecuteStep(PlanStep& step);
   Tensor Alloc(DataType dt, const Shape& shape);
   void Track(const Tensor& t);
@@ -107,8 +123,10 @@ void Session::Impl::Build() {
       return;
     }
   for (const ir::Value* v : g.inputs()) inputs.emplace_back(v, Slot(v));
+  std::unordered_set<int> initializer_slots;
   for (const ir::Value* v : g.initializers()) {
     const int s = Slot(v);
+    initializer_slots.insert(s);
     values[static_cast<size_t>(s)] = v->data();
     is_const[static_cast<size_t>(s)] = !v->is_graph_input();
   }
@@ -122,6 +140,7 @@ void Session::Impl::Build() {
     bool foldable = !IsNondeterministic(*n);
     for (int s : p.in_slots)
       if (s >= 0 && !is_const[static_cast<size_t>(s)]) foldable = false;
+    if (foldable && DeferDq(p)) continue;
     if (foldable) {
       try {
         RunReference(p);
@@ -138,8 +157,53 @@ void Session::Impl::Build() {
   }
   refs.clear();
   live_bytes = 0;
+  for (size_t s = 0; s < values.size(); ++s)
+    if (is_const[s] && values[s].defined() && !initializer_slots.count(static_cast<int>(s)))
+      stats.folded_bytes += static_cast<int64_t>(values[s].nbytes());
   for (const ir::Value* v : g.outputs()) output_slots.push_back(Slot(v));
   BuildSteps(remaining);
+}
+
+// A constant DequantizeLinear whose only use is a MatMul / Gemm weight that some weight-only
+// kernel takes stays unfolded (its output slot counts as constant but has no value until a
+// fallback materialises it).
+bool Session::Impl::DeferDq(const PlanNode& p) {
+  const ir::Node& n = *p.node;
+  if (!opts.use_fast || n.op_type() != "DequantizeLinear" || !Canon(n.domain()).empty() ||
+      p.out_slots.size() != 1 || p.out_slots[0] < 0)
+    return false;
+  const ir::Value* out = n.output(0);
+  if (out->is_graph_output() || out->uses().size() != 1) return false;
+  const ir::Use& use = out->uses()[0];
+  const ir::Node& consumer = *use.node;
+  if (!Canon(consumer.domain()).empty()) return false;
+  const auto consts = ConstantsOf(p);
+  if (consts.size() < 2 || !consts[0] || !consts[1]) return false;
+  const DequantizedWeight w = DqWeightOf(n, p.opset, use, consts);
+  for (const auto& def : FastRegistry::Global().all())
+    if (def.takes_dq_weight && def.op_type == consumer.op_type() && def.domain.empty() &&
+        def.takes_dq_weight(consumer, OpsetOf(consumer), w)) {
+      is_const[static_cast<size_t>(p.out_slots[0])] = true;
+      deferred_dq.emplace(p.out_slots[0], p);
+      ++stats.deferred_dq_nodes;
+      return true;
+    }
+  return false;
+}
+
+// Folds a step's deferred DequantizeLinear now (no weight-only kernel took the step).
+void Session::Impl::Materialize(PlanStep& step) {
+  if (!step.weight_dq) return;
+  const int64_t live = live_bytes, peak = stats.peak_activation_bytes;
+  RunReference(*step.weight_dq);
+  const Tensor& t = values[static_cast<size_t>(step.weight_dq->out_slots[0])];
+  refs.erase(t.raw());  // a constant now, not an intermediate
+  live_bytes = live;
+  stats.peak_activation_bytes = peak;
+  stats.folded_bytes += static_cast<int64_t>(t.nbytes());
+  ++stats.folded_nodes;
+  --stats.deferred_dq_nodes;
+  step.weight_dq.reset();
 }
 
 void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
@@ -159,6 +223,9 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
     if (absorbed[i]) continue;
     PlanStep step;
     step.chain.push_back(nodes[i]);
+    for (int s : nodes[i].in_slots)
+      if (auto d = deferred_dq.find(s); s >= 0 && d != deferred_dq.end())
+        step.weight_dq = d->second;
     const ir::Node& primary = *nodes[i].node;
     const bool can_chain = opts.fuse && opts.use_fast && primary.domain().empty() &&
                            OnlyFirstOutput(primary) && !nodes[i].out_slots.empty();
@@ -176,7 +243,7 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
         step.folds_batchnorm = true;
       } else {
         auto act = ActivationOf(*c.node, c.opset, consts);
-        if (!act || !AnyFastFuses(primary.op_type(), *act)) break;
+        if (!act || !AnyFastFuses(primary.op_type(), *act, step.weight_dq.has_value())) break;
         step.post_ops.push_back(*act);
       }
       step.chain.push_back(c);
@@ -270,16 +337,9 @@ void Session::Impl::TryCreateFast(PlanStep& step) {
   step.fast_tried = true;
   const PlanNode& p = step.chain[0];
   if (p.in_slots.empty() || p.in_slots[0] < 0) return;
-  CreateInfo info;
-  info.node = p.node;
-  info.opset = p.opset;
-  info.constants = ConstantsOf(p);
-  info.post_ops = step.post_ops;
-  for (int s : p.in_slots) {
-    const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
-    info.input_dtypes.push_back(t ? t->dtype() : DataType::kUndefined);
-    info.input_shapes.push_back(t ? t->shape() : Shape{});
-  }
+  if (step.weight_dq && TryCreateFastDq(step)) return;
+  Materialize(step);  // no weight-only kernel: the fp32 kernels read the folded weights
+  CreateInfo info = InfoOf(step);
   try {
     if (step.folds_batchnorm) {
       if (!info.constants[1]) return;
@@ -295,25 +355,64 @@ void Session::Impl::TryCreateFast(PlanStep& step) {
       info.constants[2] = &step.substituted[1];
       info.input_dtypes[2] = DataType::kFloat32;
     }
-    for (const FastKernelDef* def : FastRegistry::Global().Find(p.node->domain(), p.node->op_type(),
-                                                                p.opset, info.input_dtypes[0])) {
-      bool fuses = true;
-      for (const auto& a : step.post_ops) fuses = fuses && def->can_fuse && def->can_fuse(a);
-      if (!fuses) continue;
-      std::unique_ptr<FastKernel> k;
-      try {
-        k = def->create(info);
-      } catch (const Error&) {
-      } catch (const std::exception&) {  // dnnl::error and friends
-      }
-      if (k) {
-        step.kernel = std::move(k);
-        step.backend = def->backend;
-        return;
-      }
-    }
+    TryDefs(step, info, false);
   } catch (const Error&) {
   }
+}
+
+CreateInfo Session::Impl::InfoOf(const PlanStep& step) const {
+  const PlanNode& p = step.chain[0];
+  CreateInfo info;
+  info.node = p.node;
+  info.opset = p.opset;
+  info.constants = ConstantsOf(p);
+  info.post_ops = step.post_ops;
+  for (int s : p.in_slots) {
+    const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
+    info.input_dtypes.push_back(t ? t->dtype() : DataType::kUndefined);
+    info.input_shapes.push_back(t ? t->shape() : Shape{});
+  }
+  return info;
+}
+
+// The step's weight as a DequantizedWeight, offered to the kernels that take one.
+bool Session::Impl::TryCreateFastDq(PlanStep& step) {
+  const PlanNode& p = step.chain[0];
+  const PlanNode& dq = *step.weight_dq;
+  const auto it = std::find(p.in_slots.begin(), p.in_slots.end(), dq.out_slots[0]);
+  const int index = static_cast<int>(it - p.in_slots.begin());
+  const DequantizedWeight w = DqWeightOf(*dq.node, dq.opset, {nullptr, index}, ConstantsOf(dq));
+  CreateInfo info = InfoOf(step);
+  info.constants[static_cast<size_t>(index)] = nullptr;
+  info.input_dtypes[static_cast<size_t>(index)] = DataType::kFloat32;
+  info.input_shapes[static_cast<size_t>(index)] = w.q->shape();
+  info.dq_weight = &w;
+  return TryDefs(step, info, true);
+}
+
+// Tries the registered kernels for the step's primary node (those taking a DequantizedWeight when
+// `dq`, the others otherwise) until one accepts.
+bool Session::Impl::TryDefs(PlanStep& step, const CreateInfo& info, bool dq) {
+  const PlanNode& p = step.chain[0];
+  for (const FastKernelDef* def : FastRegistry::Global().Find(p.node->domain(), p.node->op_type(),
+                                                              p.opset, info.input_dtypes[0])) {
+    if ((def->takes_dq_weight != nullptr) != dq) continue;
+    bool fuses = true;
+    for (const auto& a : step.post_ops) fuses = fuses && def->can_fuse && def->can_fuse(a);
+    if (!fuses) continue;
+    std::unique_ptr<FastKernel> k;
+    try {
+      k = def->create(info);
+    } catch (const Error&) {
+    } catch (const std::exception&) {  // dnnl::error and friends
+    }
+    if (k) {
+      step.kernel = std::move(k);
+      step.backend = def->backend;
+      return true;
+    }
+  }
+  return false;
 }
 
 void Session::Impl::ExecuteStep(PlanStep& step) {
@@ -363,6 +462,7 @@ void Session::Impl::ExecuteStep(PlanStep& step) {
       return;
     }
   }
+  Materialize(step);  // the reference kernels read the float weights
   for (const auto& n : step.chain) RunReference(n);
   for (size_t c = 0; c + 1 < step.chain.size(); ++c) Release(step.chain[c].out_slots[0]);
 }
@@ -413,6 +513,9 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
   refs.clear();
   stats.fast_steps = std::count_if(steps.begin(), steps.end(),
                                    [](const PlanStep& s) { return s.kernel != nullptr; });
+  stats.kernel_weight_bytes = 0;
+  for (const auto& step : steps)
+    if (step.kernel) stats.kernel_weight_bytes += static_cast<int64_t>(step.kernel->weight_bytes());
   stats.pool_bytes = 0;
   for (const auto& [k, v] : pool)
     for (const auto& t : v) stats.pool_bytes += static_cast<int64_t>(t.nbytes());

@@ -3,8 +3,12 @@
 // runs also runs here (runtime::Executor stays the oracle this is tested against).
 //
 // Create() folds weight-only subgraphs (nodes whose inputs are all constants) once with the
-// reference kernels, binds a reference kernel to every remaining node (failing like the executor
-// when one is missing) and groups nodes into steps: a fusible producer (Conv, Gemm, MatMul, Add,
+// reference kernels — except a DequantizeLinear of constants whose only use is a MatMul / Gemm
+// weight that a weight-only fast kernel takes (FastKernelDef::takes_dq_weight): that one stays
+// packed and reaches the kernel as CreateInfo::dq_weight, and is folded only if no such kernel
+// accepts the step after all — binds a reference kernel to every remaining node (failing like the
+// executor when one is missing) and groups nodes into steps: a fusible producer (Conv, Gemm,
+// MatMul, Add,
 // ...) absorbs a following BatchNormalization with constant parameters (Conv only, folded into the
 // weights) and elementwise activations, when each intermediate has that single consumer and is
 // not a graph output. Fast kernels are created on the first Run (when dtypes and shapes are known)
@@ -50,6 +54,9 @@ struct PlanStats {
   int64_t fast_steps = 0;             // steps on a fast kernel (after the first Run)
   int64_t peak_activation_bytes = 0;  // max bytes of live intermediates in one Run (feeds excluded)
   int64_t pool_bytes = 0;             // bytes held by the buffer pool after the last Run
+  int64_t folded_bytes = 0;           // bytes of constants the plan computed (folding)
+  int64_t deferred_dq_nodes = 0;      // weight DequantizeLinear kept packed (weight-only kernels)
+  int64_t kernel_weight_bytes = 0;    // weights held by fast kernels that report them (last Run)
 };
 
 class Session {
