@@ -27,6 +27,7 @@
 
 #include "core/tensor.h"
 #include "ir/node.h"
+#include "runtime/fast/layout.h"
 #include "runtime/kernel.h"
 
 namespace shrink::runtime::fast {
@@ -84,6 +85,11 @@ class FastKernel {
   // Bytes of weights the kernel holds (packed / reordered copies), for PlanStats; 0 if untracked.
   virtual size_t weight_bytes() const { return 0; }
   virtual void Run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) = 0;
+  // Layout propagation (layout.h): which activations the kernel can read / write channels-last,
+  // for the shapes of the last Reshape ({}: plain only). The plan then calls SetLayouts once with
+  // its choice (kChannelsLast only where the caps allow), followed by a Reshape.
+  virtual LayoutCaps layout_caps() const { return {}; }
+  virtual void SetLayouts(const std::vector<Layout>& /*inputs*/, Layout /*output*/) {}
 };
 
 using FastFactory = std::unique_ptr<FastKernel> (*)(const CreateInfo&);

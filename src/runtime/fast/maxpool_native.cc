@@ -87,6 +87,32 @@ void PoolPadded(const T* x, T* y, int64_t planes, const Axis& h, const Axis& w) 
   }
 }
 
+// Channels-last ([N, H, W, C]): per output pixel, the max over the window's valid taps of
+// C-long rows (vectorised over C).
+template <typename T>
+void PoolChannelsLast(const T* x, T* y, int64_t n, int64_t c, const Axis& h, const Axis& w) {
+#pragma omp parallel for collapse(2) schedule(static) if (n * h.out * w.out * c >= 65536)
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t oh = 0; oh < h.out; ++oh) {
+      const T* xb = x + b * h.in * w.in * c;
+      for (int64_t ow = 0; ow < w.out; ++ow) {
+        T* out = y + ((b * h.out + oh) * w.out + ow) * c;
+        std::fill(out, out + c, std::numeric_limits<T>::lowest());
+        for (int64_t i = 0; i < h.k; ++i) {
+          const int64_t hh = oh * h.stride - h.pad + i * h.dil;
+          if (hh < 0 || hh >= h.in) continue;
+          for (int64_t j = 0; j < w.k; ++j) {
+            const int64_t ww = ow * w.stride - w.pad + j * w.dil;
+            if (ww < 0 || ww >= w.in) continue;
+            const T* row = xb + (hh * w.in + ww) * c;
+#pragma omp simd
+            for (int64_t k = 0; k < c; ++k) out[k] = out[k] < row[k] ? row[k] : out[k];
+          }
+        }
+      }
+    }
+}
+
 template <typename T>
 void Pool(const T* x, T* y, int64_t planes, const Axis& h, const Axis& w) {
   const bool interior = h.pad == 0 && w.pad == 0 && h.dil == 1 && w.dil == 1 &&
@@ -116,24 +142,38 @@ class MaxPoolInt8 : public FastKernel {
       axes[first + i] = {in[i], g.out[i], kernel[i], g.strides[i], g.dilations[i], g.pads_begin[i]};
     h_ = axes[0];
     w_ = axes[1];
-    planes_ = x[0] * x[1];
+    n_ = x[0];
+    c_ = x[1];
     Shape y = {x[0], x[1]};
     y.insert(y.end(), g.out.begin(), g.out.end());
     return {{dtype_, y}};
   }
 
+  // Both 1-D and 2-D pools (1-D: a trivial H axis) read and write channels-last, tied.
+  LayoutCaps layout_caps() const override { return {{0}, true, true}; }
+  void SetLayouts(const std::vector<Layout>& in, Layout) override {
+    channels_last_ = !in.empty() && in[0] == Layout::kChannelsLast;
+  }
+
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     if (dtype_ == DataType::kUInt8)
-      Pool(static_cast<const uint8_t*>(in[0]), static_cast<uint8_t*>(out[0]), planes_, h_, w_);
+      RunTyped(static_cast<const uint8_t*>(in[0]), static_cast<uint8_t*>(out[0]));
     else
-      Pool(static_cast<const int8_t*>(in[0]), static_cast<int8_t*>(out[0]), planes_, h_, w_);
+      RunTyped(static_cast<const int8_t*>(in[0]), static_cast<int8_t*>(out[0]));
   }
 
  private:
+  template <typename T>
+  void RunTyped(const T* x, T* y) const {
+    if (channels_last_) return PoolChannelsLast(x, y, n_, c_, h_, w_);
+    Pool(x, y, n_ * c_, h_, w_);
+  }
+
   const ir::Node& node_;
   DataType dtype_;
+  bool channels_last_ = false;
   Axis h_, w_;
-  int64_t planes_ = 0;
+  int64_t n_ = 0, c_ = 0;
 };
 
 }  // namespace

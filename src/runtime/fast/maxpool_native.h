@@ -3,6 +3,7 @@
 // MakeWindow), no Indices output. Exact (a max). It replaces oneDNN's 8-bit pooling for these
 // ranks, which needs channels-last and so two reorders per call. Registered in pool_onednn.cc
 // before the oneDNN kernel (which keeps 3-D pooling): MakeMaxPoolInt8Native declines other ranks.
+// It also runs channels-last (layout.h; input and output share the layout).
 #pragma once
 
 #include <memory>

@@ -1,5 +1,7 @@
 #include "runtime/fast/onednn_conv.h"
 
+#include <algorithm>
+
 namespace shrink::runtime::fast {
 
 using dnnl::memory;
@@ -37,16 +39,31 @@ dnnl::convolution_forward::desc ConvDesc(const ConvShapes& s, const memory::desc
                                                 s.pads_begin, s.pads_end);
 }
 
+memory::desc ActivationDesc(const Shape& s, memory::data_type dt, Layout layout) {
+  if (layout == Layout::kPlain || s.size() < 3) return PlainDesc(s, dt);
+  // Strides of [N, spatial..., C] expressed on the logical dims [N, C, spatial...].
+  const auto dims = ToDims(s);
+  memory::dims strides(dims.size(), 1);
+  int64_t inner = std::max<int64_t>(dims[1], 1);  // C is innermost
+  for (size_t d = dims.size() - 1; d >= 2; --d) {
+    strides[d] = inner;
+    inner *= std::max<int64_t>(dims[d], 1);
+  }
+  strides[0] = inner;
+  return memory::desc(dims, dt, strides);
+}
+
 void BuiltConv::Init(const dnnl::convolution_forward::primitive_desc& pd, const ConvShapes& s,
                      const void* w_data, memory::data_type w_dtype, const Shape& x,
-                     memory::data_type x_dtype, memory::data_type y_dtype) {
+                     memory::data_type x_dtype, memory::data_type y_dtype, Layout x_layout,
+                     Layout y_layout) {
   auto& eng = CpuEngine();
   y_shape = s.y;
   memory w_user(PlainDesc(Shape(s.w.begin(), s.w.end()), w_dtype), eng, const_cast<void*>(w_data));
   w = memory(pd.weights_desc(), eng);
   Reorder(w_user, w);
-  x_user = memory(PlainDesc(x, x_dtype), eng, DNNL_MEMORY_NONE);
-  y_user = memory(PlainDesc(s.y, y_dtype), eng, DNNL_MEMORY_NONE);
+  x_user = memory(ActivationDesc(x, x_dtype, x_layout), eng, DNNL_MEMORY_NONE);
+  y_user = memory(ActivationDesc(s.y, y_dtype, y_layout), eng, DNNL_MEMORY_NONE);
   if (pd.src_desc() != x_user.get_desc()) {
     x_conv = memory(pd.src_desc(), eng);
     x_reorder = dnnl::reorder(x_user, x_conv);

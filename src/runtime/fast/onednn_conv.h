@@ -6,10 +6,12 @@
 //   and dilations in oneDNN's convention (0 = dense). Throws kUnimplemented outside 1-3 spatial
 //   dims, kInvalidArgument on a channel mismatch or an impossible window.
 // ConvDesc: a forward-inference direct convolution descriptor, with a bias when `bias` is non-null.
-// BuiltConv: one primitive for one input shape. Activations stay plain NC... outside: Init() adds
-//   reorders into / out of the primitive's layouts when it prefers blocked ones (their buffers
-//   count as workspace) and reorders the plain weights once; Execute() runs it on plain buffers,
-//   with the caller's extra arguments (bias, zero points).
+// BuiltConv: one primitive for one input shape. Activations outside are plain NC... or
+//   channels-last (layout.h), as the caller says: Init() adds reorders into / out of the
+//   primitive's layouts when it prefers others (their buffers count as workspace) and reorders the
+//   plain weights once; Execute() runs it on the caller's buffers, with the caller's extra
+//   arguments (bias, zero points).
+// ActivationDesc: the descriptor of an activation of logical shape `s` in `layout`.
 #pragma once
 
 #include <unordered_map>
@@ -29,6 +31,8 @@ dnnl::convolution_forward::desc ConvDesc(const ConvShapes& s, const dnnl::memory
                                          const dnnl::memory::desc* bias,
                                          const dnnl::memory::desc& y);
 
+dnnl::memory::desc ActivationDesc(const Shape& s, dnnl::memory::data_type dt, Layout layout);
+
 struct BuiltConv {
   Shape y_shape;
   dnnl::convolution_forward conv;
@@ -36,11 +40,12 @@ struct BuiltConv {
   dnnl::reorder x_reorder, y_reorder;
   size_t workspace = 0;
 
-  // `w_data` holds the weights as `s.w` dims in plain layout of `w_dtype`; x / y plain of their
-  // dtypes.
+  // `w_data` holds the weights as `s.w` dims in plain layout of `w_dtype`; x / y of their dtypes
+  // in their layouts.
   void Init(const dnnl::convolution_forward::primitive_desc& pd, const ConvShapes& s,
             const void* w_data, dnnl::memory::data_type w_dtype, const Shape& x,
-            dnnl::memory::data_type x_dtype, dnnl::memory::data_type y_dtype);
+            dnnl::memory::data_type x_dtype, dnnl::memory::data_type y_dtype,
+            Layout x_layout = Layout::kPlain, Layout y_layout = Layout::kPlain);
   void Execute(const void* x, void* y, std::unordered_map<int, dnnl::memory> args);
 };
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/graph.h"
@@ -47,5 +48,16 @@ struct PlanStep {
 std::pair<Tensor, Tensor> FoldBatchNorm(const Tensor& w, const Tensor* bias, const ir::Node& bn,
                                         const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                                         const Tensor& var);
+
+// Layout propagation (layout.h) over a plan's steps, after the first Run: decides one layout per
+// slot from the kernels' LayoutCaps (`plain_slots`: graph outputs), hands each kernel that reads or
+// writes a channels-last value its layouts (and clears its last_shapes, so that the next Run
+// reshapes it). Returns the layout per slot (all kPlain when nothing changed).
+std::vector<Layout> AssignLayouts(std::vector<PlanStep>& steps, size_t num_slots,
+                                  const std::unordered_set<int>& plain_slots);
+// `t` (channels-last data) copied into plain order; and a plain tensor reordered to
+// channels-last in place (the reference kernels' side of the boundary).
+Tensor PlainCopy(const Tensor& t);
+void ToChannelsLastInPlace(Tensor& t);
 
 }  // namespace shrink::runtime::fast

@@ -3,7 +3,8 @@
 // kernel (the kernel throws at Reshape and the step falls back). Same float32 formula, in the same
 // order, as the reference (runtime/kernels/qlinear_add.cc), so the result is bit-identical: the
 // quotient is clamped to the integer range shifted by the zero point and rounded half-to-even
-// with the magic-number trick (see quantize_native.cc).
+// with the magic-number trick (see quantize_native.cc). Elementwise, so any layout (layout.h) as
+// long as A, B and C share it (tied caps).
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
@@ -29,6 +30,7 @@ class QLinearAddNative : public FastKernel {
     n_ = NumElements(shapes[0]);
     return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, shapes[0]}};
   }
+  LayoutCaps layout_caps() const override { return {{0, 3}, true, true}; }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     const Q* a = static_cast<const Q*>(in[0]);
     const Q* b = static_cast<const Q*>(in[3]);

@@ -3,9 +3,11 @@
 // y_zero_point inside the primitive) and ConvInteger (int32 output, no scales). 1-3 spatial dims,
 // groups / depthwise, strides, pads (incl. auto_pad), dilations.
 // Weights are converted to s8 (w - w_zp) once at create and reordered into each primitive's
-// preferred layout once per input shape; primitives are cached by input shape. Activations stay
-// plain NC... outside the kernel (reordered to the primitive's layout and back when it prefers a
-// blocked one). Every scale / zero point must be constant; otherwise the factory declines.
+// preferred layout once per input shape; primitives are cached by input shape. Activations are
+// plain NC... or channels-last outside the kernel, each as the plan chose (layout.h: x and y can
+// both be channels-last, independently), and reordered to the primitive's layout and back only
+// when it prefers another one. Every scale / zero point must be constant; otherwise the factory
+// declines.
 // Rounding: see int8_util.h (at most one quantization step from the reference kernel).
 #include <map>
 
@@ -42,6 +44,14 @@ class Int8ConvOneDnn : public FastKernel {
 
   size_t workspace_bytes() const override { return current_ ? current_->workspace : 0; }
 
+  LayoutCaps layout_caps() const override { return {{0}, true, false}; }
+  void SetLayouts(const std::vector<Layout>& in, Layout out) override {
+    x_layout_ = in.empty() ? Layout::kPlain : in[0];
+    y_layout_ = out;
+    cache_.clear();  // primitives were built for the old layouts
+    current_ = nullptr;
+  }
+
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
     std::unordered_map<int, memory> args;
@@ -70,7 +80,7 @@ class Int8ConvOneDnn : public FastKernel {
         ConvDesc(cs, x_any, w_any, p_.bias.defined() ? &bias_md : nullptr, y_any), attr,
         CpuEngine());
     Built b;
-    b.Init(pd, cs, p_.w.raw(), memory::data_type::s8, x, xdt, ydt);
+    b.Init(pd, cs, p_.w.raw(), memory::data_type::s8, x, xdt, ydt, x_layout_, y_layout_);
     if (p_.bias.defined()) b.bias = memory(bias_md, CpuEngine(), p_.bias.raw());
     return b;
   }
@@ -79,6 +89,7 @@ class Int8ConvOneDnn : public FastKernel {
   Int8ConvParams p_;
   int64_t group_ = 1;
   memory x_zp_mem_, y_zp_mem_;
+  Layout x_layout_ = Layout::kPlain, y_layout_ = Layout::kPlain;
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
 };

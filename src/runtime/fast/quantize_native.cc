@@ -6,7 +6,8 @@
 //               rounded with the float32 magic-number trick (exact half-to-even in the default
 //               rounding mode for |v| < 2^22), which vectorises; bit-identical to the reference.
 //   Dequantize: y = (x - zero_point) * scale in float32, as the reference.
-// Loops split over OpenMP threads for large tensors; the inner loop is `omp simd`.
+// Loops split over OpenMP threads for large tensors; the inner loop is `omp simd`. Per-tensor
+// parameters make them elementwise: any layout (layout.h), the same for x and y (tied caps).
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
@@ -86,6 +87,9 @@ template <typename Q>
 class QuantizeNative : public FastKernel {
  public:
   explicit QuantizeNative(Params p) { l_.p = std::move(p); }
+  LayoutCaps layout_caps() const override {
+    return l_.p.axis < 0 ? LayoutCaps{{0}, true, true} : LayoutCaps{};
+  }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
     l_.Set(shapes[0]);
     return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, shapes[0]}};
@@ -118,6 +122,9 @@ template <typename Q>
 class DequantizeNative : public FastKernel {
  public:
   explicit DequantizeNative(Params p) { l_.p = std::move(p); }
+  LayoutCaps layout_caps() const override {
+    return l_.p.axis < 0 ? LayoutCaps{{0}, true, true} : LayoutCaps{};
+  }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
     l_.Set(shapes[0]);
     return {{DataType::kFloat32, shapes[0]}};

@@ -57,6 +57,9 @@ struct Session::Impl {
   std::vector<std::vector<int>> release_after;
   // Constant DequantizeLinear nodes left unfolded for a weight-only kernel, by output slot.
   std::unordered_map<int, PlanNode> deferred_dq;
+  // Layout per slot (layout.h), decided after the first Run; empty until then (all plain).
+  std::vector<Layout> layouts;
+  bool layouts_decided = false;
   PlanStats stats;
   // Buffer pool and liveness (alias-aware through the raw pointer).
   std::unordered_map<uint64_t, std::vector<Tensor>> pool;
@@ -106,6 +109,8 @@ struct Session::Impl {
   bool TryDefs(PlanStep& step, const CreateInfo& info, bool dq);
   CreateInfo InfoOf(const PlanStep& step) const;
   void ExecuteStep(PlanStep& step);
+  void RunReferenceChain(const PlanStep& step);
+  void DecideLayouts();
   Tensor Alloc(DataType dt, const Shape& shape);
   void Track(const Tensor& t);
   void Release(int slot);
@@ -463,8 +468,39 @@ void Session::Impl::ExecuteStep(PlanStep& step) {
     }
   }
   Materialize(step);  // the reference kernels read the float weights
-  for (const auto& n : step.chain) RunReference(n);
+  RunReferenceChain(step);
   for (size_t c = 0; c + 1 < step.chain.size(); ++c) Release(step.chain[c].out_slots[0]);
+}
+
+// The reference kernels read and write plain data: a channels-last input is converted for the
+// call (the slot keeps its channels-last tensor for its other readers), a channels-last output
+// after it. Only steps whose fast kernel was dropped after the layouts were decided meet these.
+void Session::Impl::RunReferenceChain(const PlanStep& step) {
+  auto channels_last = [&](int s) {
+    return s >= 0 && !layouts.empty() && layouts[static_cast<size_t>(s)] == Layout::kChannelsLast;
+  };
+  std::vector<std::pair<int, Tensor>> swapped;  // slot, its channels-last tensor
+  for (const auto& n : step.chain)
+    for (int s : n.in_slots)
+      if (channels_last(s) && std::none_of(swapped.begin(), swapped.end(),
+                                           [s](const auto& p) { return p.first == s; })) {
+        swapped.emplace_back(s, PlainCopy(values[static_cast<size_t>(s)]));
+        std::swap(swapped.back().second, values[static_cast<size_t>(s)]);
+      }
+  for (const auto& n : step.chain) RunReference(n);
+  for (auto& [s, t] : swapped) values[static_cast<size_t>(s)] = std::move(t);
+  const int out = step.chain.back().out_slots.empty() ? -1 : step.final_slot();
+  if (channels_last(out)) ToChannelsLastInPlace(values[static_cast<size_t>(out)]);
+}
+
+// Layout propagation, once, after the first Run (every step's kernel exists or has declined).
+void Session::Impl::DecideLayouts() {
+  layouts_decided = true;
+  if (!opts.use_fast || !opts.channels_last) return;
+  const std::unordered_set<int> plain(output_slots.begin(), output_slots.end());
+  layouts = AssignLayouts(steps, values.size(), plain);
+  stats.channels_last_values = std::count(layouts.begin(), layouts.end(), Layout::kChannelsLast);
+  if (stats.channels_last_values == 0) layouts.clear();
 }
 
 std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
@@ -511,6 +547,7 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
   }
   for (const auto& in : inputs) values[static_cast<size_t>(in.second)] = Tensor();
   refs.clear();
+  if (!layouts_decided) DecideLayouts();
   stats.fast_steps = std::count_if(steps.begin(), steps.end(),
                                    [](const PlanStep& s) { return s.kernel != nullptr; });
   stats.kernel_weight_bytes = 0;

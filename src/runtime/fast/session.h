@@ -14,6 +14,8 @@
 // not a graph output. Fast kernels are created on the first Run (when dtypes and shapes are known)
 // and reshaped when input shapes change (each keeps a primitive cache keyed by shapes). A kernel
 // that declines or throws leaves its step on the reference kernels for good.
+// After the first Run the plan decides each value's layout once (layout.h): values passed between
+// kernels that take channels-last stay so, with conversions only at reference steps.
 // Intermediate buffers come from a pool keyed by (dtype, element count) and are reused once their
 // last reader has run (alias-aware: a buffer shared by several live values is kept). Models with
 // control-flow subgraphs (If/Loop/Scan) run entirely on the reference executor.
@@ -36,6 +38,10 @@ struct SessionOptions {
   bool use_fast = true;  // false: every step on reference kernels (same planning, for A/B)
   bool fuse = true;
   bool profile = false;  // per-step timing (small overhead)
+  // Layout propagation (runtime/fast/layout.h): after the first Run, values passed between
+  // kernels that take channels-last (int8 Conv, QLinearAdd, 8-bit MaxPool, per-tensor Q/DQ) stay
+  // channels-last; false: every value plain (for A/B).
+  bool channels_last = true;
 };
 
 struct StepProfile {
@@ -57,6 +63,7 @@ struct PlanStats {
   int64_t folded_bytes = 0;           // bytes of constants the plan computed (folding)
   int64_t deferred_dq_nodes = 0;      // weight DequantizeLinear kept packed (weight-only kernels)
   int64_t kernel_weight_bytes = 0;    // weights held by fast kernels that report them (last Run)
+  int64_t channels_last_values = 0;   // values kept channels-last (decided after the first Run)
 };
 
 class Session {

@@ -1,0 +1,69 @@
+// End to end int8 with layout propagation (runtime/fast/layout.h): the int8 MobileNetV2 QDQ file of
+// the int8 benchmark (bench/int8/, written by `shrink quantize --calib-random 4 --method minmax
+// --per-channel`; skipped when absent), lowered with LowerQdq, runs its depthwise / pointwise
+// QLinearConv chains and residual QLinearAdds channels-last from the second Run on. The outputs
+// must equal those of the same plan with propagation off, bit for bit (only the memory order
+// differs), and stay close to the reference executor on the QDQ file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "onnx/export.h"
+#include "onnx/import.h"
+#include "pass_test_util.h"
+#include "passes/fuse_qdq_ops.h"
+#include "runtime/fast/session.h"
+#include "runtime/random_inputs.h"
+#include "runtime_util/op_test_util.h"
+
+namespace shrink::passes {
+namespace {
+
+TEST(QdqMobilenetLayout, ChannelsLastRunsEqualPlainRuns) {
+  const std::string path = std::string(SHRINK_SOURCE_DIR) + "/bench/int8/mobilenet_v2.int8.onnx";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " absent (int8 benchmark files)";
+  auto loaded = onnx_io::LoadModel(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ir::Model model = std::move(loaded).value();
+  std::vector<runtime::Feeds> feeds;
+  for (uint64_t seed : {8, 9}) {
+    auto f = runtime::MakeRandomFeeds(*model.graph, seed, {{"N", 1}});
+    ASSERT_TRUE(f.ok());
+    feeds.push_back(*f);
+  }
+  const std::vector<Tensor> ref = testing::RunModel(model, feeds[1]);
+  auto bytes = onnx_io::SerializeModel(model);
+  ASSERT_TRUE(bytes.ok());
+  auto lowered = onnx_io::ParseModel(bytes->data(), bytes->size());
+  ASSERT_TRUE(lowered.ok()) << lowered.status().ToString();
+  ASSERT_TRUE(LowerQdq(*lowered).ok());
+  EXPECT_GE(testing::CountOps(*lowered->graph, "QLinearConv"), 50);
+  std::vector<std::vector<Tensor>> outs[2];
+  int64_t channels_last_values[2] = {0, 0};
+  for (int on = 0; on < 2; ++on) {
+    runtime::fast::SessionOptions opt;
+    opt.channels_last = on == 1;
+    auto session = runtime::fast::Session::Create(*lowered, opt);
+    ASSERT_TRUE(session.ok()) << session.status().ToString();
+    for (const auto& f : feeds) {  // the first Run decides the layouts, the second uses them
+      auto got = (*session)->Run(f);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      outs[on].push_back(*got);
+    }
+    channels_last_values[on] = (*session)->stats().channels_last_values;
+  }
+  EXPECT_EQ(channels_last_values[0], 0);
+  EXPECT_GE(channels_last_values[1], 50);
+  ASSERT_EQ(outs[1][1].size(), 1u);
+  EXPECT_EQ(shrink::testing::MaxAbsDiff(outs[1][1][0], outs[0][1][0]), 0.0);
+  double max_ref = 0;
+  for (int64_t i = 0; i < ref[0].numel(); ++i)
+    max_ref = std::max(max_ref, std::abs(static_cast<double>(ref[0].data<float>()[i])));
+  // As in qdq_resnet_test: one requantization step per layer at most, a small share of the logits.
+  EXPECT_LE(shrink::testing::MaxAbsDiff(outs[1][1][0], ref[0]), 0.1 * max_ref);
+}
+
+}  // namespace
+}  // namespace shrink::passes
