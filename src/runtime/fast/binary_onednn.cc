@@ -2,9 +2,12 @@
 // oneDNN broadcasts only its second source, so when the first input is the broadcast one the
 // operands are swapped for commutative ops; Sub/Div with a broadcast first input decline
 // (reference fallback). Post-ops (e.g. Relu after a residual Add) fuse.
+// Channels-last (layout.h): the inputs of the output's shape (rank >= 3) share the output's layout,
+// when every other input holds one value per (n, c) (a per-channel scale, a scalar: the same bytes
+// in either layout); a later shape outside that rule throws (the plan falls back to the reference).
 #include <map>
 
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/onednn_conv.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -19,11 +22,29 @@ class BinaryOneDnn : public FastKernel {
   }
 
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
+    cl_inputs_ = ChannelsLastInputs(shapes[0], shapes[1]);
+    if (channels_last_) {
+      bool ok = !cl_inputs_.empty();
+      for (int i : cl_inputs_) ok = ok && in_layouts_.at(i) == Layout::kChannelsLast;
+      if (!ok) Throw(StatusCode::kUnimplemented, "channels-last binary op: broadcast shapes");
+    }
     std::vector<Shape> key{shapes[0], shapes[1]};
     auto it = cache_.find(key);
     if (it == cache_.end()) it = cache_.emplace(key, Build(shapes[0], shapes[1])).first;
     current_ = &it->second;
     return {{DataType::kFloat32, current_->y_shape}};
+  }
+
+  LayoutCaps layout_caps() const override {
+    if (cl_inputs_.empty()) return {};
+    return {cl_inputs_, true, true, true};
+  }
+  void SetLayouts(const std::vector<Layout>& in, Layout out) override {
+    in_layouts_ = in;
+    in_layouts_.resize(2, Layout::kPlain);
+    channels_last_ = out == Layout::kChannelsLast;
+    cache_.clear();  // primitives were built for the old layouts
+    current_ = nullptr;
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
@@ -44,10 +65,34 @@ class BinaryOneDnn : public FastKernel {
     memory a, b, y;
   };
 
-  Built Build(Shape a, Shape b) {
+  static void Pad(Shape& a, Shape& b) {
     const size_t r = std::max<size_t>({a.size(), b.size(), 1});
     while (a.size() < r) a.insert(a.begin(), 1);
     while (b.size() < r) b.insert(b.begin(), 1);
+  }
+
+  // The inputs that can be channels-last for these shapes (see the file comment); empty when
+  // channels-last does not apply.
+  static std::vector<int> ChannelsLastInputs(Shape a, Shape b) {
+    Pad(a, b);
+    if (a.size() < 3) return {};
+    Shape y(a.size());
+    for (size_t i = 0; i < a.size(); ++i) y[i] = a[i] == 1 ? b[i] : a[i];
+    std::vector<int> full;
+    for (int i = 0; i < 2; ++i) {
+      const Shape& s = i == 0 ? a : b;
+      if (s == y) {
+        full.push_back(i);
+      } else if (NumElements(Shape(s.begin() + 2, s.end())) != 1) {
+        return {};
+      }
+    }
+    return full;
+  }
+
+  Built Build(Shape a, Shape b) {
+    Pad(a, b);
+    const size_t r = a.size();
     Built out;
     Shape y(r);
     for (size_t i = 0; i < r; ++i) {
@@ -62,7 +107,10 @@ class BinaryOneDnn : public FastKernel {
     }
     out.y_shape = y;
     auto& eng = CpuEngine();
-    memory::desc a_md = PlainDesc(a), b_md = PlainDesc(b), y_md = PlainDesc(y);
+    const Layout layout = channels_last_ ? Layout::kChannelsLast : Layout::kPlain;
+    memory::desc a_md = ActivationDesc(a, memory::data_type::f32, layout),
+                 b_md = ActivationDesc(b, memory::data_type::f32, layout),
+                 y_md = ActivationDesc(y, memory::data_type::f32, layout);
     dnnl::binary::desc d(alg_, a_md, b_md, y_md);
     dnnl::primitive_attr attr;
     if (!post_ops_.empty()) attr.set_post_ops(MakePostOps(post_ops_));
@@ -79,6 +127,9 @@ class BinaryOneDnn : public FastKernel {
   std::vector<FusedActivation> post_ops_;
   std::map<std::vector<Shape>, Built> cache_;
   Built* current_ = nullptr;
+  std::vector<int> cl_inputs_;      // ChannelsLastInputs at the last Reshape
+  std::vector<Layout> in_layouts_;  // as the plan chose (SetLayouts)
+  bool channels_last_ = false;      // the output (and the inputs of its shape) channels-last
 };
 
 template <dnnl::algorithm Alg, bool Commutative>

@@ -1,6 +1,7 @@
 // oneDNN fp32 elementwise activations: every op ActivationOf() recognises (Relu, LeakyRelu,
 // Sigmoid, Tanh, Clip with constant bounds, Elu, Gelu (erf), HardSwish, Exp, Abs, Sqrt, Softplus,
-// Neg), over the tensor flattened to 1-D; further activations fuse as post-ops.
+// Neg), over the tensor flattened to 1-D (so any layout, layout.h: input and output share it);
+// further activations fuse as post-ops.
 #include <map>
 
 #include "runtime/fast/onednn_util.h"
@@ -21,6 +22,8 @@ class EltwiseOneDnn : public FastKernel {
     current_ = &FindOrBuild(cache_, n, [this](int64_t k) { return Build(k); });
     return {{DataType::kFloat32, shapes[0]}};
   }
+
+  LayoutCaps layout_caps() const override { return {{0}, true, true, true}; }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     current_->Execute(in[0], out[0]);

@@ -1,4 +1,4 @@
-// Activation layouts of the fast plan: layout propagation for the int8 path.
+// Activation layouts of the fast plan: layout propagation (int8 and fp32 paths).
 //
 // Every Tensor keeps its logical ONNX shape [N, C, spatial...]; a Layout says how its buffer is
 // ordered: kPlain (row-major N, C, spatial..., ONNX's) or kChannelsLast (N, spatial..., C: what
@@ -10,9 +10,12 @@
 // producer step's kernel can write it so and every reader step's kernel can read it so at that
 // input; `tied` kernels (elementwise: QLinearAdd, per-tensor Q/DQ, 8-bit MaxPool) keep one layout
 // for their listed inputs and output, so a plain input makes their output plain and vice versa
-// (solved to a fixpoint). Kernels learn their layouts through FastKernel::SetLayouts. Everywhere
-// else (feeds, constants, graph outputs, reference steps, a kernel dropped later at Reshape)
-// values are plain: the session converts at those boundaries only (ToPlain / ToChannelsLast).
+// (solved to a fixpoint). fp32 kernels (Conv, pooling, elementwise activations, Add/Sub/Mul/Div
+// unless they broadcast along a spatial axis) take part too when SessionOptions::fp32_channels_last
+// is set (their caps have `fp32`). Kernels learn their layouts through FastKernel::SetLayouts.
+// Everywhere else (feeds, constants, graph outputs, reference steps, a kernel dropped later at
+// Reshape) values are plain: the session converts at those boundaries only (ToPlain /
+// ToChannelsLast).
 #pragma once
 
 #include <cstddef>
@@ -30,6 +33,7 @@ struct LayoutCaps {
   std::vector<int> inputs;  // node inputs the kernel can read channels-last
   bool output = false;      // whether it can write output 0 channels-last
   bool tied = false;        // `inputs` and output 0 must share one layout (elementwise kernels)
+  bool fp32 = false;  // an fp32 kernel's caps: used only with SessionOptions::fp32_channels_last
 };
 
 // One plan step as the layout decision sees it.

@@ -4,13 +4,14 @@
 namespace shrink::runtime::fast {
 
 std::vector<Layout> AssignLayouts(std::vector<PlanStep>& steps, size_t num_slots,
-                                  const std::unordered_set<int>& plain_slots) {
+                                  const std::unordered_set<int>& plain_slots, bool fp32) {
   std::vector<LayoutStep> ls(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
     const PlanStep& st = steps[i];
     LayoutStep& l = ls[i];
     l.has_kernel = st.kernel != nullptr;
     if (l.has_kernel) l.caps = st.kernel->layout_caps();
+    if (l.caps.fp32 && !fp32) l.caps = {};
     l.in_slots = st.chain[0].in_slots;
     for (size_t c = 1; c < st.chain.size(); ++c)
       l.other_reads.insert(l.other_reads.end(), st.chain[c].in_slots.begin(),

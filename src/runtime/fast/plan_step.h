@@ -53,8 +53,9 @@ std::pair<Tensor, Tensor> FoldBatchNorm(const Tensor& w, const Tensor* bias, con
 // slot from the kernels' LayoutCaps (`plain_slots`: graph outputs), hands each kernel that reads or
 // writes a channels-last value its layouts (and clears its last_shapes, so that the next Run
 // reshapes it). Returns the layout per slot (all kPlain when nothing changed).
+// `fp32`: whether kernels whose caps are marked LayoutCaps::fp32 take part (else they stay plain).
 std::vector<Layout> AssignLayouts(std::vector<PlanStep>& steps, size_t num_slots,
-                                  const std::unordered_set<int>& plain_slots);
+                                  const std::unordered_set<int>& plain_slots, bool fp32);
 // `t` (channels-last data) copied into plain order; and a plain tensor reordered to
 // channels-last in place (the reference kernels' side of the boundary).
 Tensor PlainCopy(const Tensor& t);

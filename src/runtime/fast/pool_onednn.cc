@@ -1,12 +1,14 @@
 // oneDNN pooling: MaxPool (no Indices output, storage_order 0), AveragePool
 // (count_include_pad, ceil_mode unless combined with count_include_pad), GlobalAveragePool and
-// GlobalMaxPool, 1-3 spatial dims, plain NC... layout in and out. Primitives cached by shape.
-// float32; MaxPool also on uint8 / int8 (opset >= 12; channels-last inside the kernel) for 3-D
-// pooling (1-2 spatial dims: the native kernel of maxpool_native.h, registered first).
+// GlobalMaxPool, 1-3 spatial dims. Primitives cached by shape.
+// float32: plain NC... or channels-last (layout.h) in and out, each as the plan chose; MaxPool also
+// on uint8 / int8 (opset >= 12; channels-last inside the kernel) for 3-D pooling (1-2 spatial dims:
+// the native kernel of maxpool_native.h, registered first).
 #include <map>
 
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/maxpool_native.h"
+#include "runtime/fast/onednn_conv.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -40,6 +42,17 @@ class PoolOneDnn : public FastKernel {
   }
 
   size_t workspace_bytes() const override { return current_ ? current_->workspace : 0; }
+
+  LayoutCaps layout_caps() const override {
+    if (dtype_ != DataType::kFloat32) return {};
+    return {{0}, true, false, true};
+  }
+  void SetLayouts(const std::vector<Layout>& in, Layout out) override {
+    x_layout_ = in.empty() ? Layout::kPlain : in[0];
+    y_layout_ = out;
+    cache_.clear();  // primitives were built for the old layouts
+    current_ = nullptr;
+  }
 
  private:
   // 8-bit pooling has fast implementations for channels-last only: the kernel then reorders
@@ -89,8 +102,12 @@ class PoolOneDnn : public FastKernel {
     const auto last = x.size() == 3   ? memory::format_tag::acb
                       : x.size() == 4 ? memory::format_tag::acdb
                                       : memory::format_tag::acdeb;
-    memory::desc x_md = nhwc ? memory::desc(ToDims(x), dt, last) : PlainDesc(x, dt);
-    memory::desc y_md = nhwc ? memory::desc(ToDims(b.y_shape), dt, last) : PlainDesc(b.y_shape, dt);
+    // A [N, C, 1...] output has the same bytes in either layout: described like the input.
+    const bool y_point = NumElements(b.y_shape) == b.y_shape[0] * b.y_shape[1];
+    const Layout y_layout = y_point ? x_layout_ : y_layout_;
+    memory::desc x_md = nhwc ? memory::desc(ToDims(x), dt, last) : ActivationDesc(x, dt, x_layout_);
+    memory::desc y_md =
+        nhwc ? memory::desc(ToDims(b.y_shape), dt, last) : ActivationDesc(b.y_shape, dt, y_layout);
     dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, x_md, y_md,
                                      ToDims(g.strides), ToDims(kernel_), dil, ToDims(g.pads_begin),
                                      ToDims(g.pads_end));
@@ -115,6 +132,7 @@ class PoolOneDnn : public FastKernel {
   Shape kernel_;
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
+  Layout x_layout_ = Layout::kPlain, y_layout_ = Layout::kPlain;  // float32 only
 };
 
 bool OneOutput(const CreateInfo& info) {

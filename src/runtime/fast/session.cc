@@ -498,7 +498,7 @@ void Session::Impl::DecideLayouts() {
   layouts_decided = true;
   if (!opts.use_fast || !opts.channels_last) return;
   const std::unordered_set<int> plain(output_slots.begin(), output_slots.end());
-  layouts = AssignLayouts(steps, values.size(), plain);
+  layouts = AssignLayouts(steps, values.size(), plain, opts.fp32_channels_last);
   stats.channels_last_values = std::count(layouts.begin(), layouts.end(), Layout::kChannelsLast);
   if (stats.channels_last_values == 0) layouts.clear();
 }

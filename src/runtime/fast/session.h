@@ -39,9 +39,13 @@ struct SessionOptions {
   bool fuse = true;
   bool profile = false;  // per-step timing (small overhead)
   // Layout propagation (runtime/fast/layout.h): after the first Run, values passed between
-  // kernels that take channels-last (int8 Conv, QLinearAdd, 8-bit MaxPool, per-tensor Q/DQ) stay
-  // channels-last; false: every value plain (for A/B).
+  // kernels that take channels-last (int8 Conv, QLinearAdd, 8-bit MaxPool, per-tensor Q/DQ; fp32
+  // kernels below) stay channels-last; false: every value plain (for A/B).
   bool channels_last = true;
+  // With channels_last: fp32 activations between fp32 Conv, pooling, elementwise activations and
+  // Add/Sub/Mul/Div (same shapes, or a per-channel / scalar operand) stay channels-last too
+  // (NHWC-style oneDNN primitives, no reorders); false: fp32 values plain (for A/B).
+  bool fp32_channels_last = true;
 };
 
 struct StepProfile {
