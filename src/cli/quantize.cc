@@ -2,13 +2,18 @@
 //  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric |
 //  --asymmetric-weights]
 //  [--activations u8|s8] [--ops Conv,MatMul,Gemm] [--exclude NAME,...] [--keep-first-last]
+//  [--no-output-quant]
 //  [--format qdq|qoperator] [--dynamic] [--batches N] [--batch-size B] [--report FILE]
-//  [--eval-limit N] [--json]
+//  [--eval-limit N] [--json] [--cle [--cle-through-clip]] [--bias-correction]
+//  [--smoothquant ALPHA]
+//  [--weight-only int4|int8 [--block-size 32|64|128] [--wo-method rtn|gptq] [--act-order]
+//  [--embeddings]]
 //  -o OUT.onnx`
 // Post-training int8 quantization (src/quant/quantize.h): calibrates on the given data with a
 // progress bar, writes standard ONNX (QDQ, or QLinearConv / QLinearMatMul with --format
 // qoperator), prints size before/after, the number of quantized nodes and, with --task, the
-// primary metric of the float and the quantized model (native runtime).
+// primary metric of the float and the quantized model (native runtime). --weight-only runs the
+// block-wise weight-only quantizer instead (quantize_weight_only.h).
 #include "quant/quantize.h"
 
 #include <unistd.h>
@@ -22,6 +27,9 @@
 
 #include "cli/commands.h"
 #include "cli/model_summary.h"
+#include "cli/quantize_common.h"
+#include "cli/quantize_job.h"
+#include "cli/quantize_weight_only.h"
 #include "data/task.h"
 #include "onnx/export.h"
 #include "onnx/import.h"
@@ -38,54 +46,103 @@ struct QuantizeArgs {
   int64_t calib_random = 0, batches = 16, batch_size = 8, report_batches = 4, eval_limit = -1;
   double percentile = 99.99;
   bool per_channel = false, symmetric = true, keep_first_last = false, dynamic = false;
+  bool output_quant = true;  // --no-output-quant: only inputs and weights get QDQ
   bool json = false;
+  bool cle = false, cle_through_clip = false, bias_correction = false;
+  double smoothquant = -1;
   std::vector<std::string> exclude, ops;
   int threads = 0;
   uint64_t seed = 0;
+  WeightOnlyArgs wo;  // --weight-only options (wo.bits non-empty: a weight-only run)
+  std::string job;    // --job DIR: run as a one-trial compress job (quantize_job.h)
+  double max_drop_pct = 1.0;
+  bool pdf = true;
+  std::string command_line;
 };
 
-void DrawBar(int64_t done, int64_t total) {
-  constexpr int kWidth = 30;
-  const double frac = total > 0 ? std::min(1.0, static_cast<double>(done) / total) : 0.0;
-  const int filled = static_cast<int>(frac * kWidth);
-  std::fprintf(stderr, "\rcalibrating [%s%s] %lld", std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, '.').c_str(), static_cast<long long>(done));
-  if (total > 0) std::fprintf(stderr, "/%lld", static_cast<long long>(total));
-  if (done == total) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
+// The weight-only run's arguments; options that only mean something for int8 QDQ are refused.
+Expected<WeightOnlyArgs> WeightOnlyFrom(const QuantizeArgs& a) {
+  if (a.dynamic || a.per_channel || a.format != "qdq" || !a.report.empty() ||
+      a.method != "minmax" || a.activations != "u8" || a.keep_first_last || !a.output_quant ||
+      a.cle || a.cle_through_clip || a.bias_correction || a.smoothquant >= 0)
+    return InvalidArgument(
+        "--weight-only does not combine with the int8 options (--dynamic, --per-channel, "
+        "--format, --report, --method, --activations, --keep-first-last, --no-output-quant, "
+        "--cle, --bias-correction, --smoothquant)");
+  WeightOnlyArgs w = a.wo;
+  w.model = a.model;
+  w.out = a.out;
+  w.task = a.task;
+  w.calib = a.calib;
+  w.calib_random = a.calib_random;
+  w.batches = a.batches;
+  w.batch_size = a.batch_size;
+  w.eval_limit = a.eval_limit;
+  w.symmetric = a.symmetric;
+  w.json = a.json;
+  w.exclude = a.exclude;
+  w.ops = a.ops;
+  w.threads = a.threads;
+  w.seed = a.seed;
+  w.command_line = a.command_line;
+  return w;
 }
 
-uint64_t FileBytes(const std::string& path) {
-  std::error_code ec;
-  const auto n = std::filesystem::file_size(path, ec);
-  return ec ? 0 : static_cast<uint64_t>(n);
+// The one-point policy stage of `--job`: the same options as the flags, as `ptq` or
+// `weight_only` stage options (pipeline/stages/configs.h). Flags the stages do not have (and
+// data sources other than the task) are refused.
+Expected<QuantizeJob> JobFrom(const QuantizeArgs& a) {
+  if (a.task.empty() || !a.calib.empty() || a.calib_random > 0)
+    return InvalidArgument("--job needs --task (the job calibrates and evaluates on it)");
+  if (!a.report.empty() || a.cle_through_clip || !a.output_quant || a.wo.act_order)
+    return InvalidArgument(
+        "--job does not take --report, --cle-through-clip, --no-output-quant or --act-order "
+        "(the job report has the per-layer SQNR of the chosen candidate)");
+  SHRINK_ASSIGN_OR_RETURN(data::TaskSpec task, data::LoadTask(a.task));
+  QuantizeJob j;
+  j.model = a.model;
+  j.task = a.task;
+  j.dir = a.job;
+  j.max_metric_drop_pct = a.max_drop_pct;
+  j.threads = a.threads > 0 ? a.threads : 2;
+  j.eval_limit = a.eval_limit;
+  j.pdf = a.pdf;
+  j.json = a.json;
+  j.command_line = a.command_line;
+  const int64_t samples = a.batches > 0 ? a.batches * task.batch_size : 1 << 20;
+  if (!a.wo.bits.empty()) {
+    SHRINK_RETURN_IF_ERROR(WeightOnlyFrom(a).status());
+    j.stage = "weight_only";
+    j.options = {{"bits", a.wo.bits == "int8" ? 8 : 4},
+                 {"block_size", a.wo.block_size},
+                 {"method", a.wo.method},
+                 {"symmetric", a.symmetric},
+                 {"embeddings", a.wo.embeddings},
+                 {"exclude", a.exclude}};
+    return j;
+  }
+  j.options = {{"method", a.method},
+               {"percentile", a.percentile},
+               {"per_channel", a.per_channel},
+               {"symmetric", a.symmetric},
+               {"activations", a.activations},
+               {"dynamic", a.dynamic},
+               {"keep_first_last", a.keep_first_last},
+               {"cle", a.cle},
+               {"bias_correction", a.bias_correction},
+               {"exclude", a.exclude},
+               {"format", a.format},
+               {"calibration_samples", std::min<int64_t>(samples, 1 << 20)}};
+  if (a.smoothquant >= 0) j.options["smoothquant"] = a.smoothquant;
+  if (!a.ops.empty()) j.options["op_types"] = a.ops;
+  return j;
 }
 
-Expected<std::unique_ptr<quant::CalibrationSource>> OpenSource(const QuantizeArgs& a,
-                                                               const ir::Graph& g,
-                                                               const data::TaskSpec* task) {
-  const int given = !a.task.empty() + !a.calib.empty() + (a.calib_random > 0);
-  if (given > 1) return InvalidArgument("give only one of --task, --calib and --calib-random");
-  if (task) return quant::OpenTaskCalibration(*task, g, a.batches);
-  if (!a.calib.empty())
-    return quant::OpenTensorFileCalibration(a.calib, g, a.batch_size, a.batches);
-  if (a.calib_random > 0) return quant::MakeRandomCalibration(g, a.calib_random, a.seed);
-  if (a.dynamic) return std::unique_ptr<quant::CalibrationSource>();
-  return InvalidArgument(
-      "calibration data needed: --task TASK.yaml, --calib FILE.npy|.npz or "
-      "--calib-random N (or --dynamic)");
+CalibrationArgs CalibrationFrom(const QuantizeArgs& a) {
+  return {a.task, a.calib, a.calib_random, a.batches, a.batch_size, a.seed};
 }
 
-Expected<double> PrimaryMetric(const ir::Model& model, const data::TaskSpec& task,
-                               const QuantizeArgs& a) {
-  runtimes::EvaluateOptions o;
-  o.threads = a.threads > 0 ? a.threads : 2;
-  o.eval.bootstrap_samples = 0;
-  o.eval.limit = a.eval_limit;
-  o.eval.progress_bar = !a.json;
-  SHRINK_ASSIGN_OR_RETURN(eval::EvalResult r, runtimes::EvaluateModel(model, task, o));
-  return r.primary.value;
-}
+void DrawBar(int64_t done, int64_t total) { DrawProgressBar("calibrating", done, total); }
 
 Status Quantize(const QuantizeArgs& a) {
   quant::QuantizeOptions o;
@@ -98,9 +155,14 @@ Status Quantize(const QuantizeArgs& a) {
   o.policy.per_channel = a.per_channel;
   o.policy.weight_symmetric = a.symmetric;
   o.policy.keep_first_last = a.keep_first_last;
+  o.policy.quantize_outputs = a.output_quant;
   o.policy.exclude = a.exclude;
   if (!a.ops.empty()) o.policy.op_types = a.ops;
   o.dynamic = a.dynamic;
+  o.cle = a.cle || a.cle_through_clip;
+  o.cle_options.through_clip = a.cle_through_clip;
+  o.bias_correction = a.bias_correction;
+  o.smoothquant_alpha = a.smoothquant;
   o.threads = a.threads;
   SHRINK_RETURN_IF_ERROR(quant::ValidatePolicy(o.policy));
   SHRINK_RETURN_IF_ERROR(quant::ValidateObserverOptions(o.observer));
@@ -113,14 +175,15 @@ Status Quantize(const QuantizeArgs& a) {
   if (!a.task.empty()) {
     SHRINK_ASSIGN_OR_RETURN(task, data::LoadTask(a.task));
   }
-  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<quant::CalibrationSource> source,
-                          OpenSource(a, *model.graph, task ? &*task : nullptr));
+  SHRINK_ASSIGN_OR_RETURN(
+      std::unique_ptr<quant::CalibrationSource> source,
+      OpenCalibration(CalibrationFrom(a), *model.graph, task ? &*task : nullptr));
+  if (!source && !a.dynamic)
+    return InvalidArgument(
+        "calibration data needed: --task TASK.yaml, --calib FILE.npy|.npz or "
+        "--calib-random N (or --dynamic)");
+  SHRINK_ASSIGN_OR_RETURN(ir::Model float_model, quant::CloneModel(model));
   SHRINK_RETURN_IF_ERROR(quant::PrepareForQuantization(model));
-  const bool need_float = !a.report.empty() || task.has_value();
-  ir::Model float_model;
-  if (need_float) {
-    SHRINK_ASSIGN_OR_RETURN(float_model, quant::CloneModel(model));
-  }
   if (!a.json && isatty(STDERR_FILENO)) o.progress = DrawBar;
   SHRINK_ASSIGN_OR_RETURN(quant::QuantizeResult r, quant::QuantizeModel(model, source.get(), o));
 
@@ -153,12 +216,26 @@ Status Quantize(const QuantizeArgs& a) {
   j["selected_nodes"] = r.nodes.size();
   j["quantized_activations"] = r.stats.quantized_activations;
   j["calibration_batches"] = r.calibration_batches;
+  if (o.cle) j["cle"] = {{"pairs", r.cle.pairs}, {"clip_rewrites", r.cle.clip_rewrites}};
+  if (a.smoothquant >= 0)
+    j["smoothquant"] = {{"groups", r.smoothquant.groups}, {"folded", r.smoothquant.folded}};
+  if (a.bias_correction) j["bias_corrected_layers"] = r.bias_correction.corrected;
+  QuantizeRecord rec{
+      a.model,       a.out, a.task, quant::SchemeName(o), j, {}, a.threads > 0 ? a.threads : 2,
+      a.command_line};
   if (task) {
-    SHRINK_ASSIGN_OR_RETURN(double m0, PrimaryMetric(float_model, *task, a));
-    SHRINK_ASSIGN_OR_RETURN(double m1, PrimaryMetric(model, *task, a));
+    SHRINK_ASSIGN_OR_RETURN(double m0,
+                            PrimaryMetric(float_model, *task, a.threads, a.eval_limit, !a.json));
+    SHRINK_ASSIGN_OR_RETURN(double m1,
+                            PrimaryMetric(model, *task, a.threads, a.eval_limit, !a.json));
     j["metric"] = {{"name", task->metric.name}, {"float", m0}, {"quantized", m1}};
+    rec.primary = exporting::MetricPair{task->metric.name, m0, m1, task->metric.higher_is_better};
   }
   if (a.json) {
+    SHRINK_ASSIGN_OR_RETURN(QuantizeLatency l, ReportArtifact(float_model, model, rec, true));
+    j["latency_ms_p50"] = {{"float", l.float_p50_ms}, {"quantized", l.quantized_p50_ms}};
+    j["onnxruntime_validated"] = l.ort_validated;
+    j["metadata"] = MetadataPathFor(a.out);
     std::cout << j.dump(2) << "\n";
     return Status::Ok();
   }
@@ -174,7 +251,7 @@ Status Quantize(const QuantizeArgs& a) {
               << j["metric"]["float"].get<double>() << " (float) -> "
               << j["metric"]["quantized"].get<double>() << " (int8)\n";
   if (!a.report.empty()) std::cout << "report: " << a.report << "\n";
-  return Status::Ok();
+  return ReportArtifact(float_model, model, rec, false).status();
 }
 
 }  // namespace
@@ -184,7 +261,12 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
       app.add_subcommand("quantize", "Post-training int8 quantization (ONNX QDQ/QOperator)");
   auto a = std::make_shared<QuantizeArgs>();
   cmd->add_option("model", a->model, "ONNX model file")->required();
-  cmd->add_option("-o,--output", a->out, "Quantized ONNX model to write")->required();
+  cmd->add_option("-o,--output", a->out, "Quantized ONNX model to write (its metadata: OUT.json)");
+  cmd->add_option("--job", a->job,
+                  "Instead of -o: run this configuration as a one-trial compress job in DIR "
+                  "(baseline and candidate on native and onnxruntime, best/, report)");
+  cmd->add_option("--max-drop", a->max_drop_pct, "With --job: the metric drop allowed (%)");
+  cmd->add_flag("!--no-pdf", a->pdf, "With --job: skip the PDF report");
   cmd->add_option("--task", a->task, "Task YAML: calibrate on its calibration split");
   cmd->add_option("--calib", a->calib, "Calibration inputs: .npy [N, ...] or .npz (key = input)");
   cmd->add_option("--calib-random", a->calib_random, "N seeded random batches (latency only)");
@@ -199,6 +281,8 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
       ->delimiter(',');
   cmd->add_option("--exclude", a->exclude, "Node names / globs to keep in float")->delimiter(',');
   cmd->add_flag("--keep-first-last", a->keep_first_last, "Keep the first and last layer in float");
+  cmd->add_flag("!--no-output-quant", a->output_quant,
+                "Leave the outputs of quantized nodes in float (only inputs and weights get QDQ)");
   cmd->add_option("--format", a->format, "qdq | qoperator");
   cmd->add_flag("--dynamic", a->dynamic, "Dynamic quantization of MatMul/Gemm (no calibration)");
   cmd->add_option("--batches", a->batches, "At most this many calibration batches (0: all)");
@@ -209,7 +293,34 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--threads", a->threads, "Threads (0: library default)");
   cmd->add_option("--seed", a->seed, "Seed for --calib-random");
   cmd->add_flag("--json", a->json, "Machine-readable output");
-  runners.push_back({cmd, [a]() { return Quantize(*a); }});
+  cmd->add_flag("--cle", a->cle, "Cross-layer equalization before quantizing (exact in float)");
+  cmd->add_flag("--cle-through-clip", a->cle_through_clip,
+                "--cle also across ReLU6 (adds a per-channel Min per block; slower int8)");
+  cmd->add_flag("--bias-correction", a->bias_correction,
+                "Empirical bias correction after quantizing (one calibration pass per layer)");
+  cmd->add_option("--smoothquant", a->smoothquant,
+                  "SmoothQuant with this alpha in [0, 1] for MatMul/Gemm activation outliers");
+  cmd->add_option("--weight-only", a->wo.bits,
+                  "int4 | int8: block-wise weight-only quantization of MatMul/Gemm weights "
+                  "(activations stay float)");
+  cmd->add_option("--block-size", a->wo.block_size, "Weight-only block along K: 32 | 64 | 128");
+  cmd->add_option("--wo-method", a->wo.method,
+                  "Weight-only: rtn (round to nearest) | gptq (needs calibration data)");
+  cmd->add_flag("--act-order", a->wo.act_order, "GPTQ: visit input features by activation size");
+  cmd->add_flag("--embeddings", a->wo.embeddings, "Weight-only: also Gather embedding tables");
+  runners.push_back({cmd, [a]() -> Status {
+                       a->command_line = "shrink quantize " + a->model +
+                                         (a->job.empty() ? " -o " + a->out : " --job " + a->job);
+                       if (a->job.empty() == a->out.empty())
+                         return InvalidArgument("give -o OUT.onnx or --job DIR (one of them)");
+                       if (!a->job.empty()) {
+                         SHRINK_ASSIGN_OR_RETURN(QuantizeJob job, JobFrom(*a));
+                         return RunQuantizeJob(job);
+                       }
+                       if (a->wo.bits.empty()) return Quantize(*a);
+                       SHRINK_ASSIGN_OR_RETURN(WeightOnlyArgs w, WeightOnlyFrom(*a));
+                       return RunWeightOnly(w);
+                     }});
 }
 
 }  // namespace shrink::cli

@@ -6,8 +6,14 @@
 // - ptq: quant::QuantizeModel with the chosen calibrator and scheme, calibrated on the task's
 //   calibration split (at most calibration_samples examples); layers a per-layer genome sets to
 //   "float" are excluded; format qoperator is converted after QDQ insertion.
-// - weight_only and "int4" layers: kUnimplemented until the weight-only quantizer exists (the
-//   error names the stage, so a policy that needs it fails before any trial runs).
+// - weight_only: quant::QuantizeWeightsOnly with the chosen bits, block size, method and symmetry
+//   (GPTQ calibrates on at most 256 examples of the task's calibration split); layers a
+//   per-layer genome sets to "float" are excluded. Layers set to "int4" (MatMul / Gemm only; an
+//   int4 Conv stays int8) are left out of ptq and quantized weight-only int4 right after it, with
+//   the weight_only stage's block size and method when the policy has one (else block 32 RTN).
+//   CompressionApplied::quantization names the scheme ("weight-only int4 block32 gptq", joined
+//   with " + " to the ptq scheme). A weight_only stage before ptq -> kInvalidArgument (ptq refuses
+//   an already quantized model).
 // - search: nothing to apply.
 // - The result records, per stage, what was done (for lineage) and the CompressionApplied strings
 //   of the artifact metadata.
@@ -44,7 +50,8 @@ struct AppliedStages {
 Expected<AppliedStages> ApplyStages(ir::Model& model, const nlohmann::json& choices,
                                     const Policy& policy, const StageContext& ctx);
 
-// Fails early (kUnimplemented) when the policy asks for a stage or choice shrink cannot run yet.
+// Fails early when the policy asks for a stage or choice shrink cannot run (kUnimplemented) or
+// for stages in an order that cannot work (kInvalidArgument).
 Status CheckStagesSupported(const Policy& policy);
 
 }  // namespace shrink::pipeline

@@ -2,19 +2,22 @@
 // range [lo, hi] that its quantization grid should cover.
 //
 // Contract: Observe() may be called any number of times (one call per batch); memory stays
-// constant (a quant::Histogram of `bins` bins plus the exact min/max). ComputeRange() may be called
-// at any time and does not change the observer. Every range it returns contains 0 (a zero point
-// must exist) and, for a symmetric grid, is symmetric (lo == -hi). An observer that saw nothing
-// returns [0, 0]. Methods (one file each):
+// constant (a quant::Histogram of `bins` bins, 8x that for entropy, plus the exact min/max).
+// ComputeRange() may be called at any time and does not change the observer. Every range it returns
+// contains 0 (a zero point must exist) and, for a symmetric grid, is symmetric (lo == -hi). An
+// observer that saw nothing returns [0, 0]. Methods (one file each):
 //   minmax      — [min, max] of everything seen;
 //   percentile  — the p-th and (100-p)-th percentiles (symmetric: the larger magnitude of both);
 //   entropy     — TensorRT's KL-divergence calibration on |x| histograms (exact zeros left out:
-//                 every grid represents them exactly): for every candidate threshold (from
-//                 `levels` bins up to all bins), the clipped distribution P (tail folded into the
-//                 last bin) is compared to the unclipped bins quantized to the grid's levels
-//                 (fractional level widths); the least KL(P || Q) wins. Symmetric grids search
-//                 both signs together with half the levels; asymmetric grids search each sign
-//                 apart with its share of the levels;
+//                 every grid represents them exactly): for every candidate threshold, the
+//                 clipped distribution P (tail folded into the last bin) is compared to the
+//                 unclipped bins quantized to the grid's levels; the least KL(P || Q) wins.
+//                 Unlike TensorRT, every candidate is compared at the same resolution (8 bins
+//                 per level, from a histogram 8x finer than `bins`), so that spiky
+//                 distributions are not pushed to the smallest threshold (see
+//                 entropy_observer.cc); thresholds go down to 1/8 of the largest |x| at best.
+//                 Symmetric grids search both signs together with half the levels; asymmetric
+//                 grids search each sign apart with its share of the levels;
 //   mse         — the range minimising the expected squared quantization error (rounding noise
 //                 step^2 / 12 inside the range, squared clipping distance outside), searched over
 //                 the min/max range scaled by factors 2^(-k/8) and refined linearly.

@@ -1,10 +1,14 @@
 #include "quant/quantize.h"
 
+#include <optional>
+
 #include "passes/constant_folding.h"
 #include "passes/dead_code_elimination.h"
 #include "passes/fold_batchnorm_into_conv.h"
 #include "passes/pass_manager.h"
+#include "passes/upgrade_opset.h"
 #include "quant/dynamic.h"
+#include "quant/probe.h"
 #include "runtime/node_evaluator.h"
 
 namespace shrink::quant {
@@ -25,6 +29,12 @@ bool IsQuantizedOp(const std::string& op) {
 }  // namespace
 
 Status PrepareForQuantization(ir::Model& model) {
+  // Per-axis QDQ needs opset 13: older models (PaddleOCR exports at 9/11) are upgraded first.
+  // One with an op the upgrade cannot translate (model untouched) stays at its opset.
+  if (model.OpsetFor("") < 13) {
+    const Status up = passes::UpgradeOpset(model, 13);
+    if (!up.ok() && up.code() != StatusCode::kUnimplemented) return up;
+  }
   NameNodes(*model.graph);
   passes::PassManager pm;
   pm.Add(std::make_unique<passes::ConstantFolding>());
@@ -43,13 +53,29 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
     return InvalidArgument(
         "static quantization needs calibration data (a task, a tensor file or "
         "random batches)");
+  const bool smooth = options.smoothquant_alpha >= 0;
+  if (smooth && options.smoothquant_alpha > 1)
+    return InvalidArgument("smoothquant alpha must be in [0, 1], got " +
+                           std::to_string(options.smoothquant_alpha));
+  if ((smooth || options.bias_correction) && (options.dynamic || !source))
+    return InvalidArgument(
+        "SmoothQuant and bias correction need static quantization with calibration data");
   for (const auto& n : model.graph->nodes())
     if (IsQuantizedOp(n->op_type()))
       return InvalidArgument("the model is already quantized (" + n->Describe() + ")");
   SHRINK_RETURN_IF_ERROR(PrepareForQuantization(model));
   QuantizeResult result;
-  const std::vector<ir::Node*> selected = SelectNodes(*model.graph, options.policy);
+  if (options.cle) {
+    SHRINK_ASSIGN_OR_RETURN(result.cle, EqualizeCrossLayers(model, options.cle_options));
+  }
+  std::vector<ir::Node*> selected = SelectNodes(*model.graph, options.policy);
   for (const ir::Node* n : selected) result.nodes.push_back(n->name());
+  if (smooth) {
+    SHRINK_ASSIGN_OR_RETURN(
+        result.smoothquant,
+        SmoothQuant(model, result.nodes, *source, options.smoothquant_alpha, options.threads));
+    selected = SelectNodes(*model.graph, options.policy);  // same names; nodes may have moved
+  }
   if (options.dynamic) {
     SHRINK_ASSIGN_OR_RETURN(result.stats, QuantizeDynamic(model, result.nodes, options.policy));
     return result;
@@ -81,7 +107,16 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
     result.activations.push_back({name, obs.histogram().min(), obs.histogram().max(), tq.range,
                                   tq.params, obs.OutlierRatio()});
   }
+  std::optional<ir::Model> float_model;
+  if (options.bias_correction) {
+    SHRINK_ASSIGN_OR_RETURN(float_model, CloneModel(model));
+  }
   SHRINK_ASSIGN_OR_RETURN(result.stats, InsertQdq(model, plan, quant, policy));
+  if (float_model) {
+    SHRINK_ASSIGN_OR_RETURN(
+        result.bias_correction,
+        CorrectBias(*float_model, model, result.nodes, *source, options.threads, options.progress));
+  }
   return result;
 }
 

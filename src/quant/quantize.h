@@ -2,9 +2,11 @@
 // CLI and later pipeline stages call.
 //
 // Contract:
-// - PrepareForQuantization(): names unnamed nodes, then constant folding, BatchNormalization
-//   folding into Conv and dead-code elimination (the canonicalisation passes that keep standard
-//   ONNX ops; the com.shrink fusions are left out so that ONNX Runtime can run the result).
+// - PrepareForQuantization(): upgrades models below ai.onnx opset 13 to 13 when every op can be
+//   translated (passes/upgrade_opset.h; else the model keeps its opset), names unnamed nodes,
+//   then constant folding, BatchNormalization folding into Conv and dead-code elimination (the
+//   canonicalisation passes that keep standard ONNX ops; the com.shrink fusions are left out so
+//   that ONNX Runtime can run the result).
 // - QuantizeModel(): prepares `model`, selects nodes by `options.policy`, then
 //   static:  plans the activation tensors (qdq.h), calibrates them on `source` with the chosen
 //            observer (calibration.h), computes scale / zero point per tensor and inserts QDQ.
@@ -13,6 +15,11 @@
 //            called next by the caller, can fuse QLinearConv / QLinearMatMul;
 //   dynamic: (options.dynamic) MatMul / Gemm weights int8 + DynamicQuantizeLinear (dynamic.h);
 //            `source` may be null.
+//   Accuracy passes (off by default), in this order: `cle` cross-layer equalization right after
+//   preparation (cross_layer_equalization.h; static and dynamic), `smoothquant_alpha` >= 0
+//   SmoothQuant of the selected MatMul / Gemm (smoothquant.h), then QDQ insertion, then
+//   `bias_correction` (bias_correction.h) against the float model. SmoothQuant and bias
+//   correction need calibration data and static quantization (kInvalidArgument otherwise).
 //   Static quantization without a source, or a model that already holds quantization ops
 //   (QuantizeLinear, QLinearConv, MatMulInteger, ...) -> kInvalidArgument. Nothing selected is not
 //   an error (stats are zero). On error `model` may be partially rewritten: quantize a copy when
@@ -27,10 +34,13 @@
 
 #include "core/status.h"
 #include "ir/model.h"
+#include "quant/bias_correction.h"
 #include "quant/calibration.h"
+#include "quant/cross_layer_equalization.h"
 #include "quant/observer.h"
 #include "quant/policy.h"
 #include "quant/qdq.h"
+#include "quant/smoothquant.h"
 
 namespace shrink::quant {
 
@@ -42,6 +52,10 @@ struct QuantizeOptions {
   ObserverOptions observer;
   QuantFormat format = QuantFormat::kQdq;
   bool dynamic = false;
+  bool cle = false;
+  CleOptions cle_options;
+  bool bias_correction = false;
+  double smoothquant_alpha = -1;  // < 0: off; else in [0, 1]
   int threads = 0;
   std::function<void(int64_t done, int64_t total)> progress;  // per calibration batch
 };
@@ -59,9 +73,16 @@ struct QuantizeResult {
   std::vector<std::string> nodes;  // selected nodes (names)
   std::vector<ActivationInfo> activations;
   int64_t calibration_batches = 0;
+  CleStats cle;
+  SmoothQuantStats smoothquant;
+  BiasCorrectionStats bias_correction;
 };
 
 Status PrepareForQuantization(ir::Model& model);
+// Stable name of a configuration for artifact metadata, e.g.
+// "int8_static_qdq_per_channel_symmetric_weights_u8_activations_minmax" (+ "_cle",
+// "_bias_corrected", "_smoothquant"); "int8_dynamic_matmul" for dynamic quantization.
+std::string SchemeName(const QuantizeOptions& options);
 Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* source,
                                        const QuantizeOptions& options);
 

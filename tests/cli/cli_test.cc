@@ -93,6 +93,15 @@ TEST_F(CliTest, ConvertRoundTripsAndRunsTheSame) {
   EXPECT_TRUE(ya->BitwiseEqual(*yb));
 }
 
+TEST_F(CliTest, ConvertUpgradesTheOpset) {
+  const std::string model = SaveSmallModel("m.onnx");  // opset 17
+  ProcessResult c = Shrink({"convert", model, Path("u.onnx"), "--opset", "21", "--json"});
+  ASSERT_EQ(c.exit_code, 0) << c.stderr_data;
+  EXPECT_EQ(nlohmann::json::parse(c.stdout_data)["opset"], 21);
+  ExpectOneLineError(Shrink({"convert", model, Path("l.onnx"), "--opset", "13"}), 2,
+                     "cannot lower");
+}
+
 TEST_F(CliTest, MissingFileIsOneLineExit3) {
   ExpectOneLineError(Shrink({"inspect", Path("nope.onnx")}), 3, "does not exist");
 }

@@ -115,6 +115,61 @@ TEST_F(QuantizeCliTest, TensorFileAndTaskCalibration) {
     EXPECT_GE(j["metric"][k].get<double>(), 0.0);
     EXPECT_LE(j["metric"][k].get<double>(), 1.0);
   }
+  // The artifact metadata beside the output holds the same metric pair, the paired latency and
+  // both runtimes' verdicts.
+  EXPECT_EQ(j["metadata"], Path("qt.json"));
+  std::ifstream f(Path("qt.json"));
+  const auto meta = nlohmann::json::parse(f);
+  EXPECT_EQ(meta["artifact_id"].get<std::string>().rfind("art_", 0), 0u);
+  EXPECT_EQ(meta["metrics"]["top1"]["baseline"], j["metric"]["float"]);
+  EXPECT_EQ(meta["metrics"]["top1"]["compressed"], j["metric"]["quantized"]);
+  EXPECT_NEAR(meta["metrics"]["compression_ratio"].get<double>(), j["ratio"].get<double>(), 1e-9);
+  EXPECT_GT(j["ratio"].get<double>(), 2.5);
+  EXPECT_GT(meta["metrics"]["latency_ms_p50"].get<double>(), 0.0);
+  EXPECT_EQ(meta["metrics"]["latency_ms_p50"], j["latency_ms_p50"]["quantized"]);
+  EXPECT_EQ(meta["compression"]["quantization"].get<std::string>().rfind("int8_static_qdq", 0), 0u);
+  ASSERT_EQ(meta["compatibility"].size(), 2u);
+  EXPECT_TRUE(meta["compatibility"][0]["operators_validated"].get<bool>());
+  EXPECT_EQ(meta["lineage"]["inputs"][0]["role"], "model");
+}
+
+// --job: the configuration runs as a one-trial compress job with a report; a rerun resumes, a
+// different configuration in the same folder is refused, and bad combinations fail clearly.
+TEST_F(QuantizeCliTest, JobFolder) {
+  const std::string model = SaveConvNet("m.onnx");
+  const std::string task = std::string(SHRINK_SOURCE_DIR) + "/tasks/fashion_mnist.yaml";
+  ExpectOneLineError(Shrink({"quantize", model, "--calib-random", "1", "--job", Path("j")}), 2,
+                     "--job needs --task");
+  ExpectOneLineError(
+      Shrink({"quantize", model, "--task", task, "--job", Path("j"), "-o", Path("q.onnx")}), 2,
+      "one of them");
+  ExpectOneLineError(Shrink({"quantize", model, "--task", task}), 2, "-o OUT.onnx or --job DIR");
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Fashion-MNIST not installed";
+  const std::vector<std::string> job = {
+      "quantize",     model, "--task",     task,  "--method", "percentile", "--batches", "2",
+      "--eval-limit", "128", "--max-drop", "100", "--no-pdf", "--json",     "--job",     Path("j")};
+  ProcessResult r = Shrink(job);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  auto j = nlohmann::json::parse(r.stdout_data);
+  // Whether best/ is filled depends on measured latency (a candidate slower than the baseline is
+  // never recommended), so the test checks the candidate itself.
+  EXPECT_EQ(j["trials_run"], 1);
+  for (const char* f : {"policy.yaml", "job.json", "trials.jsonl", "report.html", "report.json",
+                        "candidates/trial-0.onnx", "candidates/trial-0.json"})
+    EXPECT_TRUE(std::filesystem::exists(Path(std::string("j/") + f))) << f;
+  EXPECT_EQ(std::filesystem::exists(Path("j/best/model.onnx")), j["met_constraints"].get<bool>());
+  std::ifstream meta_file(Path("j/candidates/trial-0.json"));
+  const auto meta = nlohmann::json::parse(meta_file);
+  EXPECT_NE(meta["compression"]["quantization"].get<std::string>().find("percentile"),
+            std::string::npos);
+  r = Shrink(job);  // resumes: nothing left to run
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(nlohmann::json::parse(r.stdout_data)["trials_run"], 0);
+  std::vector<std::string> other = job;
+  other[5] = "minmax";
+  ExpectOneLineError(Shrink(other), 2, "holds another job");
+  EXPECT_TRUE(std::filesystem::exists(Path("j/candidates/trial-0.onnx")));
 }
 
 TEST_F(QuantizeCliTest, BadInputGivesOneLineErrors) {
@@ -133,6 +188,39 @@ TEST_F(QuantizeCliTest, BadInputGivesOneLineErrors) {
   ExpectOneLineError(Shrink({"quantize", model, "--calib-random", "1", "--activations", "u4", "-o",
                              Path("q.onnx")}),
                      2, "--activations");
+  EXPECT_FALSE(std::filesystem::exists(Path("q.onnx")));
+}
+
+TEST_F(QuantizeCliTest, WeightOnlyRtnGptqAndBadOptions) {
+  const std::string model = SaveConvNet("m.onnx");  // one Gemm; the Convs are not weight-only
+  ProcessResult r = Shrink({"quantize", model, "--weight-only", "int4", "--block-size", "16",
+                            "--json", "-o", Path("wo.onnx")});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  auto j = nlohmann::json::parse(r.stdout_data);
+  EXPECT_EQ(j["scheme"], "weight-only int4 block16 rtn");
+  EXPECT_EQ(j["quantized_nodes"], 1);
+  EXPECT_EQ(j["bytes_after"].get<uint64_t>(), std::filesystem::file_size(Path("wo.onnx")));
+  r = Shrink({"quantize", model, "--weight-only", "int8", "--wo-method", "gptq", "--calib-random",
+              "2", "--json", "-o", Path("gptq.onnx")});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  j = nlohmann::json::parse(r.stdout_data);
+  EXPECT_EQ(j["calibration_batches"], 2);
+  EXPECT_GE(j["layers"][0]["output_rel_error"].get<double>(), 0.0);
+
+  ExpectOneLineError(Shrink({"quantize", model, "--weight-only", "int3", "-o", Path("q.onnx")}), 2,
+                     "int4 or int8");
+  ExpectOneLineError(Shrink({"quantize", model, "--weight-only", "int4", "--block-size", "48", "-o",
+                             Path("q.onnx")}),
+                     2, "power of two");
+  ExpectOneLineError(Shrink({"quantize", model, "--weight-only", "int4", "--wo-method", "gptq",
+                             "-o", Path("q.onnx")}),
+                     2, "needs calibration data");
+  ExpectOneLineError(
+      Shrink({"quantize", model, "--weight-only", "int4", "--dynamic", "-o", Path("q.onnx")}), 2,
+      "does not combine");
+  ExpectOneLineError(
+      Shrink({"quantize", Path("wo.onnx"), "--weight-only", "int4", "-o", Path("q.onnx")}), 2,
+      "already quantized");
   EXPECT_FALSE(std::filesystem::exists(Path("q.onnx")));
 }
 

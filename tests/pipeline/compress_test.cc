@@ -189,12 +189,51 @@ TEST_F(CompressJob, PerLayerSearchMeasuresSensitivityOnceAndExhaustsTheSpace) {
   EXPECT_EQ(again->trials_run, 0);
 }
 
-TEST_F(CompressJob, UnsupportedStageFailsBeforeAnyTrial) {
-  WritePolicy("wo.yaml", "max_metric_drop_pct: 5", "  - weight_only: {bits: 4}\n");
+// Whether any candidate's metadata names `scheme` in its quantization.
+bool SomeTrialUses(const std::string& dir, int trials, const std::string& scheme) {
+  for (int i = 0; i < trials; ++i) {
+    Expected<exporting::ArtifactMetadata> m =
+        exporting::LoadMetadata(dir + "/candidates/trial-" + std::to_string(i) + ".json");
+    if (m.ok() && m->compression.quantization.find(scheme) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(CompressJob, WeightOnlyStageRunsRtnAndGptq) {
+  std::ofstream(Path("wo.yaml"))
+      << "version: 1\nname: t\ntarget_runtimes: [native]\nbudget: {trials: 2}\nstages:\n"
+         "  - fold: {}\n  - weight_only: {bits: 4, block_size: 128, method: [rtn, gptq]}\n"
+         "  - search: {algorithm: grid}\n";
   Expected<CompressSummary> s = RunCompression(Options("wo.yaml", "wo"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->trials_run, 2);
+  EXPECT_TRUE(SomeTrialUses(Path("wo"), 2, "weight-only int4 block128 rtn"));
+  EXPECT_TRUE(SomeTrialUses(Path("wo"), 2, "weight-only int4 block128 gptq"));
+  for (const auto& c : s->report.candidates) {
+    EXPECT_GT(c.compression_ratio, 5);  // 4-bit codes + one float scale per 128 weights
+    EXPECT_GT(c.metric, 0.8);           // the classifier still works
+  }
+}
+
+TEST_F(CompressJob, PerLayerInt4ChoiceQuantizesThatLayerWeightOnly) {
+  std::ofstream(Path("mixed.yaml"))
+      << "version: 1\nname: t\nbudget: {trials: 2}\nstages:\n  - ptq: {method: minmax}\n"
+         "  - search: {algorithm: nsga2, per_layer: true, layer_choices: [int8, int4], "
+         "population: 4, sensitivity_samples: 60}\n";
+  Expected<CompressSummary> s = RunCompression(Options("mixed.yaml", "mixed"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trials_total, 2);
+  EXPECT_TRUE(SomeTrialUses(Path("mixed"), 2, "weight-only int4 block32 rtn"));
+}
+
+TEST_F(CompressJob, WeightOnlyBeforePtqFailsBeforeAnyTrial) {
+  std::ofstream(Path("order.yaml")) << "version: 1\nname: t\nstages:\n  - weight_only: {}\n"
+                                       "  - ptq: {}\n  - search: {algorithm: grid}\n";
+  Expected<CompressSummary> s = RunCompression(Options("order.yaml", "order"));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented);
-  EXPECT_FALSE(fs::exists(Path("wo/trials.jsonl")));
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("before `weight_only`"), std::string::npos);
+  EXPECT_FALSE(fs::exists(Path("order/trials.jsonl")));
 }
 
 TEST_F(CompressJob, MissingInputsAreNotFound) {

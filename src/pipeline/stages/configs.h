@@ -28,7 +28,10 @@ struct PtqConfig : StageConfig {
   std::vector<std::string> activations = {"u8"};  // u8 (asymmetric) | s8 (symmetric)
   std::vector<bool> dynamic = {false};
   std::vector<bool> keep_first_last = {false};
-  std::vector<std::string> exclude;  // node names (exact) kept in float
+  std::vector<bool> cle = {false};              // cross-layer equalization first
+  std::vector<bool> bias_correction = {false};  // empirical bias correction after
+  std::vector<double> smoothquant = {-1};       // alpha in [0, 1]; -1 (`off`): none
+  std::vector<std::string> exclude;             // node names (exact) kept in float
   std::vector<std::string> op_types = {"Conv", "MatMul", "Gemm"};
   std::string format = "qdq";  // qdq | qoperator
   int64_t calibration_samples = 512;
@@ -43,6 +46,7 @@ struct WeightOnlyConfig : StageConfig {
   std::vector<int64_t> block_size = {32};      // 32 | 64 | 128
   std::vector<std::string> methods = {"rtn"};  // rtn | gptq
   std::vector<bool> symmetric = {true};
+  std::vector<bool> embeddings = {false};  // also Gather embedding tables
   std::vector<std::string> exclude;
   std::string kind() const override { return "weight_only"; }
   std::vector<Axis> Axes() const override;

@@ -11,6 +11,9 @@ std::vector<Axis> PtqConfig::Axes() const {
   add("activations", activations.size());
   add("dynamic", dynamic.size());
   add("keep_first_last", keep_first_last.size());
+  add("cle", cle.size());
+  add("bias_correction", bias_correction.size());
+  add("smoothquant", smoothquant.size());
   return a;
 }
 
@@ -22,11 +25,27 @@ nlohmann::json PtqConfig::ToJson() const {
           {"activations", activations},
           {"dynamic", dynamic},
           {"keep_first_last", keep_first_last},
+          {"cle", cle},
+          {"bias_correction", bias_correction},
+          {"smoothquant", smoothquant},
           {"exclude", exclude},
           {"op_types", op_types},
           {"format", format},
           {"calibration_samples", calibration_samples}};
 }
+
+namespace {
+// `smoothquant: 0.5`, `[off, 0.5, 0.8]`: alphas in [0, 1]; off / false -> -1 (none).
+std::vector<double> SmoothQuantChoices(const data::YamlValue& v) {
+  std::vector<double> out;
+  for (const data::YamlValue& item : v.IsSequence() ? v.Items() : std::vector<data::YamlValue>{v}) {
+    const std::string s = item.Str();
+    out.push_back(s == "off" || s == "false" || s == "no" ? -1.0 : item.Double(0, 1));
+  }
+  if (out.empty()) out.push_back(-1);
+  return out;
+}
+}  // namespace
 
 std::unique_ptr<StageConfig> ParsePtqStage(const data::YamlValue& options) {
   auto c = std::make_unique<PtqConfig>();
@@ -40,6 +59,9 @@ std::unique_ptr<StageConfig> ParsePtqStage(const data::YamlValue& options) {
   if (auto v = m.Optional("activations")) c->activations = EnumChoices(*v, {"u8", "s8"});
   if (auto v = m.Optional("dynamic")) c->dynamic = BoolChoices(*v);
   if (auto v = m.Optional("keep_first_last")) c->keep_first_last = BoolChoices(*v);
+  if (auto v = m.Optional("cle")) c->cle = BoolChoices(*v);
+  if (auto v = m.Optional("bias_correction")) c->bias_correction = BoolChoices(*v);
+  if (auto v = m.Optional("smoothquant")) c->smoothquant = SmoothQuantChoices(*v);
   if (auto v = m.Optional("exclude")) c->exclude = v->StrList();
   if (auto v = m.Optional("op_types"))
     c->op_types = EnumChoices(*v, {"Conv", "MatMul", "Gemm", "Add", "Mul", "Concat", "AveragePool",

@@ -9,15 +9,13 @@ std::vector<Axis> WeightOnlyConfig::Axes() const {
   add("block_size", block_size.size());
   add("method", methods.size());
   add("symmetric", symmetric.size());
+  add("embeddings", embeddings.size());
   return a;
 }
 
 nlohmann::json WeightOnlyConfig::ToJson() const {
-  return {{"bits", bits},
-          {"block_size", block_size},
-          {"method", methods},
-          {"symmetric", symmetric},
-          {"exclude", exclude}};
+  return {{"bits", bits},           {"block_size", block_size}, {"method", methods},
+          {"symmetric", symmetric}, {"embeddings", embeddings}, {"exclude", exclude}};
 }
 
 std::unique_ptr<StageConfig> ParseWeightOnlyStage(const data::YamlValue& options) {
@@ -36,6 +34,7 @@ std::unique_ptr<StageConfig> ParseWeightOnlyStage(const data::YamlValue& options
   }
   if (auto v = m.Optional("method")) c->methods = EnumChoices(*v, {"rtn", "gptq"});
   if (auto v = m.Optional("symmetric")) c->symmetric = BoolChoices(*v);
+  if (auto v = m.Optional("embeddings")) c->embeddings = BoolChoices(*v);
   if (auto v = m.Optional("exclude")) c->exclude = v->StrList();
   m.Finish();
   return c;

@@ -1,0 +1,20 @@
+// quant::SchemeName (declared in quantize.h): the stable name of a quantization configuration.
+#include "quant/quantize.h"
+
+namespace shrink::quant {
+
+std::string SchemeName(const QuantizeOptions& o) {
+  if (o.dynamic) return "int8_dynamic_matmul";
+  std::string s = "int8_static_";
+  s += o.format == QuantFormat::kQdq ? "qdq" : "qoperator";
+  s += o.policy.per_channel ? "_per_channel" : "_per_tensor";
+  s += o.policy.weight_symmetric ? "_symmetric_weights" : "_asymmetric_weights";
+  s += o.policy.activation_dtype == DataType::kInt8 ? "_s8" : "_u8";
+  s += std::string("_activations_") + CalibrationMethodName(o.observer.method);
+  if (o.cle) s += "_cle";
+  if (o.bias_correction) s += "_bias_corrected";
+  if (o.smoothquant_alpha >= 0) s += "_smoothquant";
+  return s;
+}
+
+}  // namespace shrink::quant
