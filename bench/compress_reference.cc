@@ -34,7 +34,7 @@ struct Args {
 };
 
 struct Row {
-  std::string model, metric, error, chosen;
+  std::string model, metric, error, chosen, explanation;
   double baseline = NAN, compressed = NAN, drop_pct = NAN, ratio = NAN, speedup = NAN;
   double p50_base = NAN, p50 = NAN, seconds = NAN, overhead_pct = NAN;
   bool met = false, ort_ok = false;
@@ -68,6 +68,7 @@ Row Compress(const Args& a, const refmodels::Recipe& r) {
   row.met = s->met_constraints;
   row.seconds = s->seconds;
   row.overhead_pct = s->search_overhead_pct;
+  row.explanation = s->explanation;
   if (const report::CandidateRow* best = d.Recommended()) {
     row.chosen = best->description;
     row.compressed = best->metric;
@@ -102,6 +103,12 @@ std::string Markdown(const std::vector<Row>& rows, const Args& a) {
       o << "| " << r.model << " | failed: " << r.error << " | | | | | | | | | | |\n";
       continue;
     }
+    if (r.chosen.empty()) {
+      o << "| " << r.model << " | " << r.metric << " | " << std::setprecision(4) << r.baseline
+        << " | baseline kept | | 1x | 1x | | | missed | " << std::setprecision(0) << r.seconds
+        << " (" << std::setprecision(1) << r.overhead_pct << "%) | " << r.explanation << " |\n";
+      continue;
+    }
     o << "| " << r.model << " | " << r.metric << " | " << std::setprecision(4) << r.baseline
       << " | " << r.compressed << " | " << std::setprecision(2) << r.drop_pct << " | " << r.ratio
       << "x | " << r.speedup << "x | " << std::setprecision(3) << r.p50_base << " -> " << r.p50
@@ -109,16 +116,17 @@ std::string Markdown(const std::vector<Row>& rows, const Args& a) {
       << std::setprecision(0) << r.seconds << " (" << std::setprecision(1) << r.overhead_pct
       << "%) | " << r.chosen << " |\n";
   }
+  // A model without a recommended candidate keeps its baseline: 1x on both counts.
   std::vector<double> ratio, speedup, overhead;
   for (const Row& r : rows) {
-    ratio.push_back(r.ratio);
-    speedup.push_back(r.speedup);
+    ratio.push_back(std::isnan(r.ratio) ? 1.0 : r.ratio);
+    speedup.push_back(std::isnan(r.speedup) ? 1.0 : r.speedup);
     overhead.push_back(r.overhead_pct);
   }
   o << std::setprecision(2) << "\nPolicy " << a.policy << ", " << a.threads
-    << " threads. Medians over the models: compression ratio " << Median(ratio)
-    << "x, paired speedup " << Median(speedup) << "x, search overhead " << Median(overhead)
-    << "% of the job.\n";
+    << " threads. Medians over the models (1x where the baseline is kept): compression ratio "
+    << Median(ratio) << "x, paired speedup " << Median(speedup) << "x, search overhead "
+    << Median(overhead) << "% of the job.\n";
   return o.str();
 }
 

@@ -230,6 +230,7 @@ Status Quantize(const QuantizeArgs& a) {
                             PrimaryMetric(model, *task, a.threads, a.eval_limit, !a.json));
     j["metric"] = {{"name", task->metric.name}, {"float", m0}, {"quantized", m1}};
     rec.primary = exporting::MetricPair{task->metric.name, m0, m1, task->metric.higher_is_better};
+    rec.task = &*task;
   }
   if (a.json) {
     SHRINK_ASSIGN_OR_RETURN(QuantizeLatency l, ReportArtifact(float_model, model, rec, true));

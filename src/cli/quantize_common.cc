@@ -53,13 +53,16 @@ Expected<double> PrimaryMetric(const ir::Model& model, const data::TaskSpec& tas
 Expected<QuantizeLatency> ReportArtifact(const ir::Model& float_model, const ir::Model& quantized,
                                          const QuantizeRecord& record, bool json) {
   SHRINK_ASSIGN_OR_RETURN(QuantizeLatency l, WriteQuantizeMetadata(float_model, quantized, record));
-  if (!json)
+  if (json) return l;
+  if (l.latency_problem.empty())
     std::cout << std::fixed << std::setprecision(3)
               << "latency (native, batch 1, paired): " << l.float_p50_ms << " ms -> "
               << l.quantized_p50_ms << " ms (" << std::setprecision(2)
-              << (l.quantized_p50_ms > 0 ? l.float_p50_ms / l.quantized_p50_ms : 0.0)
-              << "x)\nonnxruntime: " << (l.ort_validated ? "loads and runs it" : l.ort_problem)
-              << "\nmetadata: " << MetadataPathFor(record.output_path) << "\n";
+              << l.float_p50_ms / l.quantized_p50_ms << "x)\n";
+  else
+    std::cout << "latency: not measured (" << l.latency_problem << ")\n";
+  std::cout << "onnxruntime: " << (l.ort_validated ? "loads and runs it" : l.ort_problem)
+            << "\nmetadata: " << MetadataPathFor(record.output_path) << "\n";
   return l;
 }
 

@@ -3,8 +3,10 @@
 #include <filesystem>
 
 #include "core/version.h"
+#include "data/dataset.h"
 #include "export/lineage.h"
 #include "runtime/random_inputs.h"
+#include "runtimes/feed_binding.h"
 #include "runtimes/latency.h"
 #include "runtimes/onnxruntime.h"
 
@@ -18,6 +20,13 @@ std::string MetadataPathFor(const std::string& model_path) {
 }
 
 namespace {
+
+// The first example of the task's evaluation split, bound to the model's inputs.
+Expected<runtime::Feeds> ExampleFeeds(const data::TaskSpec& task, const ir::Model& model) {
+  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> ds, data::OpenDataset(task.evaluation));
+  SHRINK_ASSIGN_OR_RETURN(data::Batch batch, ds->GetBatch(0, 1));
+  return runtimes::BindInputs(*model.graph, batch.inputs);
+}
 
 // Loads and runs the file once in ONNX Runtime on `feeds`.
 exporting::RuntimeCompatibility CheckOrt(const std::string& path, const runtime::Feeds& feeds) {
@@ -53,20 +62,34 @@ Expected<QuantizeLatency> WriteQuantizeMetadata(const ir::Model& float_model,
   m.compression.details["quantize"] = r.options;
   if (r.primary) m.primary = *r.primary;
 
-  runtimes::LatencyOptions lo;
-  lo.threads = r.threads;
-  lo.min_seconds = 0.5;
-  lo.max_seconds = 5;
-  SHRINK_ASSIGN_OR_RETURN(
-      runtimes::PairedLatency p,
-      runtimes::MeasureLatencyPaired(quantized, r.output_path, float_model, r.input_path, lo));
-  m.latency_ms_p50 = p.a.p50_ms;
-  m.latency_ms_p95 = p.a.p95_ms;
-  m.throughput_qps = p.a.throughput_per_s;
-  m.compatibility.push_back({"native", true, {}, {}});
-  SHRINK_ASSIGN_OR_RETURN(runtime::Feeds feeds, runtime::MakeRandomFeeds(*quantized.graph, 0, {}));
-  m.compatibility.push_back(CheckOrt(r.output_path, feeds));
-  QuantizeLatency out{p.b.p50_ms, p.a.p50_ms, m.compatibility.back().operators_validated, ""};
+  QuantizeLatency out;
+  Expected<runtime::Feeds> feeds =
+      r.task ? ExampleFeeds(*r.task, quantized) : runtime::MakeRandomFeeds(*quantized.graph, 0, {});
+  Expected<runtimes::PairedLatency> p = feeds.status();
+  if (feeds.ok()) {
+    runtimes::LatencyOptions lo;
+    lo.threads = r.threads;
+    lo.min_seconds = 0.5;
+    lo.max_seconds = 5;
+    lo.feeds = *feeds;
+    p = runtimes::MeasureLatencyPaired(quantized, r.output_path, float_model, r.input_path, lo);
+  }
+  exporting::RuntimeCompatibility native{"native", p.ok(), {}, {}};
+  if (p.ok()) {
+    m.latency_ms_p50 = p->a.p50_ms;
+    m.latency_ms_p95 = p->a.p95_ms;
+    m.throughput_qps = p->a.throughput_per_s;
+    out.float_p50_ms = p->b.p50_ms;
+    out.quantized_p50_ms = p->a.p50_ms;
+  } else {
+    out.latency_problem = p.status().ToString();
+    native.warnings.push_back("not measured: " + out.latency_problem);
+  }
+  m.compatibility.push_back(native);
+  m.compatibility.push_back(feeds.ok() ? CheckOrt(r.output_path, *feeds)
+                                       : exporting::RuntimeCompatibility{
+                                             "onnxruntime", false, {}, {"not checked: no inputs"}});
+  out.ort_validated = m.compatibility.back().operators_validated;
   if (!out.ort_validated && !m.compatibility.back().warnings.empty())
     out.ort_problem = m.compatibility.back().warnings.front();
   for (const auto& c : m.compatibility)

@@ -3,8 +3,10 @@
 //
 // Contract: WriteQuantizeMetadata() measures what a user compares before deploying:
 // - latency p50/p95 and throughput at batch 1 on the native runtime, paired with the input
-//   model in the same time window (runtimes::MeasureLatencyPaired, seeded random inputs), and
-//   the size ratio against the input file;
+//   model in the same time window (runtimes::MeasureLatencyPaired) on one example of the task's
+//   evaluation split when a task is given (realistic shapes, e.g. an OCR line's width), else on
+//   seeded random inputs; a model that cannot be timed gets a warning, not an error; and the
+//   size ratio against the input file;
 // - the primary metric pair when the caller evaluated both models on a task;
 // - operator compatibility: native (ran above) and onnxruntime (the file loaded and ran once
 //   in ONNX Runtime on the same inputs; a failure becomes a warning, not an error);
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "data/task.h"
 #include "export/artifact_metadata.h"
 #include "ir/model.h"
 
@@ -29,10 +32,12 @@ struct QuantizeRecord {
   std::optional<exporting::MetricPair> primary;       // float vs quantized, when evaluated
   int threads = 2;
   std::string command_line;
+  const data::TaskSpec* task = nullptr;  // when set, latency is timed on one real example
 };
 
 struct QuantizeLatency {
-  double float_p50_ms = 0, quantized_p50_ms = 0;
+  double float_p50_ms = 0, quantized_p50_ms = 0;  // 0: not measured (see latency_problem)
+  std::string latency_problem;
   bool ort_validated = false;
   std::string ort_problem;  // why not, when !ort_validated
 };
