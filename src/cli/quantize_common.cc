@@ -66,4 +66,28 @@ Expected<QuantizeLatency> ReportArtifact(const ir::Model& float_model, const ir:
   return l;
 }
 
+Status CompareOnTask(const ir::Model& float_model, const ir::Model& quantized,
+                     const data::TaskSpec* task, int threads, int64_t eval_limit, bool progress,
+                     nlohmann::json* j, QuantizeRecord* record) {
+  if (!task) return Status::Ok();
+  SHRINK_ASSIGN_OR_RETURN(double m0,
+                          PrimaryMetric(float_model, *task, threads, eval_limit, progress));
+  SHRINK_ASSIGN_OR_RETURN(double m1,
+                          PrimaryMetric(quantized, *task, threads, eval_limit, progress));
+  (*j)["metric"] = {{"name", task->metric.name}, {"float", m0}, {"quantized", m1}};
+  record->primary = exporting::MetricPair{task->metric.name, m0, m1, task->metric.higher_is_better};
+  record->task = task;
+  return Status::Ok();
+}
+
+Status PrintJsonReport(const ir::Model& float_model, const ir::Model& quantized,
+                       const QuantizeRecord& record, nlohmann::json j) {
+  SHRINK_ASSIGN_OR_RETURN(QuantizeLatency l, ReportArtifact(float_model, quantized, record, true));
+  j["latency_ms_p50"] = {{"float", l.float_p50_ms}, {"quantized", l.quantized_p50_ms}};
+  j["onnxruntime_validated"] = l.ort_validated;
+  j["metadata"] = MetadataPathFor(record.output_path);
+  std::cout << j.dump(2) << "\n";
+  return Status::Ok();
+}
+
 }  // namespace shrink::cli

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,16 @@ Expected<std::unique_ptr<quant::CalibrationSource>> OpenCalibration(const Calibr
 // The task's primary metric on the native runtime (no bootstrap).
 Expected<double> PrimaryMetric(const ir::Model& model, const data::TaskSpec& task, int threads,
                                int64_t eval_limit, bool progress);
+
+// Evaluates both models on `task` (nothing when null): j["metric"] = {name, float, quantized},
+// and the same pair in record->primary (record->task set for realistic latency inputs).
+Status CompareOnTask(const ir::Model& float_model, const ir::Model& quantized,
+                     const data::TaskSpec* task, int threads, int64_t eval_limit, bool progress,
+                     nlohmann::json* j, QuantizeRecord* record);
+// --json: writes the metadata (ReportArtifact), adds the paired latency, ONNX Runtime's verdict
+// and the metadata path to `j` and prints it.
+Status PrintJsonReport(const ir::Model& float_model, const ir::Model& quantized,
+                       const QuantizeRecord& record, nlohmann::json j);
 
 // Writes OUT's metadata (quantize_metadata.h) and prints where, with the paired native latency
 // before/after and ONNX Runtime's verdict (not with `json`: the caller puts them in its JSON).

@@ -86,23 +86,9 @@ Status RunWeightOnly(const WeightOnlyArgs& a) {
   QuantizeRecord rec{a.model,       a.out, a.task, r.scheme, j, {}, a.threads > 0 ? a.threads : 2,
                      a.command_line};
   rec.options.erase("layers");
-  if (task) {
-    SHRINK_ASSIGN_OR_RETURN(double m0,
-                            PrimaryMetric(float_model, *task, a.threads, a.eval_limit, !a.json));
-    SHRINK_ASSIGN_OR_RETURN(double m1,
-                            PrimaryMetric(model, *task, a.threads, a.eval_limit, !a.json));
-    j["metric"] = {{"name", task->metric.name}, {"float", m0}, {"quantized", m1}};
-    rec.primary = exporting::MetricPair{task->metric.name, m0, m1, task->metric.higher_is_better};
-    rec.task = &*task;
-  }
-  if (a.json) {
-    SHRINK_ASSIGN_OR_RETURN(QuantizeLatency l, ReportArtifact(float_model, model, rec, true));
-    j["latency_ms_p50"] = {{"float", l.float_p50_ms}, {"quantized", l.quantized_p50_ms}};
-    j["onnxruntime_validated"] = l.ort_validated;
-    j["metadata"] = MetadataPathFor(a.out);
-    std::cout << j.dump(2) << "\n";
-    return Status::Ok();
-  }
+  SHRINK_RETURN_IF_ERROR(CompareOnTask(float_model, model, task ? &*task : nullptr, a.threads,
+                                       a.eval_limit, !a.json, &j, &rec));
+  if (a.json) return PrintJsonReport(float_model, model, rec, j);
   std::cout << "wrote " << a.out << ": " << HumanBytes(before) << " -> " << HumanBytes(after)
             << " (" << std::fixed << std::setprecision(2) << ratio << "x smaller)\n"
             << r.scheme << ": " << r.nodes.size() << " nodes, " << r.layers.size() << " weights";
