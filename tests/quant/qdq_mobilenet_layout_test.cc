@@ -1,6 +1,6 @@
-// End to end int8 with layout propagation (runtime/fast/layout.h): the int8 MobileNetV2 QDQ file of
-// the int8 benchmark (bench/int8/, written by `shrink quantize --calib-random 4 --method minmax
-// --per-channel`; skipped when absent), lowered with LowerQdq, runs its depthwise / pointwise
+// End to end int8 with layout propagation (runtime/fast/layout.h): the zoo MobileNetV2 quantized
+// here like the int8 benchmark file (per-channel min-max on seeded random batches, QDQ), lowered
+// with LowerQdq, runs its depthwise / pointwise
 // QLinearConv chains and residual QLinearAdds channels-last from the second Run on. The outputs
 // must equal those of the same plan with propagation off, bit for bit (only the memory order
 // differs), and stay close to the reference executor on the QDQ file.
@@ -12,33 +12,45 @@
 
 #include "onnx/export.h"
 #include "onnx/import.h"
-#include "pass_test_util.h"
 #include "passes/fuse_qdq_ops.h"
+#include "quant/quantize.h"
+#include "quant_test_util.h"
+#include "runtime/executor.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 #include "runtime_util/op_test_util.h"
 
-namespace shrink::passes {
+namespace shrink::quant {
 namespace {
 
 TEST(QdqMobilenetLayout, ChannelsLastRunsEqualPlainRuns) {
-  const std::string path = std::string(SHRINK_SOURCE_DIR) + "/bench/int8/mobilenet_v2.int8.onnx";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " absent (int8 benchmark files)";
+  const std::string path = std::string(SHRINK_SOURCE_DIR) + "/zoo_cache/mobilenet_v2.onnx";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not fetched";
   auto loaded = onnx_io::LoadModel(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   ir::Model model = std::move(loaded).value();
+  auto source = MakeRandomCalibration(*model.graph, 2, 0, {{"N", 1}});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  QuantizeOptions qo;
+  qo.policy.per_channel = true;
+  auto q = QuantizeModel(model, source->get(), qo);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
   std::vector<runtime::Feeds> feeds;
   for (uint64_t seed : {8, 9}) {
     auto f = runtime::MakeRandomFeeds(*model.graph, seed, {{"N", 1}});
     ASSERT_TRUE(f.ok());
     feeds.push_back(*f);
   }
-  const std::vector<Tensor> ref = testing::RunModel(model, feeds[1]);
+  auto executor = runtime::Executor::Create(model);
+  ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+  auto ran = (*executor)->Run(feeds[1]);
+  ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+  const std::vector<Tensor> ref = *ran;
   auto bytes = onnx_io::SerializeModel(model);
   ASSERT_TRUE(bytes.ok());
   auto lowered = onnx_io::ParseModel(bytes->data(), bytes->size());
   ASSERT_TRUE(lowered.ok()) << lowered.status().ToString();
-  ASSERT_TRUE(LowerQdq(*lowered).ok());
+  ASSERT_TRUE(passes::LowerQdq(*lowered).ok());
   EXPECT_GE(testing::CountOps(*lowered->graph, "QLinearConv"), 50);
   std::vector<std::vector<Tensor>> outs[2];
   int64_t channels_last_values[2] = {0, 0};
@@ -66,4 +78,4 @@ TEST(QdqMobilenetLayout, ChannelsLastRunsEqualPlainRuns) {
 }
 
 }  // namespace
-}  // namespace shrink::passes
+}  // namespace shrink::quant
