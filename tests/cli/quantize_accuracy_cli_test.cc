@@ -3,43 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <random>
 
-#include "core/subprocess.h"
-#include "core/temp_dir.h"
 #include "ir/builder.h"
 #include "onnx/export.h"
+#include "quantize_cli_fixture.h"
 
 namespace shrink {
 namespace {
 
-class QuantizeAccuracyCliTest : public ::testing::Test {
+class QuantizeAccuracyCliTest : public testing::QuantizeCliFixture {
  protected:
-  void SetUp() override {
-    auto t = TempDir::Create("shrink_quantize_accuracy_cli_test_");
-    ASSERT_TRUE(t.ok());
-    dir_ = std::make_unique<TempDir>(std::move(t).value());
-  }
-  std::string Path(const std::string& name) const { return dir_->path() + "/" + name; }
-
-  ProcessResult Shrink(std::vector<std::string> args) {
-    args.insert(args.begin(), SHRINK_BIN);
-    ProcessOptions o;
-    o.working_dir = dir_->path();
-    o.timeout_seconds = 300;
-    auto r = RunProcess(args, o);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : ProcessResult{};
-  }
-
-  static Tensor Random(const Shape& shape, float scale, uint32_t seed) {
-    std::mt19937 gen(seed);
-    std::normal_distribution<float> d(0, scale);
-    Tensor t(DataType::kFloat32, shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = d(gen);
-    return t;
-  }
-
   // x[N, 16] -> Gemm(32) -> Relu -> Gemm(10): one CLE pair, two biases, MatMul-like inputs.
   std::string SaveMlp() {
     ir::Model m = ir::MakeModel(17);
@@ -58,8 +31,6 @@ class QuantizeAccuracyCliTest : public ::testing::Test {
     EXPECT_TRUE(onnx_io::SaveModel(m, Path("mlp.onnx")).ok());
     return Path("mlp.onnx");
   }
-
-  std::unique_ptr<TempDir> dir_;
 };
 
 TEST_F(QuantizeAccuracyCliTest, RunsAndReports) {

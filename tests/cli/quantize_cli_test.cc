@@ -5,44 +5,17 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "core/npy.h"
-#include "core/subprocess.h"
-#include "core/temp_dir.h"
 #include "ir/builder.h"
 #include "onnx/export.h"
+#include "quantize_cli_fixture.h"
 
 namespace shrink {
 namespace {
 
-class QuantizeCliTest : public ::testing::Test {
+class QuantizeCliTest : public testing::QuantizeCliFixture {
  protected:
-  void SetUp() override {
-    auto t = TempDir::Create("shrink_quantize_cli_test_");
-    ASSERT_TRUE(t.ok());
-    dir_ = std::make_unique<TempDir>(std::move(t).value());
-  }
-  std::string Path(const std::string& name) const { return dir_->path() + "/" + name; }
-
-  ProcessResult Shrink(std::vector<std::string> args) {
-    args.insert(args.begin(), SHRINK_BIN);
-    ProcessOptions o;
-    o.working_dir = dir_->path();
-    o.timeout_seconds = 300;
-    auto r = RunProcess(args, o);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : ProcessResult{};
-  }
-
-  static Tensor Random(const Shape& shape, float scale, uint32_t seed) {
-    std::mt19937 gen(seed);
-    std::normal_distribution<float> d(0, scale);
-    Tensor t(DataType::kFloat32, shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = d(gen);
-    return t;
-  }
-
   // x[N, 1, 28, 28] -> Conv(32, 3x3) -> Relu -> Conv(32, 3x3) -> Relu -> GAP -> Gemm(10): the
   // Fashion-MNIST shape, untrained (weights dominate the file).
   std::string SaveConvNet(const std::string& name) {
@@ -64,14 +37,6 @@ class QuantizeCliTest : public ::testing::Test {
     EXPECT_TRUE(onnx_io::SaveModel(m, Path(name)).ok());
     return Path(name);
   }
-
-  static void ExpectOneLineError(const ProcessResult& r, int code, const std::string& fragment) {
-    EXPECT_EQ(r.exit_code, code) << r.stderr_data;
-    EXPECT_EQ(std::count(r.stderr_data.begin(), r.stderr_data.end(), '\n'), 1) << r.stderr_data;
-    EXPECT_NE(r.stderr_data.find(fragment), std::string::npos) << r.stderr_data;
-  }
-
-  std::unique_ptr<TempDir> dir_;
 };
 
 TEST_F(QuantizeCliTest, RandomCalibrationWithReportAndQOperator) {
