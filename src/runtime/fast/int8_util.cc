@@ -65,4 +65,10 @@ dnnl::memory ZeroPointMemory(int32_t v) {
   return m;
 }
 
+dnnl::post_ops ZeroPointPostOp(int32_t zp) {
+  dnnl::post_ops po;
+  po.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f, static_cast<float>(zp));
+  return po;
+}
+
 }  // namespace shrink::runtime::fast

@@ -48,4 +48,8 @@ dnnl::memory::data_type DnnlType(DataType t);
 // A one-element s32 memory holding `v` (runtime zero point argument).
 dnnl::memory ZeroPointMemory(int32_t v);
 
+// Post-ops adding a destination zero point before rounding / saturation (eltwise linear, 1 * x +
+// zp): what oneDNN's destination zero-point attribute computes, without its slow kernels.
+dnnl::post_ops ZeroPointPostOp(int32_t zp);
+
 }  // namespace shrink::runtime::fast

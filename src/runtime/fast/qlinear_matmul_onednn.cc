@@ -5,8 +5,12 @@
 // (b - b_zp) once at create and reordered into the primitive's preferred layout once per shape;
 // primitives are cached by A's shape. Non-constant B, per-row A parameters or 3-D+ B: the factory
 // declines (reference kernel). Rounding: see int8_util.h.
+// Zero points never reach oneDNN's zero-point attributes (slow kernels, see
+// qlinear_conv_onednn.cc): A's is folded into the int32 bias once at create ((a - zp) @ b =
+// a @ b - zp * column sums of b, exact), the destination's is an eltwise linear post-op.
 // Also com.microsoft QGemm (2-D A, transB, int32 bias C added to the accumulator inside the
 // primitive, float32 output when y_scale is absent): see MakeQGemm.
+#include <algorithm>
 #include <map>
 
 #include "runtime/fast/int8_util.h"
@@ -27,8 +31,7 @@ struct Int8MatMulParams {
 class Int8MatMulOneDnn : public FastKernel {
  public:
   Int8MatMulOneDnn(const CreateInfo& info, Int8MatMulParams p) : p_(std::move(p)) {
-    a_zp_mem_ = ZeroPointMemory(p_.a_zp);
-    y_zp_mem_ = ZeroPointMemory(p_.y_zp);
+    if (p_.a_zp != 0) FoldSourceZeroPoint();
     Reshape(info.input_shapes);
   }
 
@@ -44,8 +47,6 @@ class Int8MatMulOneDnn : public FastKernel {
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, b.a}, {DNNL_ARG_WEIGHTS, b.b}, {DNNL_ARG_DST, b.y}};
     if (p_.bias.defined()) args[DNNL_ARG_BIAS] = b.bias;
-    if (p_.a_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = a_zp_mem_;
-    if (p_.y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = y_zp_mem_;
     b.mm.execute(CpuStream(), args);
     CpuStream().wait();
   }
@@ -71,8 +72,7 @@ class Int8MatMulOneDnn : public FastKernel {
     memory::desc b_any({k, n}, memory::data_type::s8, memory::format_tag::any);
     dnnl::primitive_attr attr;
     if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
-    if (p_.a_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+    if (p_.y_zp != 0) attr.set_post_ops(ZeroPointPostOp(p_.y_zp));
     memory::desc bias_md = PlainDesc({1, n}, memory::data_type::s32);
     dnnl::matmul::primitive_desc pd(p_.bias.defined()
                                         ? dnnl::matmul::desc(a_md, b_any, bias_md, y_md)
@@ -88,8 +88,24 @@ class Int8MatMulOneDnn : public FastKernel {
     return out;
   }
 
+  // bias[n] -= a_zp * sum_k b[k, n]; a bias of zeros first when there is none.
+  void FoldSourceZeroPoint() {
+    const int64_t k = p_.b.dim(0), n = p_.b.dim(1);
+    if (!p_.bias.defined()) {
+      p_.bias = Tensor(DataType::kInt32, {n});
+      std::fill_n(p_.bias.data<int32_t>(), n, 0);
+    }
+    const int8_t* b = p_.b.data<int8_t>();
+    int32_t* bias = p_.bias.data<int32_t>();
+    for (int64_t j = 0; j < n; ++j) {
+      int32_t sum = 0;
+      for (int64_t i = 0; i < k; ++i) sum += b[i * n + j];
+      bias[j] -= p_.a_zp * sum;
+    }
+    p_.a_zp = 0;
+  }
+
   Int8MatMulParams p_;
-  memory a_zp_mem_, y_zp_mem_;
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
 };
