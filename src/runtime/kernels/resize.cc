@@ -13,46 +13,10 @@
 
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/movement_util.h"
+#include "runtime/kernels/resize_plan.h"
 
 namespace shrink::runtime {
 namespace {
-
-enum class Mode { kNearest, kLinear, kCubic };
-enum class Coord {
-  kHalfPixel,
-  kHalfPixelSymmetric,
-  kPytorchHalfPixel,
-  kAlignCorners,
-  kAsymmetric,
-  kTfHalfPixelForNN,
-  kTfCropAndResize,
-};
-enum class Nearest { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil, kLegacy };
-
-struct Params {
-  Mode mode = Mode::kNearest;
-  Coord coord = Coord::kHalfPixel;
-  Nearest nearest = Nearest::kRoundPreferFloor;
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  bool antialias = false;
-  double extrapolation = 0.0;
-  std::vector<double> scales;      // per axis (full rank)
-  std::vector<double> out_length;  // fractional output length per axis (scale * in, or size)
-  Shape out_shape;
-  std::vector<double> roi_start, roi_end;  // per axis, normalized (tf_crop_and_resize)
-};
-
-struct Tap {
-  int64_t index;
-  double weight;
-};
-
-// Per axis and output coordinate: the taps, or none when the coordinate extrapolates.
-struct AxisTaps {
-  std::vector<std::vector<Tap>> taps;
-  std::vector<bool> extrapolate;
-};
 
 double CubicKernel(double x, double a) {
   x = std::abs(x);
@@ -61,12 +25,12 @@ double CubicKernel(double x, double a) {
   return 0.0;
 }
 
-AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
+ResizeAxisTaps PlanAxis(const ResizeParams& p, int axis, int64_t in) {
   const size_t a = static_cast<size_t>(axis);
   const double scale = p.scales[a];
   const double out_f = p.out_length[a];
   const int64_t out = p.out_shape[a];
-  AxisTaps plan;
+  ResizeAxisTaps plan;
   plan.taps.resize(static_cast<size_t>(out));
   plan.extrapolate.assign(static_cast<size_t>(out), false);
   const double len = static_cast<double>(in);
@@ -74,27 +38,27 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
     const double xo = static_cast<double>(o);
     double x = 0;
     switch (p.coord) {
-      case Coord::kHalfPixel:
+      case ResizeCoord::kHalfPixel:
         x = (xo + 0.5) / scale - 0.5;
         break;
-      case Coord::kHalfPixelSymmetric: {
+      case ResizeCoord::kHalfPixelSymmetric: {
         const double adjustment = static_cast<double>(out) / out_f;
         x = (len / 2) * (1 - adjustment) + (xo + 0.5) / scale - 0.5;
         break;
       }
-      case Coord::kPytorchHalfPixel:
+      case ResizeCoord::kPytorchHalfPixel:
         x = out_f == 1 ? -0.5 : (xo + 0.5) / scale - 0.5;
         break;
-      case Coord::kAlignCorners:
+      case ResizeCoord::kAlignCorners:
         x = out_f == 1 ? 0 : xo * (len - 1) / (out_f - 1);
         break;
-      case Coord::kAsymmetric:
+      case ResizeCoord::kAsymmetric:
         x = xo / scale;
         break;
-      case Coord::kTfHalfPixelForNN:
+      case ResizeCoord::kTfHalfPixelForNN:
         x = (xo + 0.5) / scale;
         break;
-      case Coord::kTfCropAndResize: {
+      case ResizeCoord::kTfCropAndResize: {
         const double s = p.roi_start[a], e = p.roi_end[a];
         x = out_f == 1 ? (e - s) * (len - 1) / 2 : xo * (e - s) * (len - 1) / (out_f - 1);
         x += s * (len - 1);
@@ -107,9 +71,9 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
     }
     auto& taps = plan.taps[static_cast<size_t>(o)];
     auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
-    if (p.mode == Mode::kNearest) {
+    if (p.mode == ResizeMode::kNearest) {
       int64_t i;
-      if (p.nearest == Nearest::kLegacy) {
+      if (p.nearest == ResizeNearest::kLegacy) {
         i = scale < 1 ? static_cast<int64_t>(std::ceil(x)) : static_cast<int64_t>(x);
       } else if (x == std::floor(x)) {
         i = static_cast<int64_t>(x);
@@ -117,19 +81,19 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
         const double f = std::floor(x), r = x - f;
         bool up = false;
         switch (p.nearest) {
-          case Nearest::kRoundPreferFloor:
+          case ResizeNearest::kRoundPreferFloor:
             up = r > 0.5;
             break;
-          case Nearest::kRoundPreferCeil:
+          case ResizeNearest::kRoundPreferCeil:
             up = r >= 0.5;
             break;
-          case Nearest::kFloor:
+          case ResizeNearest::kFloor:
             up = false;
             break;
-          case Nearest::kCeil:
+          case ResizeNearest::kCeil:
             up = true;
             break;
-          case Nearest::kLegacy:
+          case ResizeNearest::kLegacy:
             break;
         }
         i = static_cast<int64_t>(f) + (up ? 1 : 0);
@@ -141,21 +105,22 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
     const int64_t base = static_cast<int64_t>(std::ceil(x)) - 1;
     const double ratio = x - static_cast<double>(base);
     const double s = p.antialias ? std::min(scale, 1.0) : 1.0;
-    const int64_t start = p.mode == Mode::kLinear ? static_cast<int64_t>(std::floor(-1 / s) + 1)
-                                                  : static_cast<int64_t>(std::floor(-2 / s) + 1);
-    std::vector<Tap> raw;
+    const int64_t start = p.mode == ResizeMode::kLinear
+                              ? static_cast<int64_t>(std::floor(-1 / s) + 1)
+                              : static_cast<int64_t>(std::floor(-2 / s) + 1);
+    std::vector<ResizeTap> raw;
     double sum = 0;
     for (int64_t k = start; k < 2 - start; ++k) {
       const double arg = (static_cast<double>(k) - ratio) * s;
-      double w =
-          p.mode == Mode::kLinear ? std::max(0.0, 1 - std::abs(arg)) : CubicKernel(arg, p.cubic_a);
+      double w = p.mode == ResizeMode::kLinear ? std::max(0.0, 1 - std::abs(arg))
+                                               : CubicKernel(arg, p.cubic_a);
       const int64_t idx = base + k;
       if (p.exclude_outside && (idx < 0 || idx >= in)) w = 0;
       sum += w;
       raw.push_back({idx, w});
     }
     const bool normalize = p.antialias || p.exclude_outside;
-    for (const Tap& t : raw) {
+    for (const ResizeTap& t : raw) {
       if (t.weight == 0) continue;
       taps.push_back({clamp(t.index), normalize && sum != 0 ? t.weight / sum : t.weight});
     }
@@ -163,16 +128,16 @@ AxisTaps PlanAxis(const Params& p, int axis, int64_t in) {
   return plan;
 }
 
-void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
+void RunResize(KernelContext& ctx, const Tensor& x, const ResizeParams& p) {
   const int r = x.rank();
-  std::vector<AxisTaps> plans;
+  std::vector<ResizeAxisTaps> plans;
   for (int d = 0; d < r; ++d) plans.push_back(PlanAxis(p, d, x.dim(d)));
   const auto strides = StridesOf(x.shape());
   Tensor y(x.dtype(), p.out_shape);
   std::vector<int64_t> counter(static_cast<size_t>(r), 0);
-  if (p.mode == Mode::kNearest) {
+  if (p.mode == ResizeMode::kNearest) {
     Tensor fill(x.dtype(), {});
-    if (p.coord == Coord::kTfCropAndResize) fill.SetFromDouble(0, p.extrapolation);
+    if (p.coord == ResizeCoord::kTfCropAndResize) fill.SetFromDouble(0, p.extrapolation);
     DispatchMovable(ctx, x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* s = Elems<T>(x);
@@ -182,7 +147,7 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
         bool extrapolate = false;
         for (int d = 0; d < r; ++d) {
           const size_t c = static_cast<size_t>(counter[static_cast<size_t>(d)]);
-          const AxisTaps& plan = plans[static_cast<size_t>(d)];
+          const ResizeAxisTaps& plan = plans[static_cast<size_t>(d)];
           if (plan.extrapolate[c])
             extrapolate = true;
           else
@@ -209,7 +174,7 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
     const auto& taps =
         plans[static_cast<size_t>(d)].taps[static_cast<size_t>(counter[static_cast<size_t>(d)])];
     double acc = 0;
-    for (const Tap& t : taps)
+    for (const ResizeTap& t : taps)
       acc += t.weight * accumulate(d + 1, off + t.index * strides[static_cast<size_t>(d)]);
     return acc;
   };
@@ -230,11 +195,11 @@ void RunResize(KernelContext& ctx, const Tensor& x, const Params& p) {
   ctx.set_output(0, y);
 }
 
-Mode ReadMode(const KernelContext& ctx, bool allow_cubic) {
+ResizeMode ReadMode(const KernelContext& ctx, bool allow_cubic) {
   const std::string m = ctx.attr_string("mode", "nearest");
-  if (m == "nearest") return Mode::kNearest;
-  if (m == "linear" || m == "bilinear") return Mode::kLinear;
-  if (m == "cubic" && allow_cubic) return Mode::kCubic;
+  if (m == "nearest") return ResizeMode::kNearest;
+  if (m == "linear" || m == "bilinear") return ResizeMode::kLinear;
+  if (m == "cubic" && allow_cubic) return ResizeMode::kCubic;
   ctx.Fail("unknown mode '" + m + "'");
 }
 
@@ -246,15 +211,15 @@ std::vector<double> ReadFloats(const KernelContext& ctx, const Tensor& t) {
 }
 
 // Fills scales/out_shape/out_length from per-axis scales.
-void FromScales(const KernelContext& ctx, const Tensor& x, const std::vector<double>& scales,
-                Params* p) {
-  if (static_cast<int>(scales.size()) != x.rank())
+void FromScales(const KernelContext& ctx, const Shape& x, const std::vector<double>& scales,
+                ResizeParams* p) {
+  if (scales.size() != x.size())
     ctx.Fail("scales has " + std::to_string(scales.size()) + " entries for rank " +
-             std::to_string(x.rank()));
-  for (int d = 0; d < x.rank(); ++d) {
-    const double s = scales[static_cast<size_t>(d)];
+             std::to_string(x.size()));
+  for (size_t d = 0; d < x.size(); ++d) {
+    const double s = scales[d];
     if (!(s > 0)) ctx.Fail("scales must be positive");
-    const double len = s * static_cast<double>(x.dim(d));
+    const double len = s * static_cast<double>(x[d]);
     p->scales.push_back(s);
     p->out_length.push_back(len);
     p->out_shape.push_back(static_cast<int64_t>(std::floor(len)));
@@ -264,11 +229,11 @@ void FromScales(const KernelContext& ctx, const Tensor& x, const std::vector<dou
 // Legacy forms: Upsample 7-9 and Resize 10 (asymmetric, legacy nearest rule).
 void LegacyResize(KernelContext& ctx, const std::vector<double>& scales) {
   const Tensor& x = ctx.in(0);
-  Params p;
+  ResizeParams p;
   p.mode = ReadMode(ctx, false);
-  p.coord = Coord::kAsymmetric;
-  p.nearest = Nearest::kLegacy;
-  FromScales(ctx, x, scales, &p);
+  p.coord = ResizeCoord::kAsymmetric;
+  p.nearest = ResizeNearest::kLegacy;
+  FromScales(ctx, x.shape(), scales, &p);
   RunResize(ctx, x, p);
 }
 
@@ -282,42 +247,42 @@ void UpsampleInputKernel(KernelContext& ctx) {  // opset 9 (and Resize 10)
   LegacyResize(ctx, ReadFloats(ctx, ctx.in(1)));
 }
 
-Coord ReadCoord(const KernelContext& ctx) {
+ResizeCoord ReadCoord(const KernelContext& ctx) {
   const std::string c = ctx.attr_string("coordinate_transformation_mode", "half_pixel");
-  if (c == "half_pixel") return Coord::kHalfPixel;
-  if (c == "half_pixel_symmetric") return Coord::kHalfPixelSymmetric;
-  if (c == "pytorch_half_pixel") return Coord::kPytorchHalfPixel;
-  if (c == "align_corners") return Coord::kAlignCorners;
-  if (c == "asymmetric") return Coord::kAsymmetric;
-  if (c == "tf_half_pixel_for_nn") return Coord::kTfHalfPixelForNN;
-  if (c == "tf_crop_and_resize") return Coord::kTfCropAndResize;
+  if (c == "half_pixel") return ResizeCoord::kHalfPixel;
+  if (c == "half_pixel_symmetric") return ResizeCoord::kHalfPixelSymmetric;
+  if (c == "pytorch_half_pixel") return ResizeCoord::kPytorchHalfPixel;
+  if (c == "align_corners") return ResizeCoord::kAlignCorners;
+  if (c == "asymmetric") return ResizeCoord::kAsymmetric;
+  if (c == "tf_half_pixel_for_nn") return ResizeCoord::kTfHalfPixelForNN;
+  if (c == "tf_crop_and_resize") return ResizeCoord::kTfCropAndResize;
   ctx.Fail("unknown coordinate_transformation_mode '" + c + "'");
 }
 
-Nearest ReadNearest(const KernelContext& ctx) {
+ResizeNearest ReadNearest(const KernelContext& ctx) {
   const std::string n = ctx.attr_string("nearest_mode", "round_prefer_floor");
-  if (n == "round_prefer_floor") return Nearest::kRoundPreferFloor;
-  if (n == "round_prefer_ceil") return Nearest::kRoundPreferCeil;
-  if (n == "floor") return Nearest::kFloor;
-  if (n == "ceil") return Nearest::kCeil;
+  if (n == "round_prefer_floor") return ResizeNearest::kRoundPreferFloor;
+  if (n == "round_prefer_ceil") return ResizeNearest::kRoundPreferCeil;
+  if (n == "floor") return ResizeNearest::kFloor;
+  if (n == "ceil") return ResizeNearest::kCeil;
   ctx.Fail("unknown nearest_mode '" + n + "'");
 }
 
 // Output shape and scales from `sizes` (with keep_aspect_ratio_policy from opset 18).
-void FromSizes(const KernelContext& ctx, const Tensor& x, const std::vector<int64_t>& axes,
-               const std::vector<int64_t>& sizes, Params* p) {
-  const int r = x.rank();
+void FromSizes(const KernelContext& ctx, const Shape& x, const std::vector<int64_t>& axes,
+               const std::vector<int64_t>& sizes, ResizeParams* p) {
+  const int r = static_cast<int>(x.size());
   if (sizes.size() != axes.size())
     ctx.Fail("sizes has " + std::to_string(sizes.size()) + " entries for " +
              std::to_string(axes.size()) + " axes");
   p->scales.assign(static_cast<size_t>(r), 1.0);
-  p->out_shape = x.shape();
+  p->out_shape = x;
   for (size_t i = 0; i < axes.size(); ++i) {
     const size_t a = static_cast<size_t>(axes[i]);
     if (sizes[i] < 0) ctx.Fail("negative size " + std::to_string(sizes[i]));
-    if (x.shape()[a] == 0) ctx.Fail("cannot resize an empty axis");
+    if (x[a] == 0) ctx.Fail("cannot resize an empty axis");
     p->out_shape[a] = sizes[i];
-    p->scales[a] = static_cast<double>(sizes[i]) / static_cast<double>(x.shape()[a]);
+    p->scales[a] = static_cast<double>(sizes[i]) / static_cast<double>(x[a]);
   }
   for (int d = 0; d < r; ++d)
     p->out_length.push_back(static_cast<double>(p->out_shape[static_cast<size_t>(d)]));
@@ -333,17 +298,18 @@ void FromSizes(const KernelContext& ctx, const Tensor& x, const std::vector<int6
   }
   for (int64_t a : axes) {
     const size_t i = static_cast<size_t>(a);
-    const double len = s * static_cast<double>(x.shape()[i]);
+    const double len = s * static_cast<double>(x[i]);
     p->scales[i] = s;
     p->out_length[i] = len;
     p->out_shape[i] = static_cast<int64_t>(len + 0.5);  // round half up
   }
 }
 
-void ResizeKernel(KernelContext& ctx) {  // opset 11+
-  const Tensor& x = ctx.in(0);
-  const int r = x.rank();
-  Params p;
+}  // namespace
+
+ResizeParams ReadResizeParams(const KernelContext& ctx, const Shape& x) {
+  const int r = static_cast<int>(x.size());
+  ResizeParams p;
   p.mode = ReadMode(ctx, true);
   p.coord = ReadCoord(ctx);
   p.nearest = ReadNearest(ctx);
@@ -370,7 +336,7 @@ void ResizeKernel(KernelContext& ctx) {  // opset 11+
   if (have_scales == have_sizes) ctx.Fail("exactly one of 'scales' and 'sizes' must be given");
   p.roi_start.assign(static_cast<size_t>(r), 0.0);
   p.roi_end.assign(static_cast<size_t>(r), 1.0);
-  if (p.coord == Coord::kTfCropAndResize) {
+  if (p.coord == ResizeCoord::kTfCropAndResize) {
     const Tensor* roi = ctx.input(1);
     if (roi == nullptr || roi->numel() == 0) ctx.Fail("tf_crop_and_resize needs 'roi'");
     const auto v = ReadFloats(ctx, *roi);
@@ -391,7 +357,18 @@ void ResizeKernel(KernelContext& ctx) {  // opset 11+
   } else {
     FromSizes(ctx, x, axes, ReadInts(ctx, *sizes), &p);
   }
-  RunResize(ctx, x, p);
+  return p;
+}
+
+ResizeAxisTaps PlanResizeAxis(const ResizeParams& p, int axis, int64_t in) {
+  return PlanAxis(p, axis, in);
+}
+
+namespace {
+
+void ResizeKernel(KernelContext& ctx) {  // opset 11+
+  const Tensor& x = ctx.in(0);
+  RunResize(ctx, x, ReadResizeParams(ctx, x.shape()));
 }
 
 }  // namespace
