@@ -171,6 +171,21 @@ TEST(FastLayoutFp32, GraphOutputOfAChannelsLastChainIsPlain) {
   EXPECT_EQ(ExpectSameOutputs(m, Feeds({1, 3, 9, 7}, 200, 2)).channels_last_values, 1);  // c1
 }
 
+// A pooling whose input is channels-last (a conv chain) and whose output is a graph output (plain):
+// the kernel pools channels-last and reorders its own result (oneDNN itself has only a reference
+// kernel for mixed layouts). Same numbers as the plain plan.
+TEST(FastLayoutFp32, PoolingFromChannelsLastIntoAPlainGraphOutput) {
+  ir::Model m = ir::MakeModel(17);
+  ir::Graph& g = *m.graph;
+  FBuilder b{g};
+  ir::Value* c1 = b.Conv(FInput(g, "x", {1, 16, 6, 20}), 16, 16, 3, 90);
+  g.AddOutput(b.Op("AveragePool", {b.Op("Relu", {c1})},
+                   {MakeAttr("kernel_shape", Shape{3, 2}), MakeAttr("strides", Shape{3, 2})}));
+  g.AddOutput(b.Pool("MaxPool", c1));
+  RunResult on = ExpectSameOutputs(m, Feeds({1, 16, 6, 20}, 300, 2));
+  EXPECT_GE(on.channels_last_values, 1);  // the conv's output
+}
+
 // Broadcast operands with one value per (n, c) (a squeeze-excitation scale from GlobalAveragePool
 // + Sigmoid, a scalar) keep the full operand channels-last; an Add that broadcasts along W (a
 // [W] bias) has no channels-last kernel: its input stays plain.

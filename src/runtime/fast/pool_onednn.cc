@@ -31,11 +31,15 @@ class PoolOneDnn : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
-    if (!b.x_reorder) return b.pool.Execute(in[0], out[0]);
+    if (!b.x_reorder && !b.y_reorder) return b.pool.Execute(in[0], out[0]);
     auto& s = CpuStream();
-    b.x_user.set_data_handle(const_cast<void*>(in[0]));
+    if (b.x_reorder) {
+      b.x_user.set_data_handle(const_cast<void*>(in[0]));
+      b.x_reorder.execute(s, b.x_user, b.pool.src);
+    } else {
+      b.pool.src.set_data_handle(const_cast<void*>(in[0]));
+    }
     b.y_user.set_data_handle(out[0]);
-    b.x_reorder.execute(s, b.x_user, b.pool.src);
     b.pool.prim.execute(s, {{DNNL_ARG_SRC, b.pool.src}, {DNNL_ARG_DST, b.pool.dst}});
     b.y_reorder.execute(s, b.pool.dst, b.y_user);
     s.wait();
@@ -56,7 +60,10 @@ class PoolOneDnn : public FastKernel {
 
  private:
   // 8-bit pooling has fast implementations for channels-last only: the kernel then reorders
-  // plain NC... into NDHWC-style buffers it owns and back (x_reorder / y_reorder set).
+  // plain NC... into NDHWC-style buffers it owns and back (x_reorder / y_reorder set). float32
+  // with a channels-last input and a plain output (oneDNN has only its reference kernel for
+  // mixed layouts: 10 ms for PaddleOCR rec's last pooling) pools channels-last into an own
+  // buffer and reorders that (y_reorder only).
   struct Built {
     Shape y_shape;
     SrcDstPrimitive pool;
@@ -112,6 +119,19 @@ class PoolOneDnn : public FastKernel {
                                      ToDims(g.strides), ToDims(kernel_), dil, ToDims(g.pads_begin),
                                      ToDims(g.pads_end));
     dnnl::pooling_v2_forward::primitive_desc pd(d, eng);
+    if (!nhwc && y_layout != x_layout_) {
+      const memory::desc y_same = ActivationDesc(b.y_shape, dt, x_layout_);
+      dnnl::pooling_v2_forward::desc same(dnnl::prop_kind::forward_inference, alg, x_md, y_same,
+                                          ToDims(g.strides), ToDims(kernel_), dil,
+                                          ToDims(g.pads_begin), ToDims(g.pads_end));
+      b.pool = SrcDstPrimitive{
+          dnnl::pooling_v2_forward(dnnl::pooling_v2_forward::primitive_desc(same, eng)),
+          memory(x_md, eng, DNNL_MEMORY_NONE), memory(y_same, eng)};
+      b.y_user = memory(y_md, eng, DNNL_MEMORY_NONE);
+      b.y_reorder = dnnl::reorder(b.pool.dst, b.y_user);
+      b.workspace = y_same.get_size();
+      return b;
+    }
     if (!nhwc) {
       b.pool = SrcDstPrimitive{dnnl::pooling_v2_forward(pd), memory(x_md, eng, DNNL_MEMORY_NONE),
                                memory(y_md, eng, DNNL_MEMORY_NONE)};
