@@ -84,6 +84,14 @@ TEST(FastQGemm, MatchesReference) {
                      3);
   ExpectQGemmMatches(
       {"float output with bias", 5, 48, 20, u8, true, true, true, DataType::kFloat32}, 4);
+  // Up to four rows run on the own VNNI GEMV (int8_gemv.h) where the CPU has it: s8 A, tails of
+  // K and N, more than four 16-column tiles, float output.
+  ExpectQGemmMatches(
+      {"GEMV s8 A, s8 y", 3, 101, 83, DataType::kInt8, true, true, true, DataType::kInt8}, 5);
+  ExpectQGemmMatches({"GEMV s8 A, float output, per-tensor", 2, 130, 70, DataType::kInt8, false,
+                      false, true, DataType::kFloat32},
+                     6);
+  ExpectQGemmMatches({"GEMV u8 A, four rows", 4, 784, 256, u8, true, true, true, u8}, 7);
 }
 
 // Non-constant B: the fast factory declines and the reference kernel runs (same results).

@@ -8,11 +8,15 @@
 // Zero points never reach oneDNN's zero-point attributes (slow kernels, see
 // qlinear_conv_onednn.cc): A's is folded into the int32 bias once at create ((a - zp) @ b =
 // a @ b - zp * column sums of b, exact), the destination's is an eltwise linear post-op.
+// At most kInt8GemvMaxRows rows of A (and a VNNI CPU) run on the own int8 GEMV (int8_gemv.h)
+// instead of oneDNN, with the same requantization.
 // Also com.microsoft QGemm (2-D A, transB, int32 bias C added to the accumulator inside the
-// primitive, float32 output when y_scale is absent): see MakeQGemm.
+// primitive, float32 output when y_scale is absent): see MakeQGemm. And com.shrink QMatMulFloat
+// (float32 output, passes::FuseQdqFloatOutput): see MakeQMatMulFloat.
 #include <algorithm>
 #include <map>
 
+#include "runtime/fast/int8_gemv.h"
 #include "runtime/fast/int8_util.h"
 
 namespace shrink::runtime::fast {
@@ -42,6 +46,12 @@ class Int8MatMulOneDnn : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
+    if (b.gemv_rows > 0) {
+      Int8Gemv(gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
+               p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
+               p_.scales.size() > 1, static_cast<float>(p_.y_zp), p_.y_dtype, out[0]);
+      return;
+    }
     b.a.set_data_handle(const_cast<void*>(in[0]));
     b.y.set_data_handle(out[0]);
     std::unordered_map<int, memory> args{
@@ -54,6 +64,7 @@ class Int8MatMulOneDnn : public FastKernel {
  private:
   struct Built {
     Shape y_shape;
+    int64_t gemv_rows = 0;  // > 0: run on Int8Gemv
     dnnl::matmul mm;
     memory a, b, y, bias;
   };
@@ -66,6 +77,12 @@ class Int8MatMulOneDnn : public FastKernel {
     out.y_shape.back() = n;
     if (a.size() == 1) out.y_shape = {n};
     const int64_t m = NumElements(a) / std::max<int64_t>(k, 1);
+    if (m > 0 && m <= kInt8GemvMaxRows && Int8GemvAvailable() && !p_.scales.empty() &&
+        p_.y_dtype != DataType::kInt32) {
+      if (gemv_.n == 0) gemv_ = PackInt8Gemv(p_.b.data<int8_t>(), k, n);
+      out.gemv_rows = m;
+      return out;
+    }
     auto& eng = CpuEngine();
     memory::desc a_md = PlainDesc({m, k}, DnnlType(p_.a_dtype));
     memory::desc y_md = PlainDesc({m, n}, DnnlType(p_.y_dtype));
@@ -106,6 +123,7 @@ class Int8MatMulOneDnn : public FastKernel {
   }
 
   Int8MatMulParams p_;
+  Int8GemvWeights gemv_;  // packed at the first shape with few rows
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
 };
@@ -145,6 +163,26 @@ std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
   auto s8 = ToS8Weights(*b, ConstInput(info, 3), 1);
   if (!s8) return nullptr;
   p.b = std::move(*s8);
+  p.a_zp = *azp;
+  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+}
+
+// com.shrink QMatMulFloat(a, a_scale, a_zp, b, b_scale, b_zp) -> float32 (passes::
+// FuseQdqFloatOutput): a of any rank, constant 2-D b, output scales a_scale * b_scale[n].
+std::unique_ptr<FastKernel> MakeQMatMulFloat(const CreateInfo& info) {
+  const Tensor* b = ConstInput(info, 3);
+  auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
+  auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  if (!b || b->rank() != 2 || !as || !bs || !azp || as->size() != 1) return nullptr;
+  if (bs->size() != 1 && static_cast<int64_t>(bs->size()) != b->dim(1)) return nullptr;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
+  Int8MatMulParams p;
+  p.a_dtype = info.input_dtypes[0];
+  p.y_dtype = DataType::kFloat32;
+  auto s8 = ToS8Weights(*b, ConstInput(info, 5), 1);
+  if (!s8) return nullptr;
+  p.b = std::move(*s8);
+  p.scales = OutputScales((*as)[0], *bs, 1.0f);
   p.a_zp = *azp;
   return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
 }
@@ -205,6 +243,10 @@ std::unique_ptr<FastKernel> MakeQGemm(const CreateInfo& info) {
 
 }  // namespace
 
+SHRINK_FAST_KERNEL("com.shrink", "QMatMulFloat", 1, kLatestOpset, DataType::kUInt8, "onednn",
+                   MakeQMatMulFloat, nullptr);
+SHRINK_FAST_KERNEL("com.shrink", "QMatMulFloat", 1, kLatestOpset, DataType::kInt8, "onednn",
+                   MakeQMatMulFloat, nullptr);
 SHRINK_FAST_KERNEL("com.microsoft", "QGemm", 1, kLatestOpset, DataType::kUInt8, "onednn", MakeQGemm,
                    nullptr);
 SHRINK_FAST_KERNEL("com.microsoft", "QGemm", 1, kLatestOpset, DataType::kInt8, "onednn", MakeQGemm,

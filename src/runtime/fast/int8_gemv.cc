@@ -1,0 +1,160 @@
+// See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions; the
+// callers use them only when Int8GemvAvailable().
+#include "runtime/fast/int8_gemv.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace shrink::runtime::fast {
+
+Int8GemvWeights PackInt8Gemv(const int8_t* b, int64_t k, int64_t n) {
+  Int8GemvWeights w;
+  w.k = k;
+  w.n = n;
+  w.kp = (k + 3) / 4 * 4;
+  w.tiles = (n + 15) / 16;
+  w.packed.assign(static_cast<size_t>(w.tiles * w.kp * 16), 0);
+  w.col_sums.assign(static_cast<size_t>(n), 0);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const int8_t v = b[i * n + j];
+      const int64_t t = j / 16, col = j % 16;
+      w.packed[static_cast<size_t>(((t * (w.kp / 4) + i / 4) * 16 + col) * 4 + i % 4)] = v;
+      w.col_sums[static_cast<size_t>(j)] += v;
+    }
+  return w;
+}
+
+bool Int8GemvAvailable() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vnni");
+  return has;
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vnni")
+
+namespace {
+
+struct Epilogue {
+  const Int8GemvWeights& w;
+  int32_t flip;  // 128 for s8 activations (a + 128 was multiplied), else 0
+  const int32_t* bias;
+  const float* scales;
+  bool per_column;
+  float y_zp;
+  DataType y_dtype;
+
+  void Store(__m512i acc, int64_t row, int64_t n0, void* y) const {
+    const int64_t cols = std::min<int64_t>(16, w.n - n0);
+    const __mmask16 m = static_cast<__mmask16>(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
+    if (flip != 0)
+      acc = _mm512_sub_epi32(
+          acc, _mm512_mullo_epi32(_mm512_set1_epi32(flip),
+                                  _mm512_maskz_loadu_epi32(m, w.col_sums.data() + n0)));
+    if (bias) acc = _mm512_add_epi32(acc, _mm512_maskz_loadu_epi32(m, bias + n0));
+    const __m512 s = per_column ? _mm512_maskz_loadu_ps(m, scales + n0) : _mm512_set1_ps(scales[0]);
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s);
+    const int64_t at = row * w.n + n0;
+    if (y_dtype == DataType::kFloat32) {
+      _mm512_mask_storeu_ps(static_cast<float*>(y) + at, m, v);
+      return;
+    }
+    v = _mm512_add_ps(v, _mm512_set1_ps(y_zp));
+    const __m512i q = _mm512_cvtps_epi32(v);  // round half to even (default MXCSR)
+    if (y_dtype == DataType::kUInt8)
+      _mm512_mask_cvtusepi32_storeu_epi8(static_cast<uint8_t*>(y) + at, m,
+                                         _mm512_max_epi32(q, _mm512_setzero_si512()));
+    else
+      _mm512_mask_cvtsepi32_storeu_epi8(static_cast<int8_t*>(y) + at, m, q);
+  }
+};
+
+// Rows [0, MR) of the padded u8 activations `a` (row stride kp) against tiles [t0, t0 + NT), the
+// MR x NT column sums kept in registers (loops fully unrolled), stored through `e`.
+template <int MR, int NT>
+void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogue& e, int64_t row0,
+           void* y) {
+  const int64_t q4 = w.kp / 4;
+  __m512i acc[MR][NT];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_setzero_si512();
+  const int8_t* base = w.packed.data() + t0 * q4 * 64;
+  for (int64_t q = 0; q < q4; ++q) {
+    __m512i wv[NT];
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) wv[j] = _mm512_loadu_si512(base + (j * q4 + q) * 64);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      int32_t four;
+      std::memcpy(&four, a + r * w.kp + q * 4, 4);
+      const __m512i av = _mm512_set1_epi32(four);
+#pragma GCC unroll 8
+      for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) e.Store(acc[r][j], row0 + r, (t0 + j) * 16, y);
+}
+
+template <int MR>
+void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
+  constexpr int NT = MR == 1 ? 8 : 4;  // >= 8 independent accumulator chains (dpbusd latency)
+  const int64_t groups = (w.tiles + NT - 1) / NT;
+#pragma omp parallel for schedule(static) if (w.kp * w.n >= (1 << 20))
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t t0 = g * NT;
+    if (t0 + NT <= w.tiles) {
+      Tiles<MR, NT>(w, a, t0, e, row0, y);
+    } else {
+      for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
+    }
+  }
+}
+
+}  // namespace
+
+void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
+              const int32_t* bias, const float* scales, bool per_column, float y_zp,
+              DataType y_dtype, void* y) {
+  // Padded u8 copies of the rows (zeros beyond K; s8 flipped to u8 by + 128).
+  alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
+  std::vector<uint8_t> heap;
+  uint8_t* pa = stack;
+  if (rows * w.kp > static_cast<int64_t>(sizeof(stack))) {
+    heap.resize(static_cast<size_t>(rows * w.kp));
+    pa = heap.data();
+  }
+  const uint8_t* src = static_cast<const uint8_t*>(a);
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* dst = pa + r * w.kp;
+    for (int64_t i = 0; i < w.k; ++i)
+      dst[i] = a_signed ? src[r * w.k + i] ^ 0x80 : src[r * w.k + i];
+    std::fill(dst + w.k, dst + w.kp, a_signed ? 0x80 : 0);
+  }
+  const Epilogue e{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype};
+  for (int64_t r = 0; r < rows;) {
+    const int64_t left = rows - r;
+    const uint8_t* ar = pa + r * w.kp;
+    if (left >= 4) {
+      Rows<4>(w, ar, e, r, y);
+      r += 4;
+    } else if (left >= 2) {
+      Rows<2>(w, ar, e, r, y);
+      r += 2;
+    } else {
+      Rows<1>(w, ar, e, r, y);
+      r += 1;
+    }
+  }
+}
+
+#pragma GCC pop_options
+
+}  // namespace shrink::runtime::fast
