@@ -261,13 +261,17 @@ Expected<WeightOnlyResult> QuantizeWeightsOnly(ir::Model& model, CalibrationSour
     NameNodes(*model.graph);  // constant folding would turn DequantizeLinear(W) back into float
   else
     SHRINK_RETURN_IF_ERROR(PrepareForQuantization(model));
-  if (model.OpsetFor("") < 21) SHRINK_RETURN_IF_ERROR(passes::UpgradeOpset(model, 21));
   SHRINK_ASSIGN_OR_RETURN(BlockGrid grid, MakeBlockGrid(o.bits, o.symmetric));
   ir::Graph& g = *model.graph;
   WeightOnlyResult result;
   result.scheme = WeightOnlyScheme(o);
   result.bytes_before = InitializerBytes(g);
-  const std::vector<WeightGroup> groups = SelectWeights(g, o);
+  if (SelectWeights(g, o).empty()) {  // nothing to do: no calibration pass, no opset change
+    result.bytes_after = result.bytes_before;
+    return result;
+  }
+  if (model.OpsetFor("") < 21) SHRINK_RETURN_IF_ERROR(passes::UpgradeOpset(model, 21));
+  const std::vector<WeightGroup> groups = SelectWeights(g, o);  // after the upgrade's rewrites
   std::unordered_set<const ir::Node*> selected;
   for (const WeightGroup& gr : groups)
     for (const auto& use : gr.uses) selected.insert(use.first);
