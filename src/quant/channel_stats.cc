@@ -41,7 +41,7 @@ Expected<std::map<std::string, std::vector<double>>> CollectChannelStats(
   std::vector<std::string> names;
   for (const ChannelRequest& r : requests) names.push_back(r.tensor);
   SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<ProbeRunner> runner,
-                          ProbeRunner::Create(model, names, threads));
+                          ProbeRunner::Create(model, names, threads, /*only_requested=*/true));
   SHRINK_RETURN_IF_ERROR(source.Reset());
   std::map<std::string, Accumulator> acc;
   int64_t done = 0;

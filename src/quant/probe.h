@@ -7,7 +7,8 @@
 // (names not in the graph are ignored and absent from the results) and builds a
 // runtime::fast::Session. Run() returns the requested values by name plus the model outputs;
 // feed problems (missing input, wrong dtype or shape) come back as kInvalidArgument naming the
-// input.
+// input. With `only_requested`, the requested values become the only outputs and the nodes they
+// do not depend on are removed first (a probe of an early layer runs only that prefix).
 #pragma once
 
 #include <memory>
@@ -29,7 +30,8 @@ class ProbeRunner {
  public:
   static Expected<std::unique_ptr<ProbeRunner>> Create(const ir::Model& model,
                                                        const std::vector<std::string>& values,
-                                                       int threads = 0);
+                                                       int threads = 0,
+                                                       bool only_requested = false);
   Expected<std::unordered_map<std::string, Tensor>> Run(const runtime::Feeds& feeds);
 
  private:
