@@ -5,7 +5,7 @@
 //  [--no-output-quant]
 //  [--format qdq|qoperator] [--dynamic] [--batches N] [--batch-size B] [--report FILE]
 //  [--eval-limit N] [--json] [--cle [--cle-through-clip]] [--bias-correction]
-//  [--smoothquant ALPHA]
+//  [--smoothquant ALPHA] [--weight-rounding rtn|gptq]
 //  [--weight-only int4|int8 [--block-size 32|64|128] [--wo-method rtn|gptq] [--act-order]
 //  [--embeddings]]
 //  -o OUT.onnx`
@@ -50,6 +50,7 @@ struct QuantizeArgs {
   bool json = false;
   bool cle = false, cle_through_clip = false, bias_correction = false;
   double smoothquant = -1;
+  std::string weight_rounding = "rtn";  // int8 weight codes: rtn | gptq (static_gptq.h)
   std::vector<std::string> exclude, ops;
   int threads = 0;
   uint64_t seed = 0;
@@ -64,11 +65,12 @@ struct QuantizeArgs {
 Expected<WeightOnlyArgs> WeightOnlyFrom(const QuantizeArgs& a) {
   if (a.dynamic || a.per_channel || a.format != "qdq" || !a.report.empty() ||
       a.method != "minmax" || a.activations != "u8" || a.keep_first_last || !a.output_quant ||
-      a.cle || a.cle_through_clip || a.bias_correction || a.smoothquant >= 0)
+      a.cle || a.cle_through_clip || a.bias_correction || a.smoothquant >= 0 ||
+      a.weight_rounding != "rtn")
     return InvalidArgument(
         "--weight-only does not combine with the int8 options (--dynamic, --per-channel, "
         "--format, --report, --method, --activations, --keep-first-last, --no-output-quant, "
-        "--cle, --bias-correction, --smoothquant)");
+        "--cle, --bias-correction, --smoothquant, --weight-rounding; GPTQ there: --wo-method)");
   WeightOnlyArgs w = a.wo;
   w.model = a.model;
   w.out = a.out;
@@ -94,9 +96,9 @@ Expected<WeightOnlyArgs> WeightOnlyFrom(const QuantizeArgs& a) {
 Expected<QuantizeJob> JobFrom(const QuantizeArgs& a) {
   if (a.task.empty() || !a.calib.empty() || a.calib_random > 0)
     return InvalidArgument("--job needs --task (the job calibrates and evaluates on it)");
-  if (!a.report.empty() || a.cle_through_clip || !a.output_quant || a.wo.act_order)
+  if (!a.report.empty() || a.cle_through_clip || a.wo.act_order)
     return InvalidArgument(
-        "--job does not take --report, --cle-through-clip, --no-output-quant or --act-order "
+        "--job does not take --report, --cle-through-clip or --act-order "
         "(the job report has the per-layer SQNR of the chosen candidate)");
   SHRINK_ASSIGN_OR_RETURN(data::TaskSpec task, data::LoadTask(a.task));
   QuantizeJob j;
@@ -128,8 +130,10 @@ Expected<QuantizeJob> JobFrom(const QuantizeArgs& a) {
                {"activations", a.activations},
                {"dynamic", a.dynamic},
                {"keep_first_last", a.keep_first_last},
+               {"quantize_outputs", a.output_quant},
                {"cle", a.cle},
                {"bias_correction", a.bias_correction},
+               {"weight_rounding", a.weight_rounding},
                {"exclude", a.exclude},
                {"format", a.format},
                {"calibration_samples", std::min<int64_t>(samples, 1 << 20)}};
@@ -163,6 +167,9 @@ Status Quantize(const QuantizeArgs& a) {
   o.cle_options.through_clip = a.cle_through_clip;
   o.bias_correction = a.bias_correction;
   o.smoothquant_alpha = a.smoothquant;
+  SHRINK_ASSIGN_OR_RETURN(o.weight_rounding, quant::ParseWeightRounding(a.weight_rounding));
+  if (a.dynamic && o.weight_rounding == quant::WeightRounding::kGptq)
+    return InvalidArgument("--weight-rounding gptq needs static quantization (not --dynamic)");
   o.threads = a.threads;
   SHRINK_RETURN_IF_ERROR(quant::ValidatePolicy(o.policy));
   SHRINK_RETURN_IF_ERROR(quant::ValidateObserverOptions(o.observer));
@@ -220,6 +227,16 @@ Status Quantize(const QuantizeArgs& a) {
   if (a.smoothquant >= 0)
     j["smoothquant"] = {{"groups", r.smoothquant.groups}, {"folded", r.smoothquant.folded}};
   if (a.bias_correction) j["bias_corrected_layers"] = r.bias_correction.corrected;
+  if (o.weight_rounding == quant::WeightRounding::kGptq) {
+    double rtn = 0, gptq = 0;  // mean relative output error on the calibration Hessians
+    for (const quant::GptqLayerStats& l : r.gptq.layers) {
+      rtn += l.rtn_output_rel_error / static_cast<double>(r.gptq.layers.size());
+      gptq += l.output_rel_error / static_cast<double>(r.gptq.layers.size());
+    }
+    j["gptq"] = {{"layers", r.gptq.layers.size()},
+                 {"mean_rtn_output_rel_error", rtn},
+                 {"mean_output_rel_error", gptq}};
+  }
   QuantizeRecord rec{
       a.model,       a.out, a.task, quant::SchemeName(o), j, {}, a.threads > 0 ? a.threads : 2,
       a.command_line};
@@ -287,6 +304,9 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
                 "Empirical bias correction after quantizing (one calibration pass per layer)");
   cmd->add_option("--smoothquant", a->smoothquant,
                   "SmoothQuant with this alpha in [0, 1] for MatMul/Gemm activation outliers");
+  cmd->add_option("--weight-rounding", a->weight_rounding,
+                  "int8 weight codes: rtn (round to nearest, default) | gptq (error-minimising "
+                  "on the same scales; MatMul, Gemm, Conv group 1; one more calibration pass)");
   cmd->add_option("--weight-only", a->wo.bits,
                   "int4 | int8: block-wise weight-only quantization of MatMul/Gemm weights "
                   "(activations stay float)");

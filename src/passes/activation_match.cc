@@ -17,7 +17,8 @@ std::optional<ActivationSpec> MatchActivation(const ir::Node* n, const PassConte
   if (!n) return std::nullopt;
   if (IsOp(n, "Relu")) return ActivationSpec{"Relu", {}};
   if (IsOp(n, "Sigmoid")) return ActivationSpec{"Sigmoid", {}};
-  if (IsOp(n, "HardSwish")) return ActivationSpec{"HardSwish", {}};
+  if (IsOp(n, "HardSwish") || IsOp(n, "HardSwish", kShrinkDomain))
+    return ActivationSpec{"HardSwish", {}};
   if (IsOp(n, "LeakyRelu")) return ActivationSpec{"LeakyRelu", {n->GetFloat("alpha", 0.01f)}};
   if (IsOp(n, "Gelu") || IsOp(n, "Gelu", kShrinkDomain)) {
     const std::string approx = n->GetString("approximate", "none");

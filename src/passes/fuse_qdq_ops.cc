@@ -5,6 +5,8 @@
 
 #include "passes/dead_code_elimination.h"
 #include "passes/fuse_qdq.h"
+#include "passes/fuse_qdq_conv_act.h"
+#include "passes/fuse_qdq_float_output.h"
 #include "passes/fuse_qdq_gemm.h"
 #include "passes/pass_manager.h"
 #include "passes/pattern_util.h"
@@ -98,9 +100,11 @@ Expected<bool> LowerQdq(ir::Model& model) {
       }))
     return false;  // not a QDQ model: leave it untouched
   PassManager pm;
+  pm.Add(std::make_unique<FuseQdqConvActivation>());  // before fuse_qdq takes the Conv
   pm.Add(std::make_unique<FuseQdq>());
   pm.Add(std::make_unique<FuseQdqGemm>());
   pm.Add(std::make_unique<FuseQdqOps>());
+  pm.Add(std::make_unique<FuseQdqFloatOutput>());  // after the requantizing fusions
   pm.Add(std::make_unique<DeadCodeElimination>());
   return pm.Run(model);
 }

@@ -179,7 +179,7 @@ Status Job::Prepare() {
 
   // Quantizable layers (for per-layer genes): as the ptq stage will see them (fold, then the
   // quantizer's own preparation, which also names unnamed nodes).
-  std::vector<std::string> layers;
+  std::vector<Layer> layers;
   if (const auto* ptq = dynamic_cast<const PtqConfig*>(policy_.Stage("ptq"))) {
     Policy fold_only;
     if (policy_.stages.front()->kind() == "fold") fold_only.stages = {policy_.stages.front()};
@@ -188,12 +188,16 @@ Status Job::Prepare() {
     SHRINK_RETURN_IF_ERROR(quant::PrepareForQuantization(model));
     quant::QuantPolicy qp;
     qp.op_types = ptq->op_types;
-    for (const ir::Node* n : quant::SelectNodes(*model.graph, qp)) layers.push_back(n->name());
+    for (const ir::Node* n : quant::SelectNodes(*model.graph, qp)) {
+      const ir::Value* w = n->inputs().size() > 1 ? n->input(1) : nullptr;
+      layers.push_back({n->name(), n->op_type(), w && w->is_initializer() ? w->data().numel() : 0});
+    }
   }
   space_ = SearchSpace::Build(policy_, layers);
-  if (space_->per_layer() && !layers.empty()) {
+  const std::vector<std::string> gene_layers = space_->LayerGeneNames();
+  const auto* sc = dynamic_cast<const SearchConfig*>(policy_.Stage("search"));
+  if (space_->per_layer() && !gene_layers.empty() && sc->sensitivity_samples > 0) {
     const auto t0 = Clock::now();
-    const auto* sc = dynamic_cast<const SearchConfig*>(policy_.Stage("search"));
     SensitivityOptions so;
     so.samples = sc->sensitivity_samples;
     so.threads = o_.threads;
@@ -203,7 +207,7 @@ Status Job::Prepare() {
     };
     SHRINK_ASSIGN_OR_RETURN(nlohmann::json defaults, SearchSpace::DefaultChoices(policy_));
     SHRINK_ASSIGN_OR_RETURN(
-        sensitivity_, MeasureSensitivity(o_.model_path, task_, policy_, defaults, layers, so));
+        sensitivity_, MeasureSensitivity(o_.model_path, task_, policy_, defaults, gene_layers, so));
     work_seconds_ += Since(t0);
     lineage_.stages.push_back({"sensitivity", Since(t0)});
   }
@@ -331,8 +335,9 @@ Status Job::Search() {
   search::Nsga2Options no;
   no.population = sc ? static_cast<int>(sc->population) : 16;
   no.seed = policy_.seed;
-  // Per-layer genes: sensitive layers mutate more often; seeds keep the 1, 2 and 4 most
-  // sensitive layers in float (when "float" is a layer choice).
+  // Seeds: every combination of the stage options when they are few, int4 on the largest layers
+  // (search_space.h); then, per-layer, the 1, 2 and 4 most sensitive layers kept in float (when
+  // "float" is a layer choice). Sensitive layers mutate more often.
   const std::vector<Gene>& genes = space_->genes();
   const size_t first_layer = genes.size() - sensitivity_.size();
   double max_drop = 0;
@@ -343,6 +348,9 @@ Status Job::Search() {
         1.0 + (max_drop > 0 ? 9.0 * std::max(0.0, sensitivity_[i].second) / max_drop : 0.0);
   search::Nsga2 opt(space_->Cardinalities(), no);
   opt.AddSeed(space_->DefaultGenome());
+  for (const search::Genome& g : space_->OptionSeeds(std::max(1, no.population / 2)))
+    opt.AddSeed(g);
+  for (const search::Genome& g : space_->Int4Seeds()) opt.AddSeed(g);
   if (!sensitivity_.empty()) {
     std::vector<size_t> order(sensitivity_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;

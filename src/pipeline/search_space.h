@@ -2,6 +2,10 @@
 // more than one value) and, with `search: {per_layer: true}`, one gene per quantizable layer
 // choosing its precision (float / int8 / int4).
 //
+// A layer's gene holds only the search's layer choices that apply to it: "int4" (weight-only)
+// only to MatMul / Gemm. A layer left with one choice gets no gene: a choice other than "int8"
+// (the ptq stage's default) is then fixed in every decoded configuration.
+//
 // Contract:
 // - Genes are ordered: stages in policy order, options in Axes() order, then layers in graph
 //   order. Gene names are "<stage>.<option>" and "layer:<node name>".
@@ -11,6 +15,11 @@
 //   gives the same JSON.
 // - DefaultGenome(): the first value of every option, every layer at "int8" when offered (else
 //   the first choice): what a user who accepts the defaults gets.
+// - OptionSeeds(limit): the default genome with each combination of the stage options (layers
+//   at their defaults), when there are at most `limit` combinations; else none.
+// - Int4Seeds(): when layers can be int4, the default genome with the largest int4-capable
+//   layers (by weight count) set to int4: the single largest, then as many as hold half and then
+//   nine tenths of all the quantizable layers' weights (duplicates dropped).
 // - A genome of the wrong length or with out-of-range values -> kInvalidArgument.
 #pragma once
 
@@ -29,15 +38,25 @@ struct Gene {
   std::vector<nlohmann::json> values;
 };
 
+struct Layer {
+  std::string name;
+  std::string op_type;
+  int64_t weights = 0;  // elements of its weight tensor
+};
+
 class SearchSpace {
  public:
-  // `layers`: the quantizable layers (node names, graph order), used with per-layer search.
-  static SearchSpace Build(const Policy& policy, const std::vector<std::string>& layers);
+  // `layers`: the quantizable layers (graph order), used with per-layer search.
+  static SearchSpace Build(const Policy& policy, const std::vector<Layer>& layers);
 
   const std::vector<Gene>& genes() const { return genes_; }
   std::vector<int> Cardinalities() const;
   double Size() const;  // number of distinct genomes
   search::Genome DefaultGenome() const;
+  std::vector<search::Genome> OptionSeeds(size_t limit) const;
+  std::vector<search::Genome> Int4Seeds() const;
+  // Names of the layers that have a gene, in gene order.
+  std::vector<std::string> LayerGeneNames() const;
   // Decode(DefaultGenome()) of the policy's space without per-layer genes: every stage's first
   // choices (what a trial with all defaults applies).
   static Expected<nlohmann::json> DefaultChoices(const Policy& policy);
@@ -48,6 +67,8 @@ class SearchSpace {
 
  private:
   std::vector<Gene> genes_;
+  std::vector<int64_t> gene_weights_;  // per gene: the layer's weight count (0: option genes)
+  int64_t layer_weights_ = 0;          // all quantizable layers' weights
   nlohmann::json fixed_;  // per stage: options with every choice list collapsed to its first value
   std::vector<std::string> choice_options_;  // "<stage>.<option>" for every choice option
   bool per_layer_ = false;

@@ -6,6 +6,8 @@
 #include "passes/constant_folding.h"
 #include "passes/dead_code_elimination.h"
 #include "passes/fold_batchnorm_into_conv.h"
+#include "passes/fold_conv_affine.h"
+#include "passes/fuse_hardswish.h"
 #include "passes/fuse_matmul_add_into_gemm.h"
 #include "passes/pass_manager.h"
 #include "pipeline/stages/configs.h"
@@ -23,7 +25,12 @@ Status ApplyFold(ir::Model& model, const nlohmann::json& c, AppliedStages& out) 
   passes::PassManager pm;
   pm.Add(std::make_unique<passes::ConstantFolding>());
   pm.Add(std::make_unique<passes::FoldBatchNormIntoConv>());
-  if (c.value("fuse", true)) pm.Add(std::make_unique<passes::FuseMatMulAddIntoGemm>());
+  if (c.value("fuse", true)) {
+    pm.Add(std::make_unique<passes::FuseMatMulAddIntoGemm>());
+    pm.Add(std::make_unique<passes::FoldConvAffine>());
+    // Standard ONNX HardSwish only (opset >= 14): the fold stage adds no com.shrink ops.
+    if (model.OpsetFor("") >= 14) pm.Add(std::make_unique<passes::FuseHardSwish>());
+  }
   pm.Add(std::make_unique<passes::DeadCodeElimination>());
   SHRINK_ASSIGN_OR_RETURN(bool changed, pm.Run(model, runtime::EvaluateNode));
   out.record["fold"] = {{"options", c}, {"changed", changed}};
@@ -39,6 +46,7 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
     if (precision == "float") o.policy.exclude.push_back(name);
   o.policy.exclude.insert(o.policy.exclude.end(), int4.begin(), int4.end());
   o.policy.keep_first_last = c.at("keep_first_last").get<bool>();
+  o.policy.quantize_outputs = c.value("quantize_outputs", true);
   o.policy.activation_dtype =
       c.at("activations").get<std::string>() == "s8" ? DataType::kInt8 : DataType::kUInt8;
   o.policy.per_channel = c.at("per_channel").get<bool>();
@@ -51,6 +59,10 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
   // Both need calibration data: a dynamic candidate of the same search leaves them out.
   o.bias_correction = !o.dynamic && c.value("bias_correction", false);
   o.smoothquant_alpha = o.dynamic ? -1.0 : c.value("smoothquant", -1.0);
+  if (!o.dynamic) {
+    SHRINK_ASSIGN_OR_RETURN(o.weight_rounding,
+                            quant::ParseWeightRounding(c.value("weight_rounding", "rtn")));
+  }
   SHRINK_ASSIGN_OR_RETURN(o.format, quant::ParseQuantFormat(c.at("format").get<std::string>()));
   o.threads = ctx.threads;
   o.progress = ctx.calibration_progress;

@@ -137,12 +137,21 @@ Expected<BlockQuantized> QuantizeGptq(const std::vector<float>& w, int64_t k, in
   q.grid = grid;
   q.codes.resize(static_cast<size_t>(k * n));
   q.params.resize(static_cast<size_t>(q.blocks() * n));
-  if (options.act_order) q.params = QuantizeRtn(w, k, n, block, grid).params;  // static groups
+  const bool fixed = options.fixed_params != nullptr;
+  if (fixed && options.fixed_params->size() != q.params.size())
+    return InvalidArgument("GPTQ: " + std::to_string(options.fixed_params->size()) +
+                           " fixed block parameters for " + std::to_string(q.params.size()) +
+                           " blocks x columns");
+  if (fixed)
+    q.params = *options.fixed_params;
+  else if (options.act_order)
+    q.params = QuantizeRtn(w, k, n, block, grid).params;  // static groups
 
   std::vector<float> wp(static_cast<size_t>(k * n));  // working weights, rows in visiting order
   for (int64_t i = 0; i < k; ++i)
     std::copy_n(&w[static_cast<size_t>(perm[i] * n)], n, &wp[static_cast<size_t>(i * n)]);
-  const int64_t lazy = block * ((128 + block - 1) / block);  // whole blocks, >= 128 rows
+  // Lazy batches of whole blocks (>= 128 rows); with fixed parameters any 128 rows will do.
+  const int64_t lazy = fixed ? 128 : block * ((128 + block - 1) / block);
   std::vector<float> err;
   for (int64_t b0 = 0; b0 < k; b0 += lazy) {
     const int64_t b1 = std::min(k, b0 + lazy);
@@ -151,7 +160,7 @@ Expected<BlockQuantized> QuantizeGptq(const std::vector<float>& w, int64_t k, in
       float* wi = &wp[static_cast<size_t>(i * n)];
       const int64_t orig = perm[i];
       BlockParams* params = &q.params[static_cast<size_t>((orig / block) * n)];
-      if (!options.act_order && orig % block == 0) {
+      if (!fixed && !options.act_order && orig % block == 0) {
         const int64_t rows = std::min(block, k - i);  // no permutation: rows i.. are the block
         for (int64_t c = 0; c < n; ++c) params[c] = ChooseBlockParams(wi + c, rows, n, grid);
       }

@@ -16,6 +16,9 @@
 //   original weights (static groups), so blocks stay contiguous along K as the ONNX block-wise
 //   format needs. If H + damping is not positive definite the damping is raised tenfold (up to
 //   three times) before failing with kInvalidArgument. Codes are on the same grid as RTN.
+//   With `fixed_params` ([ceil(K / block), N], e.g. block = K and one entry per output column:
+//   the per-channel / per-tensor grid of static int8, quant_params.h) those scales and zero
+//   points are used as given and only the codes are chosen (wrong size -> kInvalidArgument).
 // - RelativeOutputError(w, q, H) = tr(D^T H D) / tr(W^T H W) with D = W - Q: the mean squared
 //   error of the layer's output on the calibration inputs relative to the output's energy.
 #pragma once
@@ -46,6 +49,7 @@ class HessianAccumulator {
 struct GptqOptions {
   double damp = 0.01;  // relative to the mean diagonal of H
   bool act_order = false;
+  const std::vector<BlockParams>* fixed_params = nullptr;  // not owned; null: chosen per block
 };
 
 Expected<BlockQuantized> QuantizeGptq(const std::vector<float>& w, int64_t k, int64_t n,

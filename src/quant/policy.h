@@ -34,7 +34,9 @@ struct QuantPolicy {
   bool quantize_outputs = true;
   bool quantize_bias = true;  // int32 bias through DequantizeLinear (QDQ format)
   // Drop a Relu / Clip(0, M) between a quantized node and its output quantizer when the uint8
-  // quantizer (zero point 0, top <= M) saturates exactly like it (ORT does the same).
+  // quantizer (zero point 0, top <= M) saturates exactly like it (ORT does the same). Also: a
+  // Conv whose only consumer is a HardSwish quantizes the HardSwish output instead of its own
+  // (the activation stays float inside the unit; the fast runtime runs it as one int8 conv).
   bool fold_activations = true;
 };
 

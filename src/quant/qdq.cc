@@ -47,6 +47,18 @@ ir::Node* FoldableActivation(const ir::Value* out) {
   return nullptr;
 }
 
+// The HardSwish that alone consumes the output `out` of Conv `n`, or nullptr: its output is
+// quantized instead of `out`, so the activation stays in float inside the quantized unit
+// (DQ -> Conv -> HardSwish -> Q; passes::FuseQdqConvActivation runs it as one int8 conv).
+ir::Node* FloatActivationAfterConv(const ir::Node& n, const ir::Value* out) {
+  if (!passes::IsOp(&n, "Conv")) return nullptr;
+  ir::Node* act = passes::SoleUse(out);
+  if (!passes::IsOp(act, "HardSwish") || act->input(0) != out || !act->output(0) ||
+      act->output(0)->is_graph_output() || !IsFloatOrUnknown(act->output(0)))
+    return nullptr;
+  return act;
+}
+
 class NodeNamer {
  public:
   explicit NodeNamer(const ir::Graph& g) {
@@ -109,8 +121,12 @@ QdqPlan PlanQdq(const std::vector<ir::Node*>& nodes, const QuantPolicy& policy) 
     const ir::Value* out = n->output(0);
     if (!policy.quantize_outputs || !out || !IsFloatOrUnknown(out)) continue;
     const ir::Node* act = policy.fold_activations ? FoldableActivation(out) : nullptr;
+    const ir::Node* float_act =
+        policy.fold_activations && !act ? FloatActivationAfterConv(*n, out) : nullptr;
     if (act)
       add(act->output(0)->name(), out->name());
+    else if (float_act)
+      add(float_act->output(0)->name(), "");
     else
       add(out->name(), "");
   }
@@ -119,7 +135,7 @@ QdqPlan PlanQdq(const std::vector<ir::Node*>& nodes, const QuantPolicy& policy) 
 
 Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
                              const std::map<std::string, TensorQuant>& activations,
-                             const QuantPolicy& policy) {
+                             const QuantPolicy& policy, const WeightCodes* weight_codes) {
   SHRINK_RETURN_IF_ERROR(ValidatePolicy(policy));
   const int64_t opset = model.OpsetFor("");
   if (opset < 10)
@@ -194,8 +210,14 @@ Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
     auto key = std::make_pair(w->name(), axis);
     auto cached = weights.find(key);
     if (cached == weights.end()) {
-      SHRINK_ASSIGN_OR_RETURN(QuantizedTensor qw,
-                              QuantizeWeight(wt, axis, DataType::kInt8, policy.weight_symmetric));
+      const auto given = weight_codes ? weight_codes->find(key) : WeightCodes::const_iterator{};
+      QuantizedTensor qw;
+      if (weight_codes && given != weight_codes->end()) {
+        qw = given->second;
+      } else {
+        SHRINK_ASSIGN_OR_RETURN(qw,
+                                QuantizeWeight(wt, axis, DataType::kInt8, policy.weight_symmetric));
+      }
       cached = weights.emplace(key, std::make_pair(ins.Dequantize(w->name(), qw), qw.scale)).first;
       ++stats.quantized_weights;
     }

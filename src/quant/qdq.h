@@ -11,7 +11,8 @@
 //   when exact: uint8 with zero point 0 and, for Clip, scale * 255 <= its max. Weights of planned
 //   nodes become (u)int8 initializers + DequantizeLinear (per output channel when per_channel:
 //   axis attribute, opset >= 13 required, kInvalidArgument otherwise); the float initializer is
-//   dropped once unused (a weight shared by several nodes is quantized once). With quantize_bias,
+//   dropped once unused (a weight shared by several nodes is quantized once; `weight_codes`, when
+//   given, supplies the codes of the weights it lists). With quantize_bias,
 //   a 1-D bias of a node whose input 0 is quantized becomes int32 + DequantizeLinear with scale
 //   x_scale * w_scale. New values carry their dtypes (so later fusion sees the int8 types).
 //   Needs opset >= 10 (kUnimplemented below). Tensors without a range are left in float.
@@ -58,9 +59,13 @@ struct TensorQuant {
   QuantParams params;
 };
 
+// Precomputed int8 weight codes keyed by (weight value name, axis; -1 per tensor), used by
+// InsertQdq instead of its own round-to-nearest (static_gptq.h); same scale / zero point shape.
+using WeightCodes = std::map<std::pair<std::string, int64_t>, QuantizedTensor>;
+
 Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
                              const std::map<std::string, TensorQuant>& activations,
-                             const QuantPolicy& policy);
+                             const QuantPolicy& policy, const WeightCodes* weight_codes = nullptr);
 
 Status ToQOperator(ir::Model& model);
 

@@ -5,6 +5,8 @@
 #include "passes/constant_folding.h"
 #include "passes/dead_code_elimination.h"
 #include "passes/fold_batchnorm_into_conv.h"
+#include "passes/fold_conv_affine.h"
+#include "passes/fuse_hardswish.h"
 #include "passes/pass_manager.h"
 #include "passes/upgrade_opset.h"
 #include "quant/dynamic.h"
@@ -31,14 +33,19 @@ bool IsQuantizedOp(const std::string& op) {
 Status PrepareForQuantization(ir::Model& model) {
   // Per-axis QDQ needs opset 13: older models (PaddleOCR exports at 9/11) are upgraded first.
   // One with an op the upgrade cannot translate (model untouched) stays at its opset.
-  if (model.OpsetFor("") < 13) {
-    const Status up = passes::UpgradeOpset(model, 13);
+  // A model with a decomposed hard-swish goes to 14 (ONNX HardSwish), so that the fused op stays
+  // standard ONNX and a quantized Conv can quantize its HardSwish output (qdq.cc).
+  const int64_t target = passes::HasDecomposedHardSwish(*model.graph, model.OpsetFor("")) ? 14 : 13;
+  if (model.OpsetFor("") < target) {
+    const Status up = passes::UpgradeOpset(model, target);
     if (!up.ok() && up.code() != StatusCode::kUnimplemented) return up;
   }
   NameNodes(*model.graph);
   passes::PassManager pm;
   pm.Add(std::make_unique<passes::ConstantFolding>());
   pm.Add(std::make_unique<passes::FoldBatchNormIntoConv>());
+  pm.Add(std::make_unique<passes::FoldConvAffine>());
+  if (model.OpsetFor("") >= 14) pm.Add(std::make_unique<passes::FuseHardSwish>());
   pm.Add(std::make_unique<passes::DeadCodeElimination>());
   SHRINK_ASSIGN_OR_RETURN(bool changed, pm.Run(model, runtime::EvaluateNode));
   (void)changed;
@@ -60,6 +67,10 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
   if ((smooth || options.bias_correction) && (options.dynamic || !source))
     return InvalidArgument(
         "SmoothQuant and bias correction need static quantization with calibration data");
+  const bool gptq = options.weight_rounding == WeightRounding::kGptq;
+  if (gptq && (options.dynamic || !source))
+    return InvalidArgument("GPTQ weight rounding needs static quantization with calibration data");
+  if (gptq) SHRINK_RETURN_IF_ERROR(ValidateStaticGptqOptions(options.gptq));
   for (const auto& n : model.graph->nodes())
     if (IsQuantizedOp(n->op_type()))
       return InvalidArgument("the model is already quantized (" + n->Describe() + ")");
@@ -111,7 +122,17 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
   if (options.bias_correction) {
     SHRINK_ASSIGN_OR_RETURN(float_model, CloneModel(model));
   }
-  SHRINK_ASSIGN_OR_RETURN(result.stats, InsertQdq(model, plan, quant, policy));
+  WeightCodes codes;
+  if (gptq) {
+    StaticGptqOptions go = options.gptq;
+    go.threads = options.threads;
+    go.progress = options.progress;
+    SHRINK_ASSIGN_OR_RETURN(StaticGptqResult g,
+                            RoundWeightsGptq(model, selected, *source, policy, go));
+    codes = std::move(g.codes);
+    result.gptq = std::move(g.stats);
+  }
+  SHRINK_ASSIGN_OR_RETURN(result.stats, InsertQdq(model, plan, quant, policy, &codes));
   if (float_model) {
     SHRINK_ASSIGN_OR_RETURN(
         result.bias_correction,

@@ -20,6 +20,10 @@
 //   SmoothQuant of the selected MatMul / Gemm (smoothquant.h), then QDQ insertion, then
 //   `bias_correction` (bias_correction.h) against the float model. SmoothQuant and bias
 //   correction need calibration data and static quantization (kInvalidArgument otherwise).
+//   `weight_rounding` gptq (static only, needs calibration data; kInvalidArgument otherwise)
+//   chooses the int8 weight codes of MatMul / Gemm / Conv (group 1) by GPTQ on the float model's
+//   calibration inputs, after calibration and before QDQ insertion, on the RTN scales
+//   (static_gptq.h: depthwise / grouped Conv keep RTN; one more pass over `source`).
 //   Static quantization without a source, or a model that already holds quantization ops
 //   (QuantizeLinear, QLinearConv, MatMulInteger, ...) -> kInvalidArgument. Nothing selected is not
 //   an error (stats are zero). On error `model` may be partially rewritten: quantize a copy when
@@ -41,6 +45,7 @@
 #include "quant/policy.h"
 #include "quant/qdq.h"
 #include "quant/smoothquant.h"
+#include "quant/static_gptq.h"
 
 namespace shrink::quant {
 
@@ -56,6 +61,8 @@ struct QuantizeOptions {
   CleOptions cle_options;
   bool bias_correction = false;
   double smoothquant_alpha = -1;  // < 0: off; else in [0, 1]
+  WeightRounding weight_rounding = WeightRounding::kRtn;
+  StaticGptqOptions gptq;  // with kGptq (threads / progress come from the fields below)
   int threads = 0;
   std::function<void(int64_t done, int64_t total)> progress;  // per calibration batch
 };
@@ -76,12 +83,14 @@ struct QuantizeResult {
   CleStats cle;
   SmoothQuantStats smoothquant;
   BiasCorrectionStats bias_correction;
+  StaticGptqStats gptq;
 };
 
 Status PrepareForQuantization(ir::Model& model);
 // Stable name of a configuration for artifact metadata, e.g.
-// "int8_static_qdq_per_channel_symmetric_weights_u8_activations_minmax" (+ "_cle",
-// "_bias_corrected", "_smoothquant"); "int8_dynamic_matmul" for dynamic quantization.
+// "int8_static_qdq_per_channel_symmetric_weights_u8_activations_minmax" (+ "_float_outputs",
+// "_cle", "_bias_corrected", "_smoothquant", "_gptq"); "int8_dynamic_matmul" for dynamic
+// quantization.
 std::string SchemeName(const QuantizeOptions& options);
 Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* source,
                                        const QuantizeOptions& options);

@@ -11,9 +11,11 @@ std::string SchemeName(const QuantizeOptions& o) {
   s += o.policy.weight_symmetric ? "_symmetric_weights" : "_asymmetric_weights";
   s += o.policy.activation_dtype == DataType::kInt8 ? "_s8" : "_u8";
   s += std::string("_activations_") + CalibrationMethodName(o.observer.method);
+  if (!o.policy.quantize_outputs) s += "_float_outputs";
   if (o.cle) s += "_cle";
   if (o.bias_correction) s += "_bias_corrected";
   if (o.smoothquant_alpha >= 0) s += "_smoothquant";
+  if (o.weight_rounding == WeightRounding::kGptq) s += "_gptq";
   return s;
 }
 

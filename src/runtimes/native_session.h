@@ -3,7 +3,8 @@
 //
 // Contract: Create() takes a private copy of the model, lowers QDQ patterns to 8-bit QLinear ops
 // (passes::LowerQdq, so a QDQ artifact runs in int8 as a deployment would) and plans a
-// runtime::fast::Session on it with `threads`. A model without QDQ runs as given. Run() returns
+// runtime::fast::Session on it with `threads`. A model without QDQ gets the runtime fusions
+// (passes::FuseForRuntime: Gelu, LayerNorm, Attention) instead. Run() returns
 // the outputs in graph output order. The caller's model may be destroyed after Create().
 #pragma once
 

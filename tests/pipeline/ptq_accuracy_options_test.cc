@@ -1,5 +1,6 @@
-// The ptq stage's accuracy options (cle, bias_correction, smoothquant): parsed, explorable as
-// search axes, and rejected with the field named when out of range.
+// The ptq stage's accuracy options (cle, bias_correction, smoothquant, weight_rounding,
+// quantize_outputs): parsed, explorable as search axes, and rejected with the field named when
+// out of range.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -45,6 +46,46 @@ TEST(PtqAccuracyOptions, DefaultsOffAndBadAlphaRejected) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("smoothquant"), std::string::npos)
+      << bad.status().message();
+}
+
+TEST(PtqAccuracyOptions, WeightRoundingIsAnAxis) {
+  Expected<Policy> p = ParsePolicy(
+      "version: 1\nname: x\nstages:\n  - ptq: {weight_rounding: [rtn, gptq]}\n", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const auto* ptq = dynamic_cast<const PtqConfig*>(p->Stage("ptq"));
+  ASSERT_NE(ptq, nullptr);
+  EXPECT_EQ(ptq->weight_rounding, (std::vector<std::string>{"rtn", "gptq"}));
+  const std::vector<Axis> axes = ptq->Axes();
+  EXPECT_TRUE(std::any_of(axes.begin(), axes.end(), [](const Axis& a) {
+    return a.option == "weight_rounding" && a.size == 2;
+  }));
+  Expected<Policy> def = ParsePolicy("version: 1\nname: x\nstages: [{ptq: {}}]\n", "p.yaml");
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(dynamic_cast<const PtqConfig*>(def->Stage("ptq"))->weight_rounding,
+            std::vector<std::string>{"rtn"});
+  Expected<Policy> bad =
+      ParsePolicy("version: 1\nname: x\nstages:\n  - ptq: {weight_rounding: foo}\n", "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(PtqAccuracyOptions, QuantizeOutputsIsAnAxis) {
+  Expected<Policy> p = ParsePolicy(
+      "version: 1\nname: x\nstages:\n  - ptq: {quantize_outputs: [true, false]}\n", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const auto* ptq = dynamic_cast<const PtqConfig*>(p->Stage("ptq"));
+  ASSERT_NE(ptq, nullptr);
+  EXPECT_EQ(ptq->quantize_outputs, (std::vector<bool>{true, false}));
+  EXPECT_EQ(ptq->ToJson()["quantize_outputs"][1], false);
+  const std::vector<Axis> axes = ptq->Axes();
+  EXPECT_TRUE(std::any_of(axes.begin(), axes.end(), [](const Axis& a) {
+    return a.option == "quantize_outputs" && a.size == 2;
+  }));
+  Expected<Policy> bad =
+      ParsePolicy("version: 1\nname: x\nstages:\n  - ptq: {quantize_outputs: maybe}\n", "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("quantize_outputs"), std::string::npos)
       << bad.status().message();
 }
 

@@ -15,7 +15,7 @@ TEST(SearchSpace, GenesFromListsOnly) {
   const Policy p = Parse(
       "version: 1\nname: x\nstages:\n  - fold: {}\n"
       "  - ptq: {method: [minmax, entropy, mse], per_channel: [true, false], symmetric: true}\n");
-  const SearchSpace s = SearchSpace::Build(p, {"conv1", "fc"});
+  const SearchSpace s = SearchSpace::Build(p, {{"conv1", "Conv", 9}, {"fc", "Gemm", 90}});
   ASSERT_EQ(s.genes().size(), 2u);  // no per-layer genes without search.per_layer
   EXPECT_EQ(s.genes()[0].name, "ptq.method");
   EXPECT_EQ(s.Cardinalities(), (std::vector<int>{3, 2}));
@@ -36,7 +36,7 @@ TEST(SearchSpace, PerLayerGenesDefaultToInt8) {
   const Policy p = Parse(
       "version: 1\nname: x\nstages:\n  - ptq: {method: minmax}\n"
       "  - search: {per_layer: true, layer_choices: [float, int8]}\n");
-  const SearchSpace s = SearchSpace::Build(p, {"conv1", "fc"});
+  const SearchSpace s = SearchSpace::Build(p, {{"conv1", "Conv", 9}, {"fc", "Gemm", 90}});
   ASSERT_EQ(s.genes().size(), 2u);
   EXPECT_EQ(s.genes()[1].name, "layer:fc");
   EXPECT_EQ(s.DefaultGenome(), (search::Genome{1, 1}));
@@ -45,6 +45,38 @@ TEST(SearchSpace, PerLayerGenesDefaultToInt8) {
   EXPECT_EQ((*c)["layers"]["conv1"], "float");
   EXPECT_EQ((*c)["layers"]["fc"], "int8");
   EXPECT_EQ(s.Describe({0, 1}), "layers: 1 float 1 int8");
+}
+
+TEST(SearchSpace, Int4OnlyWhereWeightOnlyAppliesAndSeededOnLargestLayers) {
+  const Policy p = Parse(
+      "version: 1\nname: x\nstages:\n  - ptq: {method: [minmax, percentile]}\n"
+      "  - search: {per_layer: true, layer_choices: [int8, int4]}\n");
+  // Weights: conv 10, fc1 600, fc2 300, fc3 90 (of 1000).
+  const SearchSpace s = SearchSpace::Build(
+      p, {{"conv", "Conv", 10}, {"fc1", "Gemm", 600}, {"fc2", "MatMul", 300}, {"fc3", "Gemm", 90}});
+  ASSERT_EQ(s.genes().size(), 4u);  // the conv has one choice (int8): no gene
+  EXPECT_EQ(s.LayerGeneNames(), (std::vector<std::string>{"fc1", "fc2", "fc3"}));
+  EXPECT_EQ(s.DefaultGenome(), (search::Genome{0, 0, 0, 0}));
+  // Largest alone; > 50% is fc1 alone too (dropped as a duplicate); > 90%: fc1 + fc2 + fc3.
+  EXPECT_EQ(s.Int4Seeds(), (std::vector<search::Genome>{{0, 1, 0, 0}, {0, 1, 1, 1}}));
+  EXPECT_EQ(s.OptionSeeds(2), (std::vector<search::Genome>{{0, 0, 0, 0}, {1, 0, 0, 0}}));
+  EXPECT_TRUE(s.OptionSeeds(1).empty());
+  Expected<nlohmann::json> c = s.Decode({0, 1, 0, 0});
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE((*c)["layers"].contains("conv"));
+  EXPECT_EQ((*c)["layers"]["fc1"], "int4");
+}
+
+TEST(SearchSpace, SingleNonDefaultLayerChoiceIsFixed) {
+  const Policy p = Parse(
+      "version: 1\nname: x\nstages:\n  - ptq: {method: minmax}\n"
+      "  - search: {per_layer: true, layer_choices: [float, int4]}\n");
+  const SearchSpace s = SearchSpace::Build(p, {{"conv", "Conv", 10}, {"fc", "Gemm", 90}});
+  ASSERT_EQ(s.genes().size(), 1u);
+  Expected<nlohmann::json> c = s.Decode({1});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)["layers"]["conv"], "float");  // its only choice, in every configuration
+  EXPECT_EQ((*c)["layers"]["fc"], "int4");
 }
 
 }  // namespace

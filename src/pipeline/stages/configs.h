@@ -28,10 +28,12 @@ struct PtqConfig : StageConfig {
   std::vector<std::string> activations = {"u8"};  // u8 (asymmetric) | s8 (symmetric)
   std::vector<bool> dynamic = {false};
   std::vector<bool> keep_first_last = {false};
+  std::vector<bool> quantize_outputs = {true};  // false: float outputs (only inputs/weights QDQ)
   std::vector<bool> cle = {false};              // cross-layer equalization first
   std::vector<bool> bias_correction = {false};  // empirical bias correction after
   std::vector<double> smoothquant = {-1};       // alpha in [0, 1]; -1 (`off`): none
-  std::vector<std::string> exclude;             // node names (exact) kept in float
+  std::vector<std::string> weight_rounding = {"rtn"};  // int8 weight codes: rtn | gptq
+  std::vector<std::string> exclude;                    // node names (exact) kept in float
   std::vector<std::string> op_types = {"Conv", "MatMul", "Gemm"};
   std::string format = "qdq";  // qdq | qoperator
   int64_t calibration_samples = 512;
@@ -63,7 +65,7 @@ struct SearchConfig : StageConfig {
   // (weight-only).
   std::vector<std::string> layer_choices = {"float", "int8"};
   int64_t population = 16;
-  int64_t sensitivity_samples = 128;  // evaluation examples for per-layer sensitivity
+  int64_t sensitivity_samples = 128;  // evaluation examples for per-layer sensitivity (0: none)
   std::string kind() const override { return "search"; }
   nlohmann::json ToJson() const override;
 };

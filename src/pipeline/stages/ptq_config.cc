@@ -11,9 +11,11 @@ std::vector<Axis> PtqConfig::Axes() const {
   add("activations", activations.size());
   add("dynamic", dynamic.size());
   add("keep_first_last", keep_first_last.size());
+  add("quantize_outputs", quantize_outputs.size());
   add("cle", cle.size());
   add("bias_correction", bias_correction.size());
   add("smoothquant", smoothquant.size());
+  add("weight_rounding", weight_rounding.size());
   return a;
 }
 
@@ -25,9 +27,11 @@ nlohmann::json PtqConfig::ToJson() const {
           {"activations", activations},
           {"dynamic", dynamic},
           {"keep_first_last", keep_first_last},
+          {"quantize_outputs", quantize_outputs},
           {"cle", cle},
           {"bias_correction", bias_correction},
           {"smoothquant", smoothquant},
+          {"weight_rounding", weight_rounding},
           {"exclude", exclude},
           {"op_types", op_types},
           {"format", format},
@@ -59,9 +63,11 @@ std::unique_ptr<StageConfig> ParsePtqStage(const data::YamlValue& options) {
   if (auto v = m.Optional("activations")) c->activations = EnumChoices(*v, {"u8", "s8"});
   if (auto v = m.Optional("dynamic")) c->dynamic = BoolChoices(*v);
   if (auto v = m.Optional("keep_first_last")) c->keep_first_last = BoolChoices(*v);
+  if (auto v = m.Optional("quantize_outputs")) c->quantize_outputs = BoolChoices(*v);
   if (auto v = m.Optional("cle")) c->cle = BoolChoices(*v);
   if (auto v = m.Optional("bias_correction")) c->bias_correction = BoolChoices(*v);
   if (auto v = m.Optional("smoothquant")) c->smoothquant = SmoothQuantChoices(*v);
+  if (auto v = m.Optional("weight_rounding")) c->weight_rounding = EnumChoices(*v, {"rtn", "gptq"});
   if (auto v = m.Optional("exclude")) c->exclude = v->StrList();
   if (auto v = m.Optional("op_types"))
     c->op_types = EnumChoices(*v, {"Conv", "MatMul", "Gemm", "Add", "Mul", "Concat", "AveragePool",

@@ -26,7 +26,7 @@ std::unique_ptr<StageConfig> ParseSearchStage(const data::YamlValue& options) {
     if (c->layer_choices.size() < 2) v->Fail("give at least two layer choices");
   }
   if (auto v = m.Optional("population")) c->population = v->Int(4, 1024);
-  if (auto v = m.Optional("sensitivity_samples")) c->sensitivity_samples = v->Int(1, 1 << 20);
+  if (auto v = m.Optional("sensitivity_samples")) c->sensitivity_samples = v->Int(0, 1 << 20);
   m.Finish();
   return c;
 }

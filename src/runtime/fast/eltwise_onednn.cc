@@ -1,7 +1,7 @@
 // oneDNN fp32 elementwise activations: every op ActivationOf() recognises (Relu, LeakyRelu,
-// Sigmoid, Tanh, Clip with constant bounds, Elu, Gelu (erf), HardSwish, Exp, Abs, Sqrt, Softplus,
-// Neg), over the tensor flattened to 1-D (so any layout, layout.h: input and output share it);
-// further activations fuse as post-ops.
+// Sigmoid, Tanh, Clip with constant bounds, Elu, Gelu (erf; also com.shrink Gelu), HardSwish (also
+// com.shrink HardSwish), Exp, Abs, Sqrt, Softplus, Neg), over the tensor flattened to 1-D (so any
+// layout, layout.h: input and output share it); further activations fuse as post-ops.
 #include <map>
 
 #include "runtime/fast/onednn_util.h"
@@ -75,5 +75,11 @@ SHRINK_FAST_ELTWISE_("Sqrt");
 SHRINK_FAST_ELTWISE_("Softplus");
 SHRINK_FAST_ELTWISE_("Neg");
 #undef SHRINK_FAST_ELTWISE_
+// fuse_gelu's op below opset 20 (approximate "none" only; ActivationOf declines "tanh").
+SHRINK_FAST_KERNEL("com.shrink", "Gelu", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeEltwise,
+                   CanFuseEltwise);
+// fuse_hardswish's op below opset 14.
+SHRINK_FAST_KERNEL("com.shrink", "HardSwish", 1, kLatestOpset, DataType::kFloat32, "onednn",
+                   MakeEltwise, CanFuseEltwise);
 
 }  // namespace shrink::runtime::fast

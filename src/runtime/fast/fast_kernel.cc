@@ -25,9 +25,15 @@ std::vector<const FastKernelDef*> FastRegistry::Find(const std::string& domain,
 
 std::optional<FusedActivation> ActivationOf(const ir::Node& node, int64_t opset,
                                             const std::vector<const Tensor*>& constants) {
-  if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
   const std::string& op = node.op_type();
   FusedActivation a{op, 0.0f, 0.0f};
+  // com.shrink Gelu (fuse_gelu below opset 20) computes what ONNX Gelu does.
+  if (node.domain() == "com.shrink" && op == "Gelu" &&
+      node.GetString("approximate", "none") == "none")
+    return a;
+  // com.shrink HardSwish (fuse_hardswish below opset 14) computes what ONNX HardSwish does.
+  if (node.domain() == "com.shrink" && op == "HardSwish") return a;
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish" || op == "Exp" ||
       op == "Abs" || op == "Sqrt" || op == "Softplus" || op == "Neg")
     return a;

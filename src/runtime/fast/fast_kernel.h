@@ -42,7 +42,8 @@ struct FusedActivation {
 };
 
 // The activation a node computes, when it is a pure elementwise activation whose parameters are
-// attributes or constants (`constants` as in CreateInfo); nullopt otherwise.
+// attributes or constants (`constants` as in CreateInfo; com.shrink Gelu and HardSwish
+// included); nullopt otherwise.
 std::optional<FusedActivation> ActivationOf(const ir::Node& node, int64_t opset,
                                             const std::vector<const Tensor*>& constants);
 
@@ -70,6 +71,9 @@ struct CreateInfo {
   std::vector<Shape> input_shapes;     // first shapes seen (empty Shape for omitted inputs)
   std::vector<FusedActivation> post_ops;
   const DequantizedWeight* dq_weight = nullptr;  // set only for `takes_dq_weight` kernels
+  // A constant 1-D bias [N] added to the output's last axis (an Add the plan fused into the step,
+  // applied before post_ops); set only for kernels whose definition has `takes_bias`.
+  const Tensor* bias = nullptr;
 };
 
 struct OutputSpec {
@@ -111,6 +115,9 @@ struct FastKernelDef {
   // Non-null: the kernel runs from a DequantizedWeight (CreateInfo::dq_weight) and declines
   // without one; the plan offers such weights to these kernels only.
   DqWeightCheck takes_dq_weight = nullptr;
+  // The kernel applies CreateInfo::bias; the plan fuses a constant bias Add into the step only
+  // when some kernel for the op has this.
+  bool takes_bias = false;
 };
 
 class FastRegistry {

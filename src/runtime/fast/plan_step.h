@@ -31,6 +31,7 @@ struct PlanStep {
   // once folded (when no such kernel takes the step).
   std::optional<PlanNode> weight_dq;
   std::vector<FusedActivation> post_ops;
+  int bias_slot = -1;  // a constant bias Add fused after chain[0] (CreateInfo::bias), else -1
   std::unique_ptr<FastKernel> kernel;
   std::string backend = "reference";
   bool fast_tried = false;
@@ -42,6 +43,13 @@ struct PlanStep {
   int64_t calls = 0;
   int final_slot() const { return chain.back().out_slots[0]; }
 };
+
+// The slot of the constant bias when `add` (the sole reader of `primary`'s output slot `cur`)
+// adds a constant fp32 1-D [N] vector to a MatMul whose B is a constant fp32 [K, N] matrix (either
+// operand order), and some fast MatMul kernel takes a bias (FastKernelDef::takes_bias); else -1.
+// `consts` / `add_consts`: the constant inputs of `primary` / `add` (nullptr where none).
+int FusibleBiasSlot(const PlanNode& primary, const std::vector<const Tensor*>& consts,
+                    const PlanNode& add, const std::vector<const Tensor*>& add_consts, int cur);
 
 // Conv weights/bias with an inference BatchNormalization folded in: W' = W * s, b' = (b - mean) *
 // s + beta with s = gamma / sqrt(var + eps). `bias` may be null. Returns {W', b'}.

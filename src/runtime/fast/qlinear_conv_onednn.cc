@@ -15,7 +15,15 @@
 // zp * sum(w[m]) exactly. Padded convs keep the source zero-point attribute (their border
 // windows see fewer real inputs than sum(w[m]) assumes).
 // Rounding: see int8_util.h (at most one quantization step from the reference kernel).
+// com.shrink QLinearConvAct (passes::FuseQdqConvActivation; reference runtime/kernels/
+// qlinear_conv_act.cc) runs on the same primitive with output scales x_scale * w_scale[m] (the
+// float domain), the activation as an eltwise post-op, then eltwise linear (1 / y_scale, + y_zp)
+// before the destination's rounding and saturation.
+// com.shrink QConvFloat (passes::FuseQdqFloatOutput; reference runtime/kernels/qconv_float.cc):
+// the same primitive with a float32 destination, output scales x_scale * w_scale[m], an f32 bias
+// in the accumulator's units and fused eltwise post-ops (see MakeQConvFloat).
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "runtime/fast/int8_util.h"
@@ -29,10 +37,12 @@ using tag = memory::format_tag;
 
 struct Int8ConvParams {
   Tensor w;                   // s8, w - w_zp
-  Tensor bias;                // s32 [M] or undefined
+  Tensor bias;                // s32 [M] (f32 when y_dtype is float32: QConvFloat) or undefined
   std::vector<float> scales;  // empty: int32 output (ConvInteger)
   int32_t x_zp = 0, y_zp = 0;
   DataType x_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
+  std::vector<FusedActivation> acts;  // QLinearConvAct: applied in float before requantizing
+  float y_scale = 1.0f;               // with `acts` (scales then hold x_scale * w_scale)
 };
 
 class Int8ConvOneDnn : public FastKernel {
@@ -79,9 +89,10 @@ class Int8ConvOneDnn : public FastKernel {
   Built Build(const Shape& x) {
     const ConvShapes cs = MakeConvShapes(node_, x, p_.w.shape(), group_);
     const auto xdt = DnnlType(p_.x_dtype), ydt = DnnlType(p_.y_dtype);
+    const bool float_y = p_.y_dtype == DataType::kFloat32;  // QConvFloat: no requantization
     memory::desc x_any(ToDims(x), xdt, tag::any), y_any(ToDims(cs.y), ydt, tag::any),
         w_any(cs.w, memory::data_type::s8, tag::any),
-        bias_md({p_.w.dim(0)}, memory::data_type::s32, tag::a);
+        bias_md({p_.w.dim(0)}, float_y ? memory::data_type::f32 : memory::data_type::s32, tag::a);
     Built b;
     const auto zero = [](const memory::dims& d) {
       return std::all_of(d.begin(), d.end(), [](int64_t v) { return v == 0; });
@@ -91,7 +102,15 @@ class Int8ConvOneDnn : public FastKernel {
     dnnl::primitive_attr attr;
     if (!p_.scales.empty()) attr.set_output_scales(p_.scales.size() > 1 ? 1 << 1 : 0, p_.scales);
     if (b.x_zp_attr) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    if (p_.y_zp != 0) attr.set_post_ops(ZeroPointPostOp(p_.y_zp));
+    if (!p_.acts.empty()) {
+      dnnl::post_ops po = MakePostOps(p_.acts);
+      if (!float_y)
+        po.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f / p_.y_scale,
+                          static_cast<float>(p_.y_zp));
+      attr.set_post_ops(po);
+    } else if (p_.y_zp != 0) {
+      attr.set_post_ops(ZeroPointPostOp(p_.y_zp));
+    }
     const bool has_bias = p_.bias.defined() || fold;
     dnnl::convolution_forward::primitive_desc pd(
         ConvDesc(cs, x_any, w_any, has_bias ? &bias_md : nullptr, y_any), attr, CpuEngine());
@@ -99,7 +118,11 @@ class Int8ConvOneDnn : public FastKernel {
     if (fold) {
       b.bias = memory(bias_md, CpuEngine());
       auto* dst = static_cast<int32_t*>(b.bias.get_data_handle());
-      for (size_t o = 0; o < w_row_sums_.size(); ++o)
+      auto* fdst = static_cast<float*>(b.bias.get_data_handle());
+      for (size_t o = 0; float_y && o < w_row_sums_.size(); ++o)
+        fdst[o] = static_cast<float>((p_.bias.defined() ? p_.bias.data<float>()[o] : 0.0) -
+                                     static_cast<double>(p_.x_zp) * w_row_sums_[o]);
+      for (size_t o = 0; !float_y && o < w_row_sums_.size(); ++o)
         dst[o] = (p_.bias.defined() ? p_.bias.data<int32_t>()[o] : 0) -
                  p_.x_zp * static_cast<int32_t>(w_row_sums_[o]);
     } else if (has_bias) {
@@ -118,8 +141,10 @@ class Int8ConvOneDnn : public FastKernel {
   Built* current_ = nullptr;
 };
 
-// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]).
-std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
+// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]); with `acts`, the
+// QLinearConvAct variant (same inputs, activations before the requantization).
+std::unique_ptr<FastKernel> MakeQLinearConvWith(const CreateInfo& info,
+                                                std::vector<FusedActivation> acts) {
   const Tensor* w = ConstInput(info, 3);
   auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4)),
        ys = FloatsOf(ConstInput(info, 6));
@@ -140,9 +165,61 @@ std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
     if (!b || b->dtype() != DataType::kInt32 || b->numel() != w->dim(0)) return nullptr;
     p.bias = b->Clone();
   }
-  p.scales = OutputScales((*xs)[0], *ws, (*ys)[0]);
+  p.scales = OutputScales((*xs)[0], *ws, acts.empty() ? (*ys)[0] : 1.0f);
   p.x_zp = *xzp;
   p.y_zp = *yzp;
+  if (!acts.empty() && (*ys)[0] == 0.0f) return nullptr;
+  p.acts = std::move(acts);
+  p.y_scale = (*ys)[0];
+  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+}
+
+std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
+  return MakeQLinearConvWith(info, {});
+}
+
+// com.shrink QLinearConvAct: activation "HardSwish" only (what the reference kernel implements).
+std::unique_ptr<FastKernel> MakeQLinearConvAct(const CreateInfo& info) {
+  if (info.node->GetString("activation", "") != "HardSwish") return nullptr;
+  return MakeQLinearConvWith(info, {FusedActivation{"HardSwish"}});
+}
+
+// com.shrink QConvFloat(x, x_scale, x_zp, w, w_scale, w_zp[, B]) -> float32 (passes::
+// FuseQdqFloatOutput): output scales x_scale * w_scale[c], no destination zero point, fused
+// eltwise post-ops after the scale. oneDNN 2.x adds the bias to the accumulator before the output
+// scale, so the float bias goes in as an f32 bias in the accumulator's units, B[c] / (x_scale *
+// w_scale[c]) (float32, not rounded to an integer): y = (acc + B'[c]) * scale[c] = acc * scale[c]
+// + B[c] up to float32 rounding (a folded source zero point, see above, adds -x_zp * sum(w[m]) to
+// that f32 bias: the sum then rounds to float32 near |conv(x, w)|, within ~1 accumulator unit for
+// K up to ~500). A zero or non-finite multiplier declines (reference kernel).
+std::unique_ptr<FastKernel> MakeQConvFloat(const CreateInfo& info) {
+  const Tensor* w = ConstInput(info, 3);
+  auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4));
+  auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  if (!w || w->rank() < 3 || !xs || !ws || !xzp || xs->size() != 1) return nullptr;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
+  const int64_t m = w->dim(0);
+  if (ws->size() != 1 && static_cast<int64_t>(ws->size()) != m) return nullptr;
+  Int8ConvParams p;
+  p.x_dtype = info.input_dtypes[0];
+  p.y_dtype = DataType::kFloat32;
+  auto s8 = ToS8Weights(*w, ConstInput(info, 5), 0);
+  if (!s8) return nullptr;
+  p.w = std::move(*s8);
+  p.scales = OutputScales((*xs)[0], *ws, 1.0f);
+  if (!OmittedInput(info, 6)) {
+    const Tensor* b = ConstInput(info, 6);
+    if (!b || b->dtype() != DataType::kFloat32 || b->numel() != m) return nullptr;
+    p.bias = Tensor(DataType::kFloat32, {m});
+    for (int64_t c = 0; c < m; ++c) {
+      const float s = p.scales[p.scales.size() == 1 ? 0 : c];
+      const float v = b->data<float>()[c] / s;
+      if (s == 0.0f || !std::isfinite(v)) return nullptr;
+      p.bias.data<float>()[c] = v;
+    }
+  }
+  p.x_zp = *xzp;
+  p.acts = info.post_ops;
   return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
 }
 
@@ -166,6 +243,14 @@ SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kUInt8, "onedn
                    nullptr);
 SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kInt8, "onednn", MakeQLinearConv,
                    nullptr);
+SHRINK_FAST_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, DataType::kUInt8, "onednn",
+                   MakeQLinearConvAct, nullptr);
+SHRINK_FAST_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, DataType::kInt8, "onednn",
+                   MakeQLinearConvAct, nullptr);
+SHRINK_FAST_KERNEL("com.shrink", "QConvFloat", 1, kLatestOpset, DataType::kUInt8, "onednn",
+                   MakeQConvFloat, CanFuseEltwise);
+SHRINK_FAST_KERNEL("com.shrink", "QConvFloat", 1, kLatestOpset, DataType::kInt8, "onednn",
+                   MakeQConvFloat, CanFuseEltwise);
 SHRINK_FAST_KERNEL("", "ConvInteger", 10, kLatestOpset, DataType::kUInt8, "onednn", MakeConvInteger,
                    nullptr);
 SHRINK_FAST_KERNEL("", "ConvInteger", 10, kLatestOpset, DataType::kInt8, "onednn", MakeConvInteger,

@@ -25,12 +25,13 @@ bool OnlyFirstOutput(const ir::Node& n) {
   return true;
 }
 
-// True when some fast kernel for `op` can absorb `act` as a post-op (among the kernels that take a
-// DequantizedWeight when `dq_weight`, else among the others).
-bool AnyFastFuses(const std::string& op, const FusedActivation& act, bool dq_weight) {
+// True when some fast kernel for `op` of `domain` can absorb `act` as a post-op (among the kernels
+// that take a DequantizedWeight when `dq_weight`, else among the others).
+bool AnyFastFuses(const std::string& domain, const std::string& op, const FusedActivation& act,
+                  bool dq_weight) {
   for (const auto& def : FastRegistry::Global().all())
-    if (def.op_type == op && def.domain.empty() && (def.takes_dq_weight != nullptr) == dq_weight &&
-        def.can_fuse && def.can_fuse(act))
+    if (def.op_type == op && def.domain == domain &&
+        (def.takes_dq_weight != nullptr) == dq_weight && def.can_fuse && def.can_fuse(act))
       return true;
   return false;
 }
@@ -232,23 +233,33 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
       if (auto d = deferred_dq.find(s); s >= 0 && d != deferred_dq.end())
         step.weight_dq = d->second;
     const ir::Node& primary = *nodes[i].node;
-    const bool can_chain = opts.fuse && opts.use_fast && primary.domain().empty() &&
-                           OnlyFirstOutput(primary) && !nodes[i].out_slots.empty();
+    // Other domains chain only activations, into kernels registered with a FusionCheck.
+    const bool can_chain =
+        opts.fuse && opts.use_fast && OnlyFirstOutput(primary) && !nodes[i].out_slots.empty();
     while (can_chain) {
       const int cur = step.chain.back().out_slots[0];
       const long r = cur < 0 ? -1 : sole_reader(cur);
       if (r < 0) break;
       const PlanNode& c = nodes[static_cast<size_t>(r)];
-      if (c.in_slots.empty() || c.in_slots[0] != cur || !OnlyFirstOutput(*c.node)) break;
+      if (c.in_slots.empty() || !OnlyFirstOutput(*c.node)) break;
       auto consts = ConstantsOf(c);
-      if (c.node->op_type() == "BatchNormalization" && step.chain.size() == 1 &&
-          primary.op_type() == "Conv" && c.in_slots.size() == 5 &&
-          c.node->GetInt("training_mode", 0) == 0 &&
-          std::all_of(consts.begin() + 1, consts.end(), [](const Tensor* t) { return t; })) {
+      const int bias = step.chain.size() == 1 && !step.weight_dq
+                           ? FusibleBiasSlot(nodes[i], ConstantsOf(nodes[i]), c, consts, cur)
+                           : -1;
+      if (bias >= 0) {
+        step.bias_slot = bias;
+      } else if (c.in_slots[0] != cur) {
+        break;
+      } else if (c.node->op_type() == "BatchNormalization" && step.chain.size() == 1 &&
+                 primary.op_type() == "Conv" && c.in_slots.size() == 5 &&
+                 c.node->GetInt("training_mode", 0) == 0 &&
+                 std::all_of(consts.begin() + 1, consts.end(), [](const Tensor* t) { return t; })) {
         step.folds_batchnorm = true;
       } else {
         auto act = ActivationOf(*c.node, c.opset, consts);
-        if (!act || !AnyFastFuses(primary.op_type(), *act, step.weight_dq.has_value())) break;
+        if (!act ||
+            !AnyFastFuses(primary.domain(), primary.op_type(), *act, step.weight_dq.has_value()))
+          break;
         step.post_ops.push_back(*act);
       }
       step.chain.push_back(c);
@@ -372,6 +383,7 @@ CreateInfo Session::Impl::InfoOf(const PlanStep& step) const {
   info.opset = p.opset;
   info.constants = ConstantsOf(p);
   info.post_ops = step.post_ops;
+  if (step.bias_slot >= 0) info.bias = &values[static_cast<size_t>(step.bias_slot)];
   for (int s : p.in_slots) {
     const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
     info.input_dtypes.push_back(t ? t->dtype() : DataType::kUndefined);
@@ -402,6 +414,7 @@ bool Session::Impl::TryDefs(PlanStep& step, const CreateInfo& info, bool dq) {
   for (const FastKernelDef* def : FastRegistry::Global().Find(p.node->domain(), p.node->op_type(),
                                                               p.opset, info.input_dtypes[0])) {
     if ((def->takes_dq_weight != nullptr) != dq) continue;
+    if (step.bias_slot >= 0 && !def->takes_bias) continue;
     bool fuses = true;
     for (const auto& a : step.post_ops) fuses = fuses && def->can_fuse && def->can_fuse(a);
     if (!fuses) continue;

@@ -11,7 +11,9 @@
 // MatMul, Add,
 // ...) absorbs a following BatchNormalization with constant parameters (Conv only, folded into the
 // weights) and elementwise activations, when each intermediate has that single consumer and is
-// not a graph output. Fast kernels are created on the first Run (when dtypes and shapes are known)
+// not a graph output; a MatMul with a constant [K, N] weight also absorbs a following Add of a
+// constant [N] bias (either operand order; plan_bias.cc), applied by the kernel before the
+// activations. Fast kernels are created on the first Run (when dtypes and shapes are known)
 // and reshaped when input shapes change (each keeps a primitive cache keyed by shapes). A kernel
 // that declines or throws leaves its step on the reference kernels for good.
 // After the first Run the plan decides each value's layout once (layout.h): values passed between

@@ -4,7 +4,8 @@
 // No opset version changes the formula of these ops (later versions add dtypes; opset 1 had the
 // ignored `consumed_inputs`). Relu and PRelu also take signed integers (ONNX 14 / 9); the rest
 // are floating point. PRelu's slope broadcasts unidirectionally to X. Gelu (opset 20) supports
-// approximate="none" (erf) and "tanh". Half types compute in float32.
+// approximate="none" (erf) and "tanh". Half types compute in float32. com.shrink HardSwish
+// (passes::FuseHardSwish below opset 14) shares ONNX HardSwish's kernel.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -188,6 +189,8 @@ SHRINK_REF_KERNEL("", "Celu", 12, kLatestOpset, HalfAsFloat<CeluKernel>);
 SHRINK_REF_KERNEL("", "Sigmoid", 1, kLatestOpset, HalfAsFloat<SigmoidKernel>);
 SHRINK_REF_KERNEL("", "HardSigmoid", 1, kLatestOpset, HalfAsFloat<HardSigmoidKernel>);
 SHRINK_REF_KERNEL("", "HardSwish", 14, kLatestOpset, HalfAsFloat<HardSwishKernel>);
+// fuse_hardswish's op below opset 14 (the same formula).
+SHRINK_REF_KERNEL("com.shrink", "HardSwish", 1, kLatestOpset, HalfAsFloat<HardSwishKernel>);
 SHRINK_REF_KERNEL("", "Softplus", 1, kLatestOpset, HalfAsFloat<SoftplusKernel>);
 SHRINK_REF_KERNEL("", "Softsign", 1, kLatestOpset, HalfAsFloat<SoftsignKernel>);
 SHRINK_REF_KERNEL("", "ThresholdedRelu", 10, kLatestOpset, HalfAsFloat<ThresholdedReluKernel>);

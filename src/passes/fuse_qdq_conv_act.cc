@@ -1,0 +1,85 @@
+#include "passes/fuse_qdq_conv_act.h"
+
+#include <cmath>
+#include <unordered_set>
+
+#include "passes/pattern_util.h"
+#include "passes/qdq_match.h"
+
+namespace shrink::passes {
+
+namespace {
+
+// The HardSwish that alone reads `y` (its only input), then the QuantizeLinear that alone reads
+// the HardSwish; nullptr when the chain is not there.
+ir::Node* MatchHardSwishThenQuantize(const ir::Value* y, ir::Node** act) {
+  ir::Node* h = SoleUse(y);
+  if (!(IsOp(h, "HardSwish") || IsOp(h, "HardSwish", kShrinkDomain)) || h->input(0) != y ||
+      !OnlyFirstOutputUsed(h))
+    return nullptr;
+  ir::Node* q = SoleUse(h->output(0));
+  if (!IsOp(q, "QuantizeLinear") || q->input(0) != h->output(0) || !PlainQdqAttrs(q))
+    return nullptr;
+  *act = h;
+  return q;
+}
+
+}  // namespace
+
+Expected<bool> FuseQdqConvActivation::Run(ir::Graph& graph, PassContext& ctx) {
+  std::unordered_set<const ir::Node*> removed;
+  bool changed = false;
+  for (ir::Node* op : NodeList(graph)) {
+    if (removed.count(op) || !IsOp(op, "Conv") || op->outputs().size() != 1) continue;
+    ir::Node* act = nullptr;
+    ir::Node* q = MatchHardSwishThenQuantize(op->output(0), &act);
+    if (!q) continue;
+    const Tensor* ys = ConstantOf(q->input(1));
+    const Tensor* yzp = q->input(2) ? ConstantOf(q->input(2)) : nullptr;
+    if (!ys || ys->numel() != 1 || ys->dtype() != DataType::kFloat32) continue;
+    if (q->input(2) && (!yzp || yzp->numel() != 1 || !IsInt8(yzp->dtype()))) continue;
+    std::optional<Dq> x = MatchDq(op->input(0), 0);
+    if (!x) continue;
+    const ir::Node* w_dq = ProducerIs(op->input(1), "DequantizeLinear");
+    const Tensor* wq = w_dq ? ConstantOf(w_dq->input(0)) : nullptr;
+    if (!wq || !IsInt8(wq->dtype()) || wq->rank() < 3) continue;
+    const int64_t m = wq->dim(0);
+    std::optional<Dq> w = MatchDq(op->input(1), m, 0);
+    if (!w) continue;
+    std::optional<Tensor> bias;
+    if (op->inputs().size() > 2 && op->input(2)) {
+      const std::optional<std::vector<float>> b = ConstantBias(op->input(2), m);
+      if (!b) continue;
+      const double xs = ConstantOf(x->scale)->GetAsDouble(0);
+      const Tensor* ws = ConstantOf(w->scale);
+      Tensor bq(DataType::kInt32, {m});
+      for (int64_t c = 0; c < m; ++c) {
+        const double s = xs * ws->GetAsDouble(w->channels == 1 ? 0 : c);
+        bq.data<int32_t>()[c] =
+            static_cast<int32_t>(std::nearbyint(static_cast<double>((*b)[c]) / s));
+      }
+      bias = std::move(bq);
+    }
+    const std::string base = op->name().empty() ? op->op_type() : op->name();
+    std::vector<ir::Value*> inputs = {
+        x->q,
+        x->scale,
+        ZeroPoint(graph, x->zp, QuantDtype(x->q), base + ".x_zero_point"),
+        w->q,
+        w->scale,
+        ZeroPoint(graph, w->zp, wq->dtype(), base + ".w_zero_point"),
+        q->input(1),
+        ZeroPoint(graph, q->input(2), DataType::kUInt8, base + ".y_zero_point")};
+    if (bias) inputs.push_back(AddConstant(graph, base + ".bias_quantized", std::move(*bias)));
+    std::vector<ir::Attribute> attrs = op->attributes();
+    attrs.push_back(ir::MakeAttr("activation", "HardSwish"));
+    ReplaceWithNode(graph, {op, act, q}, "QLinearConvAct", inputs, std::move(attrs), kShrinkDomain,
+                    removed);
+    ctx.RequireDomain(kShrinkDomain, kShrinkDomainVersion);
+    changed = true;
+  }
+  if (changed) SHRINK_RETURN_IF_ERROR(graph.TopologicalSort());
+  return changed;
+}
+
+}  // namespace shrink::passes
