@@ -335,9 +335,10 @@ Status Job::Search() {
   search::Nsga2Options no;
   no.population = sc ? static_cast<int>(sc->population) : 16;
   no.seed = policy_.seed;
-  // Seeds: every combination of the stage options when they are few, int4 on the largest layers
-  // (search_space.h); then, per-layer, the 1, 2 and 4 most sensitive layers kept in float (when
-  // "float" is a layer choice). Sensitive layers mutate more often.
+  // Seeds: every combination of the stage options when they are few; per-layer, the 1, 2 and 4
+  // most sensitive layers kept in float (when "float" is a layer choice); once those are run,
+  // int4 on the largest layers (search_space.h) on top of the best candidate so far (or the
+  // defaults). Sensitive layers mutate more often.
   const std::vector<Gene>& genes = space_->genes();
   const size_t first_layer = genes.size() - sensitivity_.size();
   double max_drop = 0;
@@ -348,9 +349,10 @@ Status Job::Search() {
         1.0 + (max_drop > 0 ? 9.0 * std::max(0.0, sensitivity_[i].second) / max_drop : 0.0);
   search::Nsga2 opt(space_->Cardinalities(), no);
   opt.AddSeed(space_->DefaultGenome());
-  for (const search::Genome& g : space_->OptionSeeds(std::max(1, no.population / 2)))
-    opt.AddSeed(g);
-  for (const search::Genome& g : space_->Int4Seeds()) opt.AddSeed(g);
+  const std::vector<search::Genome> option_seeds =
+      space_->OptionSeeds(std::max(1, no.population / 2));
+  for (const search::Genome& g : option_seeds) opt.AddSeed(g);
+  size_t first_seeds = std::max<size_t>(1, option_seeds.size());
   if (!sensitivity_.empty()) {
     std::vector<size_t> order(sensitivity_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -365,8 +367,10 @@ Status Job::Search() {
         for (size_t j = 0; j < k; ++j)
           g[first_layer + order[j]] = static_cast<int>(fl - values.begin());
         opt.AddSeed(g);
+        ++first_seeds;
       }
   }
+  bool int4_seeded = false;
   std::set<search::Genome> done;
   for (const search::TrialRecord& r : log_->records()) {
     done.insert(r.genome);
@@ -394,6 +398,12 @@ Status Job::Search() {
       Say("[search] wall-clock budget of " + std::to_string(policy_.budget.max_minutes) +
           " minutes reached");
       break;
+    }
+    if (nsga && !int4_seeded && log_->records().size() >= first_seeds) {
+      int4_seeded = true;
+      const search::Genome base =
+          selection_.best ? log_->records()[*selection_.best].genome : space_->DefaultGenome();
+      for (const search::Genome& s : space_->Int4Seeds(base)) opt.AddSeed(s);
     }
     std::optional<search::Genome> g = nsga ? opt.Ask() : next_grid();
     if (!g) break;

@@ -99,7 +99,7 @@ std::vector<search::Genome> SearchSpace::OptionSeeds(size_t limit) const {
   return out;
 }
 
-std::vector<search::Genome> SearchSpace::Int4Seeds() const {
+std::vector<search::Genome> SearchSpace::Int4Seeds(const search::Genome& base) const {
   std::vector<size_t> capable;  // layer genes offering int4, largest first
   for (size_t i = 0; i < genes_.size(); ++i) {
     if (IsLayerGene(genes_[i]) &&
@@ -110,7 +110,7 @@ std::vector<search::Genome> SearchSpace::Int4Seeds() const {
                    [&](size_t a, size_t b) { return gene_weights_[a] > gene_weights_[b]; });
   std::vector<search::Genome> out;
   for (double share : {0.0, 0.5, 0.9}) {
-    search::Genome g = DefaultGenome();
+    search::Genome g = base;
     int64_t covered = 0;
     for (size_t i : capable) {
       const auto& v = genes_[i].values;

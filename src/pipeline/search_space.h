@@ -17,9 +17,9 @@
 //   the first choice): what a user who accepts the defaults gets.
 // - OptionSeeds(limit): the default genome with each combination of the stage options (layers
 //   at their defaults), when there are at most `limit` combinations; else none.
-// - Int4Seeds(): when layers can be int4, the default genome with the largest int4-capable
-//   layers (by weight count) set to int4: the single largest, then as many as hold half and then
-//   nine tenths of all the quantizable layers' weights (duplicates dropped).
+// - Int4Seeds(base): when layers can be int4, `base` with the largest int4-capable layers (by
+//   weight count) set to int4: the single largest, then as many as hold half and then nine
+//   tenths of all the quantizable layers' weights (duplicates dropped).
 // - A genome of the wrong length or with out-of-range values -> kInvalidArgument.
 #pragma once
 
@@ -54,7 +54,7 @@ class SearchSpace {
   double Size() const;  // number of distinct genomes
   search::Genome DefaultGenome() const;
   std::vector<search::Genome> OptionSeeds(size_t limit) const;
-  std::vector<search::Genome> Int4Seeds() const;
+  std::vector<search::Genome> Int4Seeds(const search::Genome& base) const;
   // Names of the layers that have a gene, in gene order.
   std::vector<std::string> LayerGeneNames() const;
   // Decode(DefaultGenome()) of the policy's space without per-layer genes: every stage's first

@@ -58,7 +58,9 @@ TEST(SearchSpace, Int4OnlyWhereWeightOnlyAppliesAndSeededOnLargestLayers) {
   EXPECT_EQ(s.LayerGeneNames(), (std::vector<std::string>{"fc1", "fc2", "fc3"}));
   EXPECT_EQ(s.DefaultGenome(), (search::Genome{0, 0, 0, 0}));
   // Largest alone; > 50% is fc1 alone too (dropped as a duplicate); > 90%: fc1 + fc2 + fc3.
-  EXPECT_EQ(s.Int4Seeds(), (std::vector<search::Genome>{{0, 1, 0, 0}, {0, 1, 1, 1}}));
+  EXPECT_EQ(s.Int4Seeds(s.DefaultGenome()),
+            (std::vector<search::Genome>{{0, 1, 0, 0}, {0, 1, 1, 1}}));
+  EXPECT_EQ(s.Int4Seeds({1, 0, 0, 0}), (std::vector<search::Genome>{{1, 1, 0, 0}, {1, 1, 1, 1}}));
   EXPECT_EQ(s.OptionSeeds(2), (std::vector<search::Genome>{{0, 0, 0, 0}, {1, 0, 0, 0}}));
   EXPECT_TRUE(s.OptionSeeds(1).empty());
   Expected<nlohmann::json> c = s.Decode({0, 1, 0, 0});
