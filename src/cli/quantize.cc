@@ -46,6 +46,7 @@ struct QuantizeArgs {
   int64_t calib_random = 0, batches = 16, batch_size = 8, report_batches = 4, eval_limit = -1;
   double percentile = 99.99;
   bool per_channel = false, symmetric = true, keep_first_last = false, dynamic = false;
+  bool activation_matmul = false;
   bool output_quant = true;  // --no-output-quant: only inputs and weights get QDQ
   bool json = false;
   bool cle = false, cle_through_clip = false, bias_correction = false;
@@ -159,6 +160,7 @@ Status Quantize(const QuantizeArgs& a) {
   o.policy.per_channel = a.per_channel;
   o.policy.weight_symmetric = a.symmetric;
   o.policy.keep_first_last = a.keep_first_last;
+  o.policy.activation_matmul = a.activation_matmul;
   o.policy.quantize_outputs = a.output_quant;
   o.policy.exclude = a.exclude;
   if (!a.ops.empty()) o.policy.op_types = a.ops;
@@ -285,6 +287,8 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
       ->delimiter(',');
   cmd->add_option("--exclude", a->exclude, "Node names / globs to keep in float")->delimiter(',');
   cmd->add_flag("--keep-first-last", a->keep_first_last, "Keep the first and last layer in float");
+  cmd->add_flag("--activation-matmul", a->activation_matmul,
+                "Also quantize MatMuls of two activations (attention scores)");
   cmd->add_flag("!--no-output-quant", a->output_quant,
                 "Leave the outputs of quantized nodes in float (only inputs and weights get QDQ)");
   cmd->add_option("--format", a->format, "qdq | qoperator");

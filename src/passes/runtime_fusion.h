@@ -7,8 +7,8 @@
 // Every fused op has a reference kernel (runtime/kernels/fused_ops.cc) and a fast kernel
 // (runtime/fast): com.shrink Gelu as a oneDNN eltwise (fused as a post-op into the producing
 // MatMul/Add), com.shrink Attention as the tiled attention kernel. Models without these patterns
-// are left untouched. Returns whether anything changed. Not run for QDQ models (LowerQdq owns
-// those: the float patterns sit between Q/DQ pairs there).
+// are left untouched. Returns whether anything changed. For QDQ models it runs after LowerQdq, on
+// the parts that stay float (e.g. attention whose MatMuls multiply two activations).
 #pragma once
 
 #include "core/status.h"

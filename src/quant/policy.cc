@@ -80,7 +80,9 @@ std::vector<ir::Node*> SelectNodes(const ir::Graph& graph, const QuantPolicy& po
     const std::string& op = n->op_type();
     if (std::find(policy.op_types.begin(), policy.op_types.end(), op) == policy.op_types.end())
       continue;
-    if ((op == "Conv" || op == "Gemm") && !HasConstWeight(*n)) continue;
+    if ((op == "Conv" || op == "Gemm" || (op == "MatMul" && !policy.activation_matmul)) &&
+        !HasConstWeight(*n))
+      continue;
     if (!policy.include.empty() && !MatchesAny(policy.include, n->name())) continue;
     if (MatchesAny(policy.exclude, n->name())) continue;
     out.push_back(n.get());

@@ -4,8 +4,10 @@
 // whose op type is listed in `op_types`, whose name matches one of `include` (when non-empty)
 // and none of `exclude` (glob patterns: '*' any run, '?' one character; a plain name matches
 // itself), minus the first and last of them when `keep_first_last`. Conv and Gemm also need a
-// constant float32 weight (input 1); a MatMul whose input 1 is not constant has both inputs
-// treated as activations. Validate() rejects unsupported dtypes and unknown op types
+// constant float32 weight (input 1); so does a MatMul unless `activation_matmul` (then a MatMul
+// whose input 1 is not constant, e.g. attention scores, has both inputs treated as activations:
+// off by default, since an int8 product of two activations has no fast kernel and keeps the
+// attention block from fusing, in shrink's runtime as in ONNX Runtime). Validate() rejects unsupported dtypes and unknown op types
 // (kInvalidArgument).
 // Roles: for Conv, Gemm (and MatMul with a constant B) input 1 is the weight and input 2 (Conv,
 // Gemm) the bias; every other float input is an activation. Later techniques (bias correction,
@@ -26,6 +28,7 @@ struct QuantPolicy {
   std::vector<std::string> include;  // node-name globs; empty: every node of op_types
   std::vector<std::string> exclude;  // node-name globs
   bool keep_first_last = false;      // leave the first and last selected node in float
+  bool activation_matmul = false;    // also MatMuls of two activations
   // Activations: kUInt8 asymmetric (default) or kInt8 symmetric.
   DataType activation_dtype = DataType::kUInt8;
   bool per_channel = false;      // weights: one scale per output channel

@@ -14,7 +14,7 @@ Expected<std::unique_ptr<NativeSession>> NativeSession::Create(const ir::Model& 
   SHRINK_ASSIGN_OR_RETURN(std::string bytes, onnx_io::SerializeModel(model));
   SHRINK_ASSIGN_OR_RETURN(s->model_, onnx_io::ParseModel(bytes.data(), bytes.size()));
   SHRINK_ASSIGN_OR_RETURN(s->lowered_, passes::LowerQdq(s->model_));
-  if (!s->lowered_) SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(s->model_).status());
+  SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(s->model_).status());
   runtime::fast::SessionOptions so;
   so.threads = threads;
   SHRINK_ASSIGN_OR_RETURN(s->session_, runtime::fast::Session::Create(s->model_, so));

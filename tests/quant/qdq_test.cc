@@ -197,6 +197,24 @@ TEST(QdqTest, BadInputsGiveClearErrors) {
   EXPECT_NE(again.status().message().find("already quantized"), std::string::npos);
 }
 
+// A MatMul of two activations (attention scores) is selected only with activation_matmul; a
+// MatMul with a constant weight always.
+TEST(PolicyTest, ActivationMatMulOnlyWhenAsked) {
+  ir::Model m = ir::MakeModel(17);
+  ir::Graph& g = *m.graph;
+  ir::Value* x = g.AddInput("x", ir::TypeInfo::Tensor(DataType::kFloat32, {2, 4}));
+  ir::Value* w = g.AddInitializer("w", Tensor(DataType::kFloat32, {4, 4}));
+  ir::Value* y = g.AddNode("MatMul", {x, w}, {"y"}, {}, "weighted")->output(0);
+  ir::Value* t = g.AddNode("Transpose", {y}, {"t"}, {}, "t")->output(0);
+  g.AddOutput(g.AddNode("MatMul", {y, t}, {"s"}, {}, "scores")->output(0));
+  QuantPolicy p;
+  std::vector<ir::Node*> nodes = SelectNodes(g, p);
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(nodes[0]->name(), "weighted");
+  p.activation_matmul = true;
+  EXPECT_EQ(SelectNodes(g, p).size(), 2u);
+}
+
 TEST(PolicyTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch("conv*", "conv12"));
   EXPECT_TRUE(GlobMatch("*.0.?", "features.0.1"));
