@@ -48,28 +48,11 @@ Expected<bool> FuseQdqConvActivation::Run(ir::Graph& graph, PassContext& ctx) {
     if (!w) continue;
     std::optional<Tensor> bias;
     if (op->inputs().size() > 2 && op->input(2)) {
-      const std::optional<std::vector<float>> b = ConstantBias(op->input(2), m);
-      if (!b) continue;
-      const double xs = ConstantOf(x->scale)->GetAsDouble(0);
-      const Tensor* ws = ConstantOf(w->scale);
-      Tensor bq(DataType::kInt32, {m});
-      for (int64_t c = 0; c < m; ++c) {
-        const double s = xs * ws->GetAsDouble(w->channels == 1 ? 0 : c);
-        bq.data<int32_t>()[c] =
-            static_cast<int32_t>(std::nearbyint(static_cast<double>((*b)[c]) / s));
-      }
-      bias = std::move(bq);
+      bias = QuantizedConvBias(op->input(2), m, *x, *w);
+      if (!bias) continue;
     }
     const std::string base = op->name().empty() ? op->op_type() : op->name();
-    std::vector<ir::Value*> inputs = {
-        x->q,
-        x->scale,
-        ZeroPoint(graph, x->zp, QuantDtype(x->q), base + ".x_zero_point"),
-        w->q,
-        w->scale,
-        ZeroPoint(graph, w->zp, wq->dtype(), base + ".w_zero_point"),
-        q->input(1),
-        ZeroPoint(graph, q->input(2), DataType::kUInt8, base + ".y_zero_point")};
+    std::vector<ir::Value*> inputs = QLinearConvInputs(graph, *x, *w, wq->dtype(), *q, base);
     if (bias) inputs.push_back(AddConstant(graph, base + ".bias_quantized", std::move(*bias)));
     std::vector<ir::Attribute> attrs = op->attributes();
     attrs.push_back(ir::MakeAttr("activation", "HardSwish"));

@@ -1,5 +1,7 @@
 #include "passes/qdq_match.h"
 
+#include <cmath>
+
 #include "passes/pattern_util.h"
 
 namespace shrink::passes {
@@ -102,6 +104,31 @@ std::optional<std::vector<float>> ConstantBias(const ir::Value* v, int64_t m) {
 
 ir::Value* ZeroPoint(ir::Graph& g, ir::Value* zp, DataType dtype, const std::string& hint) {
   return zp ? zp : AddConstant(g, hint, Tensor(dtype, {}));
+}
+
+std::optional<Tensor> QuantizedConvBias(const ir::Value* b, int64_t m, const Dq& x, const Dq& w) {
+  const std::optional<std::vector<float>> f = ConstantBias(b, m);
+  if (!f) return std::nullopt;
+  const double xs = ConstantOf(x.scale)->GetAsDouble(0);
+  const Tensor* ws = ConstantOf(w.scale);
+  Tensor bq(DataType::kInt32, {m});
+  for (int64_t c = 0; c < m; ++c) {
+    const double s = xs * ws->GetAsDouble(w.channels == 1 ? 0 : c);
+    bq.data<int32_t>()[c] = static_cast<int32_t>(std::nearbyint(static_cast<double>((*f)[c]) / s));
+  }
+  return bq;
+}
+
+std::vector<ir::Value*> QLinearConvInputs(ir::Graph& g, const Dq& x, const Dq& w, DataType w_dtype,
+                                          const ir::Node& q, const std::string& base) {
+  return {x.q,
+          x.scale,
+          ZeroPoint(g, x.zp, QuantDtype(x.q), base + ".x_zero_point"),
+          w.q,
+          w.scale,
+          ZeroPoint(g, w.zp, w_dtype, base + ".w_zero_point"),
+          q.input(1),
+          ZeroPoint(g, q.input(2), DataType::kUInt8, base + ".y_zero_point")};
 }
 
 }  // namespace shrink::passes

@@ -41,5 +41,14 @@ ir::Node* MatchQuantizeAfter(ir::Node* op, ir::Node** relu);
 // otherwise.
 std::optional<std::vector<float>> ConstantBias(const ir::Value* v, int64_t m);
 ir::Value* ZeroPoint(ir::Graph& g, ir::Value* zp, DataType dtype, const std::string& hint);
+// The int32 bias of a quantized Conv with `m` output channels: the Conv's bias input `b`
+// (ConstantBias forms) over x_scale * w_scale[c], rounded half to even (QLinearConv's units).
+// nullopt when `b` is not such a constant.
+std::optional<Tensor> QuantizedConvBias(const ir::Value* b, int64_t m, const Dq& x, const Dq& w);
+// The first eight inputs of QLinearConv (and of shrink's QLinearConvAct): x, x_scale,
+// x_zero_point, w, w_scale, w_zero_point (of `w_dtype`), y_scale, y_zero_point from the
+// QuantizeLinear `q`; absent zero points become explicit zeros named after `base` (uint8 for y).
+std::vector<ir::Value*> QLinearConvInputs(ir::Graph& g, const Dq& x, const Dq& w, DataType w_dtype,
+                                          const ir::Node& q, const std::string& base);
 
 }  // namespace shrink::passes
