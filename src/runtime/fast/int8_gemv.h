@@ -9,8 +9,9 @@
 // Int8Gemv: for each of `rows` rows of A (u8, or s8 when a_signed: flipped to u8 by + 128 and
 // compensated with 128 * col_sums), acc = sum_k a[k] * b[k, n] (exact, int32), then
 // v = float(acc + bias[n]) * scale[n or 0] (+ y_zp), rounded half to even and saturated to the
-// output type (u8 / s8), or stored as float (kFloat32: no zero point). That is oneDNN's
-// requantization order, so results match the oneDNN path exactly.
+// output type (u8 / s8), or stored as float (kFloat32: no zero point): oneDNN's requantization
+// order, so results stay within the int8 kernels' one-step tolerance of the reference
+// (fast_qgemm_test.cc, fast_int8_test.cc).
 // Available only on CPUs with AVX-512 VNNI (Int8GemvAvailable); callers keep oneDNN otherwise.
 #pragma once
 
