@@ -36,17 +36,12 @@ Expected<bool> FoldBatchNormIntoConv::Run(ir::Graph& graph, PassContext& /*ctx*/
     const double eps = bn->GetFloat("epsilon", 1e-5f);
     const std::vector<double> scale = ToDoubles(*p[0]), bias = ToDoubles(*p[1]),
                               mean = ToDoubles(*p[2]), var = ToDoubles(*p[3]);
-    std::vector<double> s(static_cast<size_t>(m));
-    for (size_t c = 0; c < s.size(); ++c) s[c] = scale[c] / std::sqrt(var[c] + eps);
-    Tensor w2(w->dtype(), w->shape());
-    const int64_t per = w->numel() / m;
-    for (int64_t i = 0; i < w->numel(); ++i)
-      w2.SetFromDouble(i, w->GetAsDouble(i) * s[static_cast<size_t>(i / per)]);
-    Tensor b2(w->dtype(), {m});
-    for (int64_t c = 0; c < m; ++c) {
-      const size_t k = static_cast<size_t>(c);
-      b2.SetFromDouble(c, ((b ? b->GetAsDouble(c) : 0.0) - mean[k]) * s[k] + bias[k]);
+    std::vector<double> s(static_cast<size_t>(m)), minus_mean(static_cast<size_t>(m));
+    for (size_t c = 0; c < s.size(); ++c) {
+      s[c] = scale[c] / std::sqrt(var[c] + eps);
+      minus_mean[c] = -mean[c];
     }
+    auto [w2, b2] = ScaleConvChannels(*w, b, minus_mean, s, bias);
     const std::string base = conv->name().empty() ? "conv" : conv->name();
     ir::Value* wv = AddConstant(graph, base + ".weight_bn", std::move(w2));
     ir::Value* bv = AddConstant(graph, base + ".bias_bn", std::move(b2));

@@ -137,15 +137,7 @@ Expected<bool> FoldConvAffine::Run(ir::Graph& graph, PassContext& /*ctx*/) {
       if (t.empty()) continue;
       chain.push_back(add);
     }
-    Tensor w2(w->dtype(), w->shape());
-    const int64_t per = w->numel() / m;
-    for (int64_t i = 0; i < w->numel(); ++i)
-      w2.SetFromDouble(i, w->GetAsDouble(i) * s[static_cast<size_t>(i / per)]);
-    Tensor b2(w->dtype(), {m});
-    for (int64_t c = 0; c < m; ++c) {
-      const size_t k = static_cast<size_t>(c);
-      b2.SetFromDouble(c, (b ? b->GetAsDouble(c) : 0.0) * s[k] + t[k]);
-    }
+    auto [w2, b2] = ScaleConvChannels(*w, b, {}, s, t);
     const std::string base = conv->name().empty() ? "conv" : conv->name();
     ir::Value* wv = AddConstant(graph, base + ".weight_affine", std::move(w2));
     ir::Value* bv = AddConstant(graph, base + ".bias_affine", std::move(b2));

@@ -17,11 +17,7 @@ Expected<bool> FuseQdq::Run(ir::Graph& graph, PassContext& /*ctx*/) {
     if (!conv && !IsOp(op, "MatMul")) continue;
     ir::Node* relu = nullptr;
     ir::Node* q = MatchQuantizeAfter(op, &relu);
-    if (!q || (!relu && q->input(0) != op->output(0))) continue;
-    const Tensor* ys = ConstantOf(q->input(1));
-    const Tensor* yzp = q->input(2) ? ConstantOf(q->input(2)) : nullptr;
-    if (!ys || ys->numel() != 1 || ys->dtype() != DataType::kFloat32) continue;
-    if (q->input(2) && (!yzp || yzp->numel() != 1 || !IsInt8(yzp->dtype()))) continue;
+    if (!q || (!relu && q->input(0) != op->output(0)) || !ScalarOutputParams(*q)) continue;
     std::optional<Dq> x = MatchDq(op->input(0), 0);
     if (!x) continue;
     const ir::Node* w_dq = ProducerIs(op->input(1), "DequantizeLinear");

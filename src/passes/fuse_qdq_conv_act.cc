@@ -33,11 +33,7 @@ Expected<bool> FuseQdqConvActivation::Run(ir::Graph& graph, PassContext& ctx) {
     if (removed.count(op) || !IsOp(op, "Conv") || op->outputs().size() != 1) continue;
     ir::Node* act = nullptr;
     ir::Node* q = MatchHardSwishThenQuantize(op->output(0), &act);
-    if (!q) continue;
-    const Tensor* ys = ConstantOf(q->input(1));
-    const Tensor* yzp = q->input(2) ? ConstantOf(q->input(2)) : nullptr;
-    if (!ys || ys->numel() != 1 || ys->dtype() != DataType::kFloat32) continue;
-    if (q->input(2) && (!yzp || yzp->numel() != 1 || !IsInt8(yzp->dtype()))) continue;
+    if (!q || !ScalarOutputParams(*q)) continue;
     std::optional<Dq> x = MatchDq(op->input(0), 0);
     if (!x) continue;
     const ir::Node* w_dq = ProducerIs(op->input(1), "DequantizeLinear");

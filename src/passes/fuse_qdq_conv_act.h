@@ -12,7 +12,7 @@
 //   Conv into a float-output op).
 // Effect: z = com.shrink QLinearConvAct(xq, xs, xzp, wq, ws, wzp, ys, yzp[, b_int32]) with the
 //   Conv attributes and activation="HardSwish" (reference kernel runtime/kernels/
-//   qlinear_conv_act.cc; oneDNN int8 conv with hardswish + requantization post-ops in
+//   conv_integer.cc; oneDNN int8 conv with hardswish + requantization post-ops in
 //   runtime/fast/qlinear_conv_onednn.cc). b is requantized to int32 with scale xs * ws[m] as
 //   fuse_qdq does (one rounding of the bias, at most half an accumulator unit). Absent zero points
 //   become explicit zeros. The op exists only inside shrink's runtime plans (passes::LowerQdq);

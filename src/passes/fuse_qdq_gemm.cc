@@ -15,11 +15,7 @@ namespace {
 // scalars; nullptr when there is none (float output).
 ir::Node* QuantizeAfter(ir::Node* gemm, ir::Node** relu) {
   ir::Node* q = MatchQuantizeAfter(gemm, relu);
-  if (!q || (!*relu && q->input(0) != gemm->output(0))) return nullptr;
-  const Tensor* ys = ConstantOf(q->input(1));
-  const Tensor* yzp = q->input(2) ? ConstantOf(q->input(2)) : nullptr;
-  if (!ys || ys->numel() != 1 || ys->dtype() != DataType::kFloat32) return nullptr;
-  if (q->input(2) && (!yzp || yzp->numel() != 1 || !IsInt8(yzp->dtype()))) return nullptr;
+  if (!q || (!*relu && q->input(0) != gemm->output(0)) || !ScalarOutputParams(*q)) return nullptr;
   return q;
 }
 

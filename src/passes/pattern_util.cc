@@ -1,6 +1,7 @@
 #include "passes/pattern_util.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace shrink::passes {
 
@@ -27,6 +28,36 @@ std::optional<double> ScalarConstantOf(const ir::Value* v) {
   if (!t || !t->defined() || t->numel() != 1 || t->dtype() == DataType::kString)
     return std::nullopt;
   return t->GetAsDouble(0);
+}
+
+std::optional<std::pair<double, double>> ClipBounds(const ir::Node& clip) {
+  double lo = clip.GetFloat("min", -std::numeric_limits<float>::max());
+  double hi = clip.GetFloat("max", std::numeric_limits<float>::max());
+  for (int i : {1, 2}) {
+    if (!clip.input(i)) continue;
+    const auto v = ScalarConstantOf(clip.input(i));
+    if (!v) return std::nullopt;
+    (i == 1 ? lo : hi) = *v;
+  }
+  return std::make_pair(lo, hi);
+}
+
+std::pair<Tensor, Tensor> ScaleConvChannels(const Tensor& w, const Tensor* b,
+                                            const std::vector<double>& pre,
+                                            const std::vector<double>& s,
+                                            const std::vector<double>& post) {
+  const int64_t m = w.dim(0);
+  Tensor w2(w.dtype(), w.shape());
+  const int64_t per = w.numel() / m;
+  for (int64_t i = 0; i < w.numel(); ++i)
+    w2.SetFromDouble(i, w.GetAsDouble(i) * s[static_cast<size_t>(i / per)]);
+  Tensor b2(w.dtype(), {m});
+  for (int64_t c = 0; c < m; ++c) {
+    const size_t k = static_cast<size_t>(c);
+    const double shifted = (b ? b->GetAsDouble(c) : 0.0) + (pre.empty() ? 0.0 : pre[k]);
+    b2.SetFromDouble(c, shifted * s[k] + post[k]);
+  }
+  return {std::move(w2), std::move(b2)};
 }
 
 bool ImplicitlyUsed(const ir::Value* v) {

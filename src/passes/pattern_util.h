@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -24,6 +25,16 @@ bool IsOp(const ir::Node* n, const char* op_type, const char* domain = "");
 const Tensor* ConstantOf(const ir::Value* v);
 // The single element of a constant holding exactly one value, as double.
 std::optional<double> ScalarConstantOf(const ir::Value* v);
+// A Clip's (min, max): from its constant inputs (opset >= 11) or attributes (older), unbounded
+// when absent; nullopt when a bound is not a constant scalar.
+std::optional<std::pair<double, double>> ClipBounds(const ir::Node& clip);
+// A Conv's weights `w` [M, ...] and bias `b` (nullptr: zeros) after its output is mapped per
+// channel c to (y + pre[c]) * s[c] + post[c]: {w[c] * s[c], (b[c] + pre[c]) * s[c] + post[c]}, in
+// w's dtype (computed in double). `pre` empty means zeros.
+std::pair<Tensor, Tensor> ScaleConvChannels(const Tensor& w, const Tensor* b,
+                                            const std::vector<double>& pre,
+                                            const std::vector<double>& s,
+                                            const std::vector<double>& post);
 
 // True when a subgraph (If/Loop/Scan body) of a node of v's graph reads `v` by name.
 bool ImplicitlyUsed(const ir::Value* v);

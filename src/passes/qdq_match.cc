@@ -102,6 +102,14 @@ std::optional<std::vector<float>> ConstantBias(const ir::Value* v, int64_t m) {
   return out;
 }
 
+bool ScalarOutputParams(const ir::Node& q) {
+  const Tensor* ys = ConstantOf(q.input(1));
+  if (!ys || ys->numel() != 1 || ys->dtype() != DataType::kFloat32) return false;
+  if (!q.input(2)) return true;
+  const Tensor* yzp = ConstantOf(q.input(2));
+  return yzp && yzp->numel() == 1 && IsInt8(yzp->dtype());
+}
+
 ir::Value* ZeroPoint(ir::Graph& g, ir::Value* zp, DataType dtype, const std::string& hint) {
   return zp ? zp : AddConstant(g, hint, Tensor(dtype, {}));
 }

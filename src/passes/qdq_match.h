@@ -35,6 +35,9 @@ std::optional<Dq> MatchDq(const ir::Value* v, int64_t per_channel_len = 0, int64
 bool ZeroPointIsLowest(const ir::Value* zp);
 // `*relu` is set to the skipped Relu (or nullptr). Returns nullptr when there is no match.
 ir::Node* MatchQuantizeAfter(ir::Node* op, ir::Node** relu);
+// Whether QuantizeLinear `q` has a constant float32 scalar scale and an absent or constant 8-bit
+// scalar zero point (what the QLinear ops take as y_scale / y_zero_point).
+bool ScalarOutputParams(const ir::Node& q);
 // A Conv bias of length `m` as float32 values: a float32 constant, or DequantizeLinear of an
 // int32 constant (ONNX Runtime's QDQ bias form) with a constant scale (scalar or per channel,
 // axis 0) and an absent or all-zero zero point, evaluated as DequantizeLinear does. nullopt

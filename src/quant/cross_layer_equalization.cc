@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <optional>
 
 #include "passes/pattern_util.h"
@@ -26,16 +25,9 @@ bool IsLinear(const ir::Node* n) {
 
 // Upper bound of a Clip whose lower bound is exactly 0, or nullopt.
 std::optional<double> ClipZeroMax(const ir::Node& clip) {
-  double lo = clip.GetFloat("min", -std::numeric_limits<float>::max());
-  double hi = clip.GetFloat("max", std::numeric_limits<float>::max());
-  for (int i : {1, 2}) {
-    if (!clip.input(i)) continue;
-    const auto v = passes::ScalarConstantOf(clip.input(i));
-    if (!v) return std::nullopt;
-    (i == 1 ? lo : hi) = *v;
-  }
-  if (lo != 0.0 || !(hi > 0) || !std::isfinite(hi)) return std::nullopt;
-  return hi;
+  const auto b = passes::ClipBounds(clip);
+  if (!b || b->first != 0.0 || !(b->second > 0) || !std::isfinite(b->second)) return std::nullopt;
+  return b->second;
 }
 
 // Output channels of `a` when it can be the first layer of a pair, else 0.

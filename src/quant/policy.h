@@ -7,8 +7,8 @@
 // constant float32 weight (input 1); so does a MatMul unless `activation_matmul` (then a MatMul
 // whose input 1 is not constant, e.g. attention scores, has both inputs treated as activations:
 // off by default, since an int8 product of two activations has no fast kernel and keeps the
-// attention block from fusing, in shrink's runtime as in ONNX Runtime). Validate() rejects unsupported dtypes and unknown op types
-// (kInvalidArgument).
+// attention block from fusing, in shrink's runtime as in ONNX Runtime). Validate() rejects
+// unsupported dtypes and unknown op types (kInvalidArgument).
 // Roles: for Conv, Gemm (and MatMul with a constant B) input 1 is the weight and input 2 (Conv,
 // Gemm) the bias; every other float input is an activation. Later techniques (bias correction,
 // SmoothQuant, weight-only int4) plug in as new fields here and new steps in quantize.h.

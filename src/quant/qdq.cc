@@ -1,7 +1,6 @@
 #include "quant/qdq.h"
 
 #include <cmath>
-#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,19 +20,6 @@ bool IsFloatOrUnknown(const ir::Value* v) {
   return t == DataType::kUndefined || t == DataType::kFloat32;
 }
 
-// Clip bounds from inputs (opset >= 11) or attributes; nullopt when not constant.
-std::optional<std::pair<double, double>> ClipBounds(const ir::Node& clip) {
-  double lo = clip.GetFloat("min", -std::numeric_limits<float>::max());
-  double hi = clip.GetFloat("max", std::numeric_limits<float>::max());
-  for (int i : {1, 2}) {
-    if (!clip.input(i)) continue;
-    const auto v = passes::ScalarConstantOf(clip.input(i));
-    if (!v) return std::nullopt;
-    (i == 1 ? lo : hi) = *v;
-  }
-  return std::make_pair(lo, hi);
-}
-
 // The Relu / Clip(min 0) that alone consumes `out`, or nullptr.
 ir::Node* FoldableActivation(const ir::Value* out) {
   ir::Node* act = passes::SoleUse(out);
@@ -41,7 +27,7 @@ ir::Node* FoldableActivation(const ir::Value* out) {
     return nullptr;
   if (passes::IsOp(act, "Relu")) return act;
   if (passes::IsOp(act, "Clip")) {
-    const auto b = ClipBounds(*act);
+    const auto b = passes::ClipBounds(*act);
     if (b && b->first == 0.0) return act;
   }
   return nullptr;
@@ -165,7 +151,7 @@ Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
       ir::Value* y = g.FindValue(pt.fold_source);
       ir::Node* act = t->producer();
       if (y && act && act->input(0) == y && passes::SoleUse(y) == act) {
-        const auto bounds = passes::IsOp(act, "Clip") ? ClipBounds(*act) : std::nullopt;
+        const auto bounds = passes::IsOp(act, "Clip") ? passes::ClipBounds(*act) : std::nullopt;
         if (!bounds || 255.0 * p.scale <= bounds->second * (1 + 1e-6)) {
           source = y;
           fold = act;

@@ -16,21 +16,9 @@ namespace {
 using ir::MakeAttr;
 using runtime::fast::kRequantTol;
 
-Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, std::move(shape));
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
-  return out;
-}
 Tensor Full8(DataType t, int64_t n, int v) {
   Tensor out(t, {n});
   for (int64_t i = 0; i < n; ++i) out.SetFromDouble(i, v + static_cast<int>(i % 3));
-  return out;
-}
-Tensor Scalar8(DataType t, int v) {
-  Tensor out(t, {});
-  out.SetFromDouble(0, v);
   return out;
 }
 
@@ -107,12 +95,12 @@ TEST(FastInt8, QLinearConvMatchesReference) {
       std::vector<Tensor> in{
           s8x ? RandomQ(xt, c.x, seed++, -128, 127) : RandomQ(xt, c.x, seed++, 0, 255),
           Tensor::Scalar<float>(xs),
-          Scalar8(xt, xzp),
+          ScalarQ(xt, xzp),
           u8w ? RandomQ(wt, ws, seed++, 20, 236) : RandomQ(wt, ws, seed++, -127, 127),
           w_scale,
           u8w ? Full8(wt, c.out_ch, 127) : Tensor(wt, per_channel ? Shape{c.out_ch} : Shape{}),
           Tensor::Scalar<float>(ys),
-          Scalar8(yt, yzp)};
+          ScalarQ(yt, yzp)};
       if (c.bias) in.push_back(RandomQ(DataType::kInt32, {c.out_ch}, seed++, -5000, 5000));
       ExpectInt8Matches("qlinearconv variant " + std::to_string(variant) +
                             " x=" + ShapeToString(c.x) + " w=" + ShapeToString(ws),
@@ -127,7 +115,7 @@ TEST(FastInt8, ConvIntegerIsExact) {
     const Shape ws = WeightShape(c);
     std::vector<Tensor> in{RandomQ(DataType::kUInt8, c.x, seed++, 0, 255),
                            RandomQ(DataType::kUInt8, ws, seed++, 0, 255),
-                           Scalar8(DataType::kUInt8, 131), Scalar8(DataType::kUInt8, 128)};
+                           ScalarQ(DataType::kUInt8, 131), ScalarQ(DataType::kUInt8, 128)};
     ExpectInt8Matches("convinteger x=" + ShapeToString(c.x), "ConvInteger", in,
                       {false, true, true, true}, ConvAttrs(c), 0.0);
   }
@@ -150,13 +138,13 @@ TEST(FastInt8, QLinearMatMulMatchesReference) {
           at == DataType::kInt8 ? RandomQ(at, as, seed++, -128, 127)
                                 : RandomQ(at, as, seed++, 0, 255),
           Tensor::Scalar<float>(a_s),
-          Scalar8(at, at == DataType::kInt8 ? 7 : 100),
+          ScalarQ(at, at == DataType::kInt8 ? 7 : 100),
           bt == DataType::kUInt8 ? RandomQ(bt, bs, seed++, 10, 240)
                                  : RandomQ(bt, bs, seed++, -127, 127),
           variant == 0 ? RandomTensor({n}, seed++, 0.005f, 0.015f) : Tensor::Scalar<float>(b_s),
-          bt == DataType::kUInt8 ? Scalar8(bt, 128) : Tensor(bt, variant == 0 ? Shape{n} : Shape{}),
+          bt == DataType::kUInt8 ? ScalarQ(bt, 128) : Tensor(bt, variant == 0 ? Shape{n} : Shape{}),
           Tensor::Scalar<float>(ys),
-          Scalar8(yt, at == DataType::kInt8 ? -2 : 130)};
+          ScalarQ(yt, at == DataType::kInt8 ? -2 : 130)};
       ExpectInt8Matches("qlinearmatmul variant " + std::to_string(variant) +
                             " a=" + ShapeToString(as) + " b=" + ShapeToString(bs),
                         "QLinearMatMul", in, {false, true, true, true, true, true, true, true}, {},
@@ -168,7 +156,7 @@ TEST(FastInt8, MatMulIntegerIsExact) {
   const Tensor a = RandomQ(DataType::kUInt8, {2, 5, 40}, 300, 0, 255);
   const Tensor b = RandomQ(DataType::kInt8, {40, 11}, 301, -128, 127);
   ExpectInt8Matches("u8 x s8 per-column zp", "MatMulInteger",
-                    {a, b, Scalar8(DataType::kUInt8, 140), Full8(DataType::kInt8, 11, -1)},
+                    {a, b, ScalarQ(DataType::kUInt8, 140), Full8(DataType::kInt8, 11, -1)},
                     {false, true, true, true}, {}, 0.0);
   ExpectInt8Matches("s8 x s8 no zp", "MatMulInteger",
                     {RandomQ(DataType::kInt8, {7, 40}, 302, -128, 127), b}, {false, true}, {}, 0.0);
@@ -184,13 +172,13 @@ TEST(FastInt8, QuantizeDequantizeAreExact) {
   const Tensor axis_s = RandomTensor({6}, 401, 0.01f, 0.04f);
   for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
     const int zp = qt == DataType::kUInt8 ? 128 : -3;
-    ExpectInt8Matches("quantize per-tensor", "QuantizeLinear", {x, s, Scalar8(qt, zp)},
+    ExpectInt8Matches("quantize per-tensor", "QuantizeLinear", {x, s, ScalarQ(qt, zp)},
                       {false, true, true}, {}, 0.0);
     ExpectInt8Matches("quantize per-axis", "QuantizeLinear", {x, axis_s, Full8(qt, 6, zp)},
                       {false, true, true}, {MakeAttr("axis", int64_t{1})}, 0.0);
     const Tensor q = RandomQ(qt, {2, 6, 33, 35}, 402, qt == DataType::kUInt8 ? 0 : -128,
                              qt == DataType::kUInt8 ? 255 : 127);
-    ExpectInt8Matches("dequantize per-tensor", "DequantizeLinear", {q, s, Scalar8(qt, zp)},
+    ExpectInt8Matches("dequantize per-tensor", "DequantizeLinear", {q, s, ScalarQ(qt, zp)},
                       {false, true, true}, {}, 0.0);
     ExpectInt8Matches("dequantize per-axis", "DequantizeLinear", {q, axis_s, Full8(qt, 6, zp)},
                       {false, true, true}, {MakeAttr("axis", int64_t{1})}, 0.0);
@@ -204,7 +192,7 @@ TEST(FastInt8, UnsupportedParametersFallBackToReference) {
   const Tensor w = RandomQ(DataType::kUInt8, {3, 2, 3, 3}, 501, 0, 255);
   for (bool const_w : {false, true}) {
     FastOpResult r =
-        RunBoth("ConvInteger", {x, w, Scalar8(DataType::kUInt8, 3), Scalar8(DataType::kUInt8, 0)},
+        RunBoth("ConvInteger", {x, w, ScalarQ(DataType::kUInt8, 3), ScalarQ(DataType::kUInt8, 0)},
                 {false, const_w, true, true}, {});
     EXPECT_EQ(r.backend, "reference");
     ASSERT_EQ(r.fast.size(), 1u);
@@ -220,12 +208,12 @@ TEST(FastInt8, QLinearAddAndMaxPoolAreExact) {
     const Tensor b = RandomQ(qt, shape, 601, u8 ? 0 : -128, u8 ? 255 : 127);
     std::vector<Tensor> in{a,
                            Tensor::Scalar<float>(0.05f),
-                           Scalar8(qt, u8 ? 128 : 1),
+                           ScalarQ(qt, u8 ? 128 : 1),
                            b,
                            Tensor::Scalar<float>(0.03f),
-                           Scalar8(qt, u8 ? 100 : -4),
+                           ScalarQ(qt, u8 ? 100 : -4),
                            Tensor::Scalar<float>(0.07f),
-                           Scalar8(qt, u8 ? 3 : -128)};
+                           ScalarQ(qt, u8 ? 3 : -128)};
     ExpectInt8Matches("qlinearadd", "QLinearAdd", in,
                       {false, true, true, false, true, true, true, true}, {}, 0.0, 17,
                       "com.microsoft");

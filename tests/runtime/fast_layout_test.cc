@@ -81,14 +81,6 @@ TEST(FastLayout, ConversionsRoundTrip) {
 
 // --- int8 graphs ------------------------------------------------------------------------------
 
-Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, std::move(shape));
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
-  return out;
-}
-
 struct QBuilder {
   ir::Graph& g;
   DataType qt;

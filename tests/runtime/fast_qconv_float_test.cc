@@ -19,18 +19,6 @@ using ir::MakeAttr;
 
 constexpr double kRelTol = 1e-5;
 
-Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, std::move(shape));
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
-  return out;
-}
-Tensor Scalar8(DataType t, int v) {
-  Tensor out(t, {});
-  out.SetFromDouble(0, v);
-  return out;
-}
 double MaxAbs(const Tensor& t) {
   double m = 0;
   for (int64_t i = 0; i < t.numel(); ++i) m = std::max(m, std::fabs(t.GetAsDouble(i)));
@@ -88,7 +76,7 @@ std::vector<Tensor> ConvInputs(const ConvCase& c, int variant, uint32_t& seed) {
   std::vector<Tensor> in{
       s8x ? RandomQ(xt, c.x, seed++, -128, 127) : RandomQ(xt, c.x, seed++, 0, 255),
       Tensor::Scalar<float>(0.02f),
-      Scalar8(xt, xzp),
+      ScalarQ(xt, xzp),
       u8w ? RandomQ(wt, ws, seed++, 20, 236) : RandomQ(wt, ws, seed++, -127, 127),
       per_channel ? RandomTensor({c.out_ch}, seed++, 0.005f, 0.015f) : Tensor::Scalar<float>(0.01f),
       wzp};
@@ -160,11 +148,11 @@ TEST(FastQMatMulFloat, MatchesReference) {
           at == DataType::kInt8 ? RandomQ(at, as, seed++, -128, 127)
                                 : RandomQ(at, as, seed++, 0, 255),
           Tensor::Scalar<float>(0.03f),
-          Scalar8(at, at == DataType::kInt8 ? 7 : 100),
+          ScalarQ(at, at == DataType::kInt8 ? 7 : 100),
           bt == DataType::kUInt8 ? RandomQ(bt, bs, seed++, 10, 240)
                                  : RandomQ(bt, bs, seed++, -127, 127),
           variant == 0 ? RandomTensor({n}, seed++, 0.005f, 0.015f) : Tensor::Scalar<float>(0.01f),
-          bt == DataType::kUInt8 ? Scalar8(bt, 128)
+          bt == DataType::kUInt8 ? ScalarQ(bt, 128)
                                  : Tensor(bt, variant == 0 ? Shape{n} : Shape{})};
       ExpectFloatMatches("qmatmulfloat variant " + std::to_string(variant) +
                              " a=" + ShapeToString(as) + " b=" + ShapeToString(bs),

@@ -15,19 +15,6 @@ namespace {
 
 using ir::MakeAttr;
 
-Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, std::move(shape));
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
-  return out;
-}
-Tensor ScalarQ(DataType t, int v) {
-  Tensor out(t, {});
-  out.SetFromDouble(0, v);
-  return out;
-}
-
 struct QGemmCase {
   std::string what;
   int64_t m, k, n;

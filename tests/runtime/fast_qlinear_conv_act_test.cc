@@ -1,6 +1,6 @@
 // com.shrink QLinearConvAct (int8 Conv + HardSwish in float + requantization): the oneDNN kernel
 // (runtime/fast/qlinear_conv_onednn.cc) against the reference kernel
-// (runtime/kernels/qlinear_conv_act.cc) on randomized geometry, and the reference kernel against
+// (runtime/kernels/conv_integer.cc) on randomized geometry, and the reference kernel against
 // the float computation it stands for. Tolerance: at most one quantization step
 // (kRequantTol: float32 multipliers, 1 / y_scale as a multiplication, ties), on at most ~1% of
 // the elements.
@@ -17,19 +17,6 @@ namespace {
 
 using ir::MakeAttr;
 using runtime::fast::kRequantTol;
-
-Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  Tensor out(t, std::move(shape));
-  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
-  return out;
-}
-Tensor Scalar8(DataType t, int v) {
-  Tensor out(t, {});
-  out.SetFromDouble(0, v);
-  return out;
-}
 
 struct Case {
   Shape x;
@@ -70,12 +57,12 @@ Inputs MakeInputs(const Case& c, int variant, uint32_t& seed) {
   Inputs r;
   r.in = {s8 ? RandomQ(xt, c.x, seed++, -128, 127) : RandomQ(xt, c.x, seed++, 0, 255),
           Tensor::Scalar<float>(xs),
-          Scalar8(xt, s8 ? -3 : 119),
+          ScalarQ(xt, s8 ? -3 : 119),
           RandomQ(DataType::kInt8, ws, seed++, -127, 127),
           w_scale,
           Tensor(DataType::kInt8, s8 ? Shape{} : Shape{c.out_ch}),
           Tensor::Scalar<float>(ys),
-          Scalar8(xt, s8 ? -100 : 20)};
+          ScalarQ(xt, s8 ? -100 : 20)};
   if (c.bias) r.in.push_back(RandomQ(DataType::kInt32, {c.out_ch}, seed++, -3000, 3000));
   r.attrs = {MakeAttr("group", c.group), MakeAttr("strides", c.strides), MakeAttr("pads", c.pads),
              MakeAttr("activation", "HardSwish")};

@@ -20,6 +20,22 @@ constexpr double kEltwiseTol = 1e-5;    // one transcendental per element
 constexpr double kReductionTol = 2e-4;  // conv / matmul / softmax / layer norm sums
 constexpr double kModelRelTol = 2e-3;   // whole models, relative to max |reference output|
 
+// Integers uniform in [lo, hi] as a tensor of 8/32-bit dtype `t` (quantized inputs, int32 biases).
+inline Tensor RandomQ(DataType t, Shape shape, uint32_t seed, int lo, int hi) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> dist(lo, hi);
+  Tensor out(t, std::move(shape));
+  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, dist(rng));
+  return out;
+}
+
+// A scalar of dtype `t` holding `v` (a zero point).
+inline Tensor ScalarQ(DataType t, int v) {
+  Tensor out(t, {});
+  out.SetFromDouble(0, v);
+  return out;
+}
+
 inline Tensor RandomTensor(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> dist(lo, hi);

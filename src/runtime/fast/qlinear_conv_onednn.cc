@@ -16,7 +16,7 @@
 // windows see fewer real inputs than sum(w[m]) assumes).
 // Rounding: see int8_util.h (at most one quantization step from the reference kernel).
 // com.shrink QLinearConvAct (passes::FuseQdqConvActivation; reference runtime/kernels/
-// qlinear_conv_act.cc) runs on the same primitive with output scales x_scale * w_scale[m] (the
+// conv_integer.cc) runs on the same primitive with output scales x_scale * w_scale[m] (the
 // float domain), the activation as an eltwise post-op, then eltwise linear (1 / y_scale, + y_zp)
 // before the destination's rounding and saturation.
 // com.shrink QConvFloat (passes::FuseQdqFloatOutput; reference runtime/kernels/qconv_float.cc):

@@ -1,4 +1,5 @@
-// ConvInteger (opset 10) and QLinearConv (opset 10) on the shared int32 im2col + GemmRef path.
+// ConvInteger (opset 10), QLinearConv (opset 10) and com.shrink QLinearConvAct on the shared
+// int32 im2col + GemmRef path.
 //
 // Both subtract zero points first (x: per-tensor; w: per-tensor or per output channel), so the
 // implicit padding reads as the zero point, as ONNX requires.
@@ -6,6 +7,7 @@
 //   QLinearConv: acc = conv(x - x_zp, w - w_zp) + B (int32); y = saturate(round_half_even(acc *
 //   (x_scale * w_scale[m] / y_scale)) + y_zp), the multiplier computed in float32 and applied in
 //   float64; y's dtype is y_zp's (x's when y_zp is absent). w_scale may be per output channel.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -35,7 +37,12 @@ void ConvIntegerKernel(KernelContext& ctx) {
   ctx.set_output(0, IntegerConv(ctx, ctx.in(0), ctx.input(2), ctx.in(1), ctx.input(3)));
 }
 
-void QLinearConvKernel(KernelContext& ctx) {
+// QLinearConv and com.shrink QLinearConvAct: checks the scales, zero points and B, computes
+// acc = conv(x - x_zp, w - w_zp) + B (int32) and stores requant(acc, x_scale, w_scale[m],
+// y_scale) + y_zp (the rounded value before the zero point), saturated to y's dtype (y_zp's, x's
+// when absent).
+template <typename Requant>
+void RunQLinearConv(KernelContext& ctx, Requant requant) {
   const Tensor& x = ctx.in(0);
   const Tensor& w = ctx.in(3);
   const std::vector<float> xs = ReadFloats(ctx, ctx.in(1), "x_scale");
@@ -59,16 +66,40 @@ void QLinearConvKernel(KernelContext& ctx) {
   const int64_t plane = acc.dim(0) == 0 || m == 0 ? 0 : acc.numel() / (acc.dim(0) * m);
   for (int64_t i = 0; i < acc.numel(); ++i) {
     const int64_t c = (i / plane) % m;
-    const float mult = xs[0] * ws[ws.size() == 1 ? 0 : c] / ys[0];
     const double v = static_cast<double>(ap[i]) + (bias ? bias->data<int32_t>()[c] : 0);
-    StoreQuantized(y, i, RoundHalfEven(v * static_cast<double>(mult)) + zp, r);
+    StoreQuantized(y, i, requant(v, xs[0], ws[ws.size() == 1 ? 0 : c], ys[0]) + zp, r);
   }
   ctx.set_output(0, std::move(y));
+}
+
+void QLinearConvKernel(KernelContext& ctx) {
+  RunQLinearConv(ctx, [](double acc, float xs, float ws, float ys) {
+    const float mult = xs * ws / ys;
+    return RoundHalfEven(acc * static_cast<double>(mult));
+  });
+}
+
+// com.shrink QLinearConvAct (passes::FuseQdqConvActivation; it exists only inside shrink's
+// runtime plans, exported artifacts keep DQ -> Conv -> act -> Q): QLinearConv's inputs and Conv
+// attributes plus `activation` ("HardSwish"; others kUnimplemented), computing
+//   v = act(acc * (x_scale * w_scale[m]))   (multiplier float32, applied in float64)
+//   y = saturate(round_half_even(v / y_scale) + y_zp)
+void QLinearConvActKernel(KernelContext& ctx) {
+  const std::string act = ctx.attr_string("activation", "");
+  if (act != "HardSwish") ctx.Unsupported("activation '" + act + "'");
+  RunQLinearConv(ctx, [&ctx](double acc, float xs, float ws, float ys) {
+    if (ys == 0.0f) ctx.Fail("y_scale must be nonzero");
+    const float mult = xs * ws;
+    const double v = acc * static_cast<double>(mult);
+    const double h = v * std::clamp(v / 6.0 + 0.5, 0.0, 1.0);
+    return RoundHalfEven(h / static_cast<double>(ys));
+  });
 }
 
 }  // namespace
 
 SHRINK_REF_KERNEL("", "ConvInteger", 10, kLatestOpset, ConvIntegerKernel);
 SHRINK_REF_KERNEL("", "QLinearConv", 10, kLatestOpset, QLinearConvKernel);
+SHRINK_REF_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, QLinearConvActKernel);
 
 }  // namespace shrink::runtime
