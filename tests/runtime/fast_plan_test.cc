@@ -1,5 +1,6 @@
-// The fast Session as a whole: fusion (Conv+BatchNorm+Relu, Add+Relu), constant folding, shape
-// changes between runs, buffer reuse, and zoo models against the reference executor.
+// The fast Session as a whole: fusion (Conv+BatchNorm+Relu, a residual Add into a Conv), constant
+// folding, shape changes between runs, buffer reuse, and zoo models against the reference
+// executor.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -77,15 +78,72 @@ TEST(FastPlan, FusesFoldsAndMatchesReference) {
   }
   const auto& st = (*s)->stats();
   EXPECT_EQ(st.folded_nodes, 1);
-  EXPECT_EQ(st.fused_nodes, 4);  // BN + Relu into conv1, Clip into dw, Relu into Add
+  EXPECT_EQ(st.fused_nodes, 5);  // BN + Relu into conv1; Clip, the residual Add and Relu into dw
   std::vector<std::string> labels;
   for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
   EXPECT_NE(std::find(labels.begin(), labels.end(), "Conv+BatchNormalization+Relu@onednn"),
             labels.end());
-  EXPECT_NE(std::find(labels.begin(), labels.end(), "Add+Relu@onednn"), labels.end());
+  EXPECT_NE(std::find(labels.begin(), labels.end(), "Conv+Clip+Add+Relu@onednn"), labels.end());
   EXPECT_NE(std::find(labels.begin(), labels.end(), "Flatten@reference"), labels.end());
   EXPECT_GT(st.peak_activation_bytes, 0);
   EXPECT_EQ((*s)->Profile()[0].calls, 3);
+}
+
+// Residual Adds fused into the Conv before them (kSumPostOp), one per way the residual reaches the
+// step: in place (its last reader), read by the conv too (x + conv(x)), read again later, a graph
+// input (never written), a graph output (kept intact) and a buffer shared with another value;
+// Add(residual, conv) and Add(conv, residual) orders; plain and channels-last plans.
+TEST(FastPlan, ResidualAddFusesIntoTheConvWithoutTouchingSharedValues) {
+  ir::Model m = ir::MakeModel(17);
+  ir::Graph& g = *m.graph;
+  const Shape shape{2, 8, 7, 7};
+  ir::Value* x = g.AddInput("x", ir::TypeInfo::Tensor(DataType::kFloat32, shape));
+  ir::Value* skip = g.AddInput("skip", ir::TypeInfo::Tensor(DataType::kFloat32, shape));
+  uint32_t seed = 50;
+  auto conv = [&](ir::Value* in) {
+    const std::string n = "conv" + std::to_string(seed);
+    auto w = g.AddInitializer(n + "_w", RandomTensor({8, 8, 3, 3}, seed++, -0.2f, 0.2f));
+    return g.AddNode("Conv", {in, w}, {n}, {MakeAttr("pads", Shape{1, 1, 1, 1})}, n)->output(0);
+  };
+  auto op = [&](const std::string& type, std::vector<ir::Value*> in, const std::string& out) {
+    return g.AddNode(type, std::move(in), {out})->output(0);
+  };
+  ir::Value* r = op("Relu", {conv(x)}, "r");
+  ir::Value* a = op("Relu", {op("Add", {r, conv(conv(r))}, "a_sum")}, "a");  // in place
+  ir::Value* b = op("Add", {conv(a), a}, "b");                               // conv reads a too
+  ir::Value* c = op("Add", {conv(conv(b)), b}, "c");  // b read again below: copied
+  ir::Value* d = op("Add", {conv(c), skip}, "d");     // a graph input: copied, never written
+  ir::Value* e = op("Add", {conv(conv(d)), d}, "e");  // d is a graph output: copied
+  // Its last reader, but the buffer is shared with c (Identity aliases): copied.
+  ir::Value* c_alias = op("Identity", {c}, "c_alias");
+  ir::Value* f = op("Add", {conv(conv(e)), c_alias}, "f");
+  g.AddOutput(op("Mul", {op("Mul", {f, b}, "fb"), c}, "y"));
+  g.AddOutput(d);
+  auto ex = runtime::Executor::Create(m);
+  ASSERT_TRUE(ex.ok());
+  for (bool channels_last : {false, true}) {
+    runtime::fast::SessionOptions opt;
+    opt.profile = true;
+    opt.fp32_channels_last = channels_last;
+    auto s = runtime::fast::Session::Create(m, opt);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    for (uint32_t run = 0; run < 3; ++run) {  // the first run is plain, the next ones not
+      runtime::Feeds feeds{{"x", RandomTensor(shape, 60 + run)}, {"skip", RandomTensor(shape, 70)}};
+      const Tensor skip_before = feeds[1].second.Clone();
+      auto ref = (*ex)->Run(feeds);
+      auto fast = (*s)->Run(feeds);
+      ASSERT_TRUE(ref.ok() && fast.ok()) << fast.status().ToString();
+      for (size_t k = 0; k < 2; ++k)
+        EXPECT_LE(RelDiff((*fast)[k], (*ref)[k]), kReductionTol)
+            << "output " << k << " run " << run << " channels-last " << channels_last;
+      EXPECT_EQ(MaxAbsDiff(feeds[1].second, skip_before), 0.0) << "the graph input was written";
+    }
+    std::vector<std::string> labels;
+    for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
+    EXPECT_EQ(std::count(labels.begin(), labels.end(), "Conv+Add@onednn"), 5);
+    EXPECT_EQ(std::count(labels.begin(), labels.end(), "Conv+Add+Relu@onednn"), 1);
+    EXPECT_EQ(std::count(labels.begin(), labels.end(), "Add@onednn"), 0);
+  }
 }
 
 TEST(FastPlan, BufferReuseKeepsPeakBelowSumOfIntermediates) {

@@ -1,10 +1,10 @@
 // oneDNN fp32 Conv (1-3 spatial dims): groups / depthwise, strides, pads (incl. auto_pad),
-// dilations, optional bias, fused eltwise post-ops. Weights (and bias) must be constant; they are
-// reordered into each primitive's preferred layout once, when the primitive for a shape is built
-// (the first shape at create). Activations outside the kernel are plain NC... (the primitive then
-// picks its preferred, usually blocked, layout and the kernel reorders into it and back) or, when
-// the plan keeps them channels-last (layout.h), the primitive runs on channels-last (NHWC-style)
-// activations directly: no reorder on a channels-last side.
+// dilations, optional bias, fused eltwise post-ops and a fused residual Add (kSumPostOp). Weights
+// (and bias) must be constant; they are reordered into each primitive's preferred layout once, when
+// the primitive for a shape is built (the first shape at create). Activations outside the kernel
+// are plain NC... (the primitive then picks its preferred, usually blocked, layout and the kernel
+// reorders into it and back) or, when the plan keeps them channels-last (layout.h), the primitive
+// runs on channels-last (NHWC-style) activations directly: no reorder on a channels-last side.
 #include <map>
 
 #include "runtime/fast/onednn_conv.h"
@@ -71,7 +71,8 @@ class ConvOneDnn : public FastKernel {
     dnnl::convolution_forward::primitive_desc pd(
         ConvDesc(cs, x_md, w_any, bias_.defined() ? &bias_md : nullptr, y_md), attr, CpuEngine());
     Built b;
-    b.Init(pd, cs, weights_.raw(), dt::f32, x, dt::f32, dt::f32, x_layout_, y_layout_);
+    b.Init(pd, cs, weights_.raw(), dt::f32, x, dt::f32, dt::f32, x_layout_, y_layout_,
+           HasSum(post_ops_));
     if (bias_.defined()) b.bias = memory(bias_md, CpuEngine(), bias_.raw());
     return b;
   }
@@ -97,6 +98,6 @@ std::unique_ptr<FastKernel> MakeConv(const CreateInfo& info) {
 }  // namespace
 
 SHRINK_FAST_KERNEL("", "Conv", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeConv,
-                   CanFuseEltwise);
+                   CanFuseEltwiseOrSum);
 
 }  // namespace shrink::runtime::fast

@@ -41,6 +41,12 @@ struct FusedActivation {
   float beta = 0.0f;
 };
 
+// The post-op of a residual Add fused into the step (FusedActivation::op == kSumPostOp): output 0
+// += the residual. The plan fills output 0 with the residual before Run (or hands the residual's
+// own buffer in as output 0), so the kernel only accumulates into what its output holds; it sits
+// in post_ops where the Add was (activations before it apply to the kernel's result alone).
+inline constexpr char kSumPostOp[] = "Sum";
+
 // The activation a node computes, when it is a pure elementwise activation whose parameters are
 // attributes or constants (`constants` as in CreateInfo; com.shrink Gelu and HardSwish
 // included); nullopt otherwise.

@@ -56,7 +56,7 @@ memory::desc ActivationDesc(const Shape& s, memory::data_type dt, Layout layout)
 void BuiltConv::Init(const dnnl::convolution_forward::primitive_desc& pd, const ConvShapes& s,
                      const void* w_data, memory::data_type w_dtype, const Shape& x,
                      memory::data_type x_dtype, memory::data_type y_dtype, Layout x_layout,
-                     Layout y_layout) {
+                     Layout y_layout, bool sum) {
   auto& eng = CpuEngine();
   y_shape = s.y;
   memory w_user(PlainDesc(Shape(s.w.begin(), s.w.end()), w_dtype), eng, const_cast<void*>(w_data));
@@ -72,6 +72,7 @@ void BuiltConv::Init(const dnnl::convolution_forward::primitive_desc& pd, const 
   if (pd.dst_desc() != y_user.get_desc()) {
     y_conv = memory(pd.dst_desc(), eng);
     y_reorder = dnnl::reorder(y_conv, y_user);
+    if (sum) y_prefill = dnnl::reorder(y_user, y_conv);
     workspace += pd.dst_desc().get_size();
   }
   conv = dnnl::convolution_forward(pd);
@@ -82,6 +83,7 @@ void BuiltConv::Execute(const void* x, void* y, std::unordered_map<int, memory> 
   x_user.set_data_handle(const_cast<void*>(x));
   y_user.set_data_handle(y);
   if (x_reorder) x_reorder.execute(s, x_user, x_conv);
+  if (y_prefill) y_prefill.execute(s, y_user, y_conv);
   args[DNNL_ARG_SRC] = x_reorder ? x_conv : x_user;
   args[DNNL_ARG_WEIGHTS] = w;
   args[DNNL_ARG_DST] = y_reorder ? y_conv : y_user;

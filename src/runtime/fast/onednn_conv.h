@@ -10,7 +10,8 @@
 //   channels-last (layout.h), as the caller says: Init() adds reorders into / out of the
 //   primitive's layouts when it prefers others (their buffers count as workspace) and reorders the
 //   plain weights once; Execute() runs it on the caller's buffers, with the caller's extra
-//   arguments (bias, zero points).
+//   arguments (bias, zero points). With a sum post-op (`sum`), what y holds on entry is first
+//   reordered into the primitive's destination when that is another buffer.
 // ActivationDesc: the descriptor of an activation of logical shape `s` in `layout`.
 #pragma once
 
@@ -37,7 +38,7 @@ struct BuiltConv {
   Shape y_shape;
   dnnl::convolution_forward conv;
   dnnl::memory x_user, x_conv, y_user, y_conv, w;
-  dnnl::reorder x_reorder, y_reorder;
+  dnnl::reorder x_reorder, y_reorder, y_prefill;
   size_t workspace = 0;
 
   // `w_data` holds the weights as `s.w` dims in plain layout of `w_dtype`; x / y of their dtypes
@@ -45,7 +46,7 @@ struct BuiltConv {
   void Init(const dnnl::convolution_forward::primitive_desc& pd, const ConvShapes& s,
             const void* w_data, dnnl::memory::data_type w_dtype, const Shape& x,
             dnnl::memory::data_type x_dtype, dnnl::memory::data_type y_dtype,
-            Layout x_layout = Layout::kPlain, Layout y_layout = Layout::kPlain);
+            Layout x_layout = Layout::kPlain, Layout y_layout = Layout::kPlain, bool sum = false);
   void Execute(const void* x, void* y, std::unordered_map<int, dnnl::memory> args);
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/fast/onednn_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -51,9 +52,22 @@ std::optional<EltwiseSpec> EltwiseFor(const FusedActivation& a) {
 
 bool CanFuseEltwise(const FusedActivation& act) { return EltwiseFor(act).has_value(); }
 
+bool CanFuseEltwiseOrSum(const FusedActivation& act) {
+  return act.op == kSumPostOp || CanFuseEltwise(act);
+}
+
+bool HasSum(const std::vector<FusedActivation>& acts) {
+  return std::any_of(acts.begin(), acts.end(),
+                     [](const FusedActivation& a) { return a.op == kSumPostOp; });
+}
+
 dnnl::post_ops MakePostOps(const std::vector<FusedActivation>& acts) {
   dnnl::post_ops ops;
   for (const auto& a : acts) {
+    if (a.op == kSumPostOp) {
+      ops.append_sum(1.0f);
+      continue;
+    }
     auto spec = EltwiseFor(a);
     if (!spec) Throw(StatusCode::kUnimplemented, "no oneDNN post-op for " + a.op);
     ops.append_eltwise(1.0f, spec->alg, spec->alpha, spec->beta);

@@ -33,7 +33,13 @@ struct EltwiseSpec {
 // The oneDNN eltwise for an ONNX activation, or nullopt when it has none.
 std::optional<EltwiseSpec> EltwiseFor(const FusedActivation& act);
 bool CanFuseEltwise(const FusedActivation& act);
+// CanFuseEltwise, or the residual sum (kSumPostOp): for kernels whose output 0 is their
+// primitive's destination, or is reordered into it first (BuiltConv).
+bool CanFuseEltwiseOrSum(const FusedActivation& act);
+// Eltwise post-ops, and a sum for kSumPostOp.
 dnnl::post_ops MakePostOps(const std::vector<FusedActivation>& acts);
+// Whether `acts` has kSumPostOp.
+bool HasSum(const std::vector<FusedActivation>& acts);
 
 struct WindowGeometry {
   Shape strides, dilations, pads_begin, pads_end, out;  // dilations as ONNX (1 = dense)

@@ -13,9 +13,10 @@ std::vector<Layout> AssignLayouts(std::vector<PlanStep>& steps, size_t num_slots
     if (l.has_kernel) l.caps = st.kernel->layout_caps();
     if (l.caps.fp32 && !fp32) l.caps = {};
     l.in_slots = st.chain[0].in_slots;
+    // A fused residual may take any layout: the session converts it into output 0's.
     for (size_t c = 1; c < st.chain.size(); ++c)
-      l.other_reads.insert(l.other_reads.end(), st.chain[c].in_slots.begin(),
-                           st.chain[c].in_slots.end());
+      for (int s : st.chain[c].in_slots)
+        if (s != st.sum_slot) l.other_reads.push_back(s);
     l.out_slot = st.chain.back().out_slots.empty() ? -1 : st.final_slot();
     l.out_rank = st.out_specs.empty() ? 0 : st.out_specs[0].shape.size();
   }

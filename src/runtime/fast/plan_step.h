@@ -32,6 +32,11 @@ struct PlanStep {
   std::optional<PlanNode> weight_dq;
   std::vector<FusedActivation> post_ops;
   int bias_slot = -1;  // a constant bias Add fused after chain[0] (CreateInfo::bias), else -1
+  // A residual Add fused into the step (post-op kSumPostOp): the slot of the value it adds, else
+  // -1; `sum_last_read` when this step is that value's last reader (its buffer may become output
+  // 0 in place).
+  int sum_slot = -1;
+  bool sum_last_read = false;
   std::unique_ptr<FastKernel> kernel;
   std::string backend = "reference";
   bool fast_tried = false;

@@ -3,6 +3,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -150,11 +152,21 @@ void Session::Impl::ExecuteStep(PlanStep& step) {
         step.backend = "reference";
       }
     }
+    std::vector<Tensor> outs;
+    if (ok && step.sum_slot >= 0) {
+      std::optional<Tensor> y = SumOutput(step);
+      if (y) {
+        outs.push_back(std::move(*y));
+      } else {  // a residual of another shape (broadcast): reference from now on
+        ok = false;
+        step.kernel.reset();
+        step.backend = "reference";
+      }
+    }
     if (ok) {
-      std::vector<Tensor> outs;
       std::vector<void*> out_ptrs;
       for (const auto& spec : step.out_specs) {
-        outs.push_back(Alloc(spec.dtype, spec.shape));
+        if (outs.size() <= out_ptrs.size()) outs.push_back(Alloc(spec.dtype, spec.shape));
         out_ptrs.push_back(outs.back().raw());
       }
       step.kernel->Run(in_ptrs, out_ptrs);
@@ -178,6 +190,37 @@ void Session::Impl::ExecuteStep(PlanStep& step) {
   Materialize(step);  // the reference kernels read the float weights
   RunReferenceChain(step);
   for (size_t c = 0; c + 1 < step.chain.size(); ++c) Release(step.chain[c].out_slots[0]);
+}
+
+// Output 0 of a step with a fused residual Add, holding the residual in the output's layout: the
+// residual's own buffer when this step is its last reader, nothing else holds it and the kernel
+// does not read it as an input (in place), else a copy. nullopt when the residual does not have
+// output 0's shape and dtype.
+std::optional<Tensor> Session::Impl::SumOutput(const PlanStep& step) {
+  const Tensor& r = values[static_cast<size_t>(step.sum_slot)];
+  const OutputSpec& spec = step.out_specs[0];
+  if (!r.defined() || r.dtype() != spec.dtype || r.shape() != spec.shape) return std::nullopt;
+  auto layout = [&](int s) {
+    return layouts.empty() ? Layout::kPlain : layouts[static_cast<size_t>(s)];
+  };
+  const Layout from = layout(step.sum_slot), to = layout(step.final_slot());
+  bool shared = !step.sum_last_read || !owned.count(r.raw());
+  for (int s : step.chain[0].in_slots)  // the kernel reads it too (x + conv(x))
+    shared = shared || (s >= 0 && values[static_cast<size_t>(s)].raw() == r.raw());
+  if (from == to && !shared) {
+    auto it = refs.find(r.raw());
+    if (it != refs.end() && it->second == 1) return r;
+  }
+  Tensor y = Alloc(spec.dtype, spec.shape);
+  if (r.numel() == 0) return y;
+  if (from == to) {
+    std::memcpy(y.raw(), r.raw(), r.nbytes());
+  } else if (to == Layout::kChannelsLast) {
+    ToChannelsLast(r.raw(), y.raw(), r.shape(), r.nbytes() / r.numel());
+  } else {
+    ToPlain(r.raw(), y.raw(), r.shape(), r.nbytes() / r.numel());
+  }
+  return y;
 }
 
 // The reference kernels read and write plain data: a channels-last input is converted for the

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -115,6 +116,7 @@ struct Session::Impl {
   bool TryDefs(PlanStep& step, const CreateInfo& info, bool dq);
   CreateInfo InfoOf(const PlanStep& step) const;
   void ExecuteStep(PlanStep& step);
+  std::optional<Tensor> SumOutput(const PlanStep& step);
   void RunReferenceChain(const PlanStep& step);
   void DecideLayouts();
   Tensor Alloc(DataType dt, const Shape& shape);

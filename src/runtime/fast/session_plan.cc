@@ -63,6 +63,24 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
     if (graph_out.count(slot) || it == readers.end() || it->second.size() != 1) return -1;
     return static_cast<long>(it->second[0]);
   };
+  // Producer of each slot among the remaining nodes (graph inputs have none).
+  std::unordered_map<int, size_t> producer;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (int s : nodes[i].out_slots)
+      if (s >= 0) producer[s] = i;
+  // The other operand of `add` when it is an Add of the chain's output `cur` and a non-constant
+  // value already computed when step `i` runs (a residual), else -1.
+  auto ResidualOf = [&](const PlanNode& add, int cur, size_t i) {
+    if (add.node->op_type() != "Add" || !Canon(add.node->domain()).empty() ||
+        add.in_slots.size() != 2)
+      return -1;
+    const int other = add.in_slots[0] == cur ? add.in_slots[1] : add.in_slots[0];
+    if (other < 0 || other == cur || (add.in_slots[0] != cur && add.in_slots[1] != cur) ||
+        is_const[static_cast<size_t>(other)])
+      return -1;
+    auto p = producer.find(other);
+    return p == producer.end() || p->second < i ? other : -1;
+  };
   std::vector<bool> absorbed(nodes.size(), false);
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (absorbed[i]) continue;
@@ -85,8 +103,13 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
       const int bias = step.chain.size() == 1 && !step.weight_dq
                            ? FusibleBiasSlot(nodes[i], ConstantsOf(nodes[i]), c, consts, cur)
                            : -1;
+      const int residual = step.sum_slot < 0 && !step.weight_dq ? ResidualOf(c, cur, i) : -1;
       if (bias >= 0) {
         step.bias_slot = bias;
+      } else if (residual >= 0 && AnyFastFuses(primary.domain(), primary.op_type(),
+                                               FusedActivation{kSumPostOp}, false)) {
+        step.sum_slot = residual;
+        step.post_ops.push_back(FusedActivation{kSumPostOp});
       } else if (c.in_slots[0] != cur) {
         break;
       } else if (c.node->op_type() == "BatchNormalization" && step.chain.size() == 1 &&
@@ -119,6 +142,9 @@ void Session::Impl::BuildSteps(const std::vector<PlanNode>& nodes) {
       for (int s : p.out_slots)
         if (s >= 0 && !last.count(s)) last[s] = i;  // never read: release right away
     }
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (steps[i].sum_slot >= 0)
+      steps[i].sum_last_read = last[steps[i].sum_slot] == i && !graph_out.count(steps[i].sum_slot);
   release_after.assign(steps.size(), {});
   for (auto [slot, i] : last)
     if (!graph_out.count(slot) && !is_const[static_cast<size_t>(slot)])
