@@ -52,7 +52,7 @@ struct QuantizeArgs {
   bool cle = false, cle_through_clip = false, bias_correction = false;
   double smoothquant = -1;
   std::string weight_rounding = "rtn";  // int8 weight codes: rtn | gptq (static_gptq.h)
-  std::vector<std::string> exclude, ops;
+  std::vector<std::string> exclude, ops, int4_weights;
   int threads = 0;
   uint64_t seed = 0;
   WeightOnlyArgs wo;  // --weight-only options (wo.bits non-empty: a weight-only run)
@@ -67,11 +67,12 @@ Expected<WeightOnlyArgs> WeightOnlyFrom(const QuantizeArgs& a) {
   if (a.dynamic || a.per_channel || a.format != "qdq" || !a.report.empty() ||
       a.method != "minmax" || a.activations != "u8" || a.keep_first_last || !a.output_quant ||
       a.cle || a.cle_through_clip || a.bias_correction || a.smoothquant >= 0 ||
-      a.weight_rounding != "rtn")
+      a.weight_rounding != "rtn" || !a.int4_weights.empty())
     return InvalidArgument(
         "--weight-only does not combine with the int8 options (--dynamic, --per-channel, "
         "--format, --report, --method, --activations, --keep-first-last, --no-output-quant, "
-        "--cle, --bias-correction, --smoothquant, --weight-rounding; GPTQ there: --wo-method)");
+        "--cle, --bias-correction, --smoothquant, --weight-rounding, --int4-weights; GPTQ there: "
+        "--wo-method)");
   WeightOnlyArgs w = a.wo;
   w.model = a.model;
   w.out = a.out;
@@ -163,6 +164,7 @@ Status Quantize(const QuantizeArgs& a) {
   o.policy.activation_matmul = a.activation_matmul;
   o.policy.quantize_outputs = a.output_quant;
   o.policy.exclude = a.exclude;
+  o.policy.int4_weights = a.int4_weights;
   if (!a.ops.empty()) o.policy.op_types = a.ops;
   o.dynamic = a.dynamic;
   o.cle = a.cle || a.cle_through_clip;
@@ -286,6 +288,10 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_option("--ops", a->ops, "Op types to quantize (default Conv,MatMul,Gemm)")
       ->delimiter(',');
   cmd->add_option("--exclude", a->exclude, "Node names / globs to keep in float")->delimiter(',');
+  cmd->add_option("--int4-weights", a->int4_weights,
+                  "Node names / globs whose weights get 4-bit codes, activations staying 8-bit "
+                  "(W4A8; opset 21; '*': every quantized layer)")
+      ->delimiter(',');
   cmd->add_flag("--keep-first-last", a->keep_first_last, "Keep the first and last layer in float");
   cmd->add_flag("--activation-matmul", a->activation_matmul,
                 "Also quantize MatMuls of two activations (attention scores)");

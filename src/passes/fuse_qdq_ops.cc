@@ -11,6 +11,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pattern_util.h"
 #include "passes/qdq_match.h"
+#include "passes/widen_int4_weights.h"
 
 namespace shrink::passes {
 
@@ -100,6 +101,7 @@ Expected<bool> LowerQdq(ir::Model& model) {
       }))
     return false;  // not a QDQ model: leave it untouched
   PassManager pm;
+  pm.Add(std::make_unique<WidenInt4Weights>());       // W4A8 layers run the 8-bit kernels
   pm.Add(std::make_unique<FuseQdqConvActivation>());  // before fuse_qdq takes the Conv
   pm.Add(std::make_unique<FuseQdq>());
   pm.Add(std::make_unique<FuseQdqGemm>());

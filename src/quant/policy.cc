@@ -37,6 +37,10 @@ Status ValidatePolicy(const QuantPolicy& p) {
   return Status::Ok();
 }
 
+DataType WeightCodeType(const QuantPolicy& policy, const ir::Node& node) {
+  return MatchesAny(policy.int4_weights, node.name()) ? DataType::kInt4 : DataType::kInt8;
+}
+
 bool GlobMatch(const std::string& pattern, const std::string& name) {
   size_t p = 0, n = 0, star = std::string::npos, mark = 0;
   while (n < name.size()) {

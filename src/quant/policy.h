@@ -32,6 +32,11 @@ struct QuantPolicy {
   // Activations: kUInt8 asymmetric (default) or kInt8 symmetric.
   DataType activation_dtype = DataType::kUInt8;
   bool per_channel = false;      // weights: one scale per output channel
+  // Node-name globs whose weights get 4-bit codes (int4, same scale axis; activations stay 8-bit:
+  // W4A8). The file is then opset >= 21 (int4 DequantizeLinear); shrink's runtime widens the
+  // codes to int8 at load and runs the int8 kernels, so such a layer is as fast as int8 and its
+  // weights take half the bytes on disk.
+  std::vector<std::string> int4_weights;
   bool weight_symmetric = true;  // weights: zero point 0 (oneDNN/ORT int8 kernels need it)
   // Quantize the outputs of quantized nodes too (needed to fuse into QLinearConv/QLinearMatMul).
   bool quantize_outputs = true;
@@ -51,6 +56,8 @@ bool IsWeightInput(const ir::Node& node, int index);
 bool IsBiasInput(const ir::Node& node, int index);
 // Output-channel axis of the weight of `node` (Conv: 0; Gemm: transB ? 0 : 1; MatMul: last).
 int64_t WeightChannelAxis(const ir::Node& node, int64_t weight_rank);
+// The code type of `node`'s weight: kInt4 when its name matches `int4_weights`, else kInt8.
+DataType WeightCodeType(const QuantPolicy& policy, const ir::Node& node);
 std::vector<ir::Node*> SelectNodes(const ir::Graph& graph, const QuantPolicy& policy);
 
 }  // namespace shrink::quant

@@ -193,16 +193,17 @@ Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
     ir::Value* w = n->input(1);
     const Tensor& wt = *ConstantOf(w);
     const int64_t axis = policy.per_channel ? WeightChannelAxis(*n, wt.rank()) : -1;
+    const DataType code_type = WeightCodeType(policy, *n);
     auto key = std::make_pair(w->name(), axis);
     auto cached = weights.find(key);
     if (cached == weights.end()) {
       const auto given = weight_codes ? weight_codes->find(key) : WeightCodes::const_iterator{};
       QuantizedTensor qw;
-      if (weight_codes && given != weight_codes->end()) {
+      if (weight_codes && given != weight_codes->end() &&
+          given->second.codes.dtype() == code_type) {
         qw = given->second;
       } else {
-        SHRINK_ASSIGN_OR_RETURN(qw,
-                                QuantizeWeight(wt, axis, DataType::kInt8, policy.weight_symmetric));
+        SHRINK_ASSIGN_OR_RETURN(qw, QuantizeWeight(wt, axis, code_type, policy.weight_symmetric));
       }
       cached = weights.emplace(key, std::make_pair(ins.Dequantize(w->name(), qw), qw.scale)).first;
       ++stats.quantized_weights;

@@ -9,7 +9,9 @@ Expected<QuantGrid> GridFor(DataType dtype, bool symmetric) {
   if (dtype == DataType::kUInt8) return QuantGrid{0, 255, symmetric};
   if (dtype == DataType::kInt8)
     return symmetric ? QuantGrid{-127, 127, true} : QuantGrid{-128, 127, false};
-  return InvalidArgument(std::string("quantized dtype must be uint8 or int8, got ") +
+  if (dtype == DataType::kInt4)  // weights only (W4A8)
+    return symmetric ? QuantGrid{-7, 7, true} : QuantGrid{-8, 7, false};
+  return InvalidArgument(std::string("quantized dtype must be uint8, int8 or int4, got ") +
                          DataTypeName(dtype));
 }
 

@@ -30,7 +30,7 @@ bool IsQuantizedOp(const std::string& op) {
 }
 }  // namespace
 
-Status PrepareForQuantization(ir::Model& model) {
+Status PrepareForQuantization(ir::Model& model, bool int4_codes) {
   // Per-axis QDQ needs opset 13: older models (PaddleOCR exports at 9/11) are upgraded first.
   // One with an op the upgrade cannot translate (model untouched) stays at its opset.
   // A model with a decomposed hard-swish goes to 14 (ONNX HardSwish), so that the fused op stays
@@ -39,6 +39,11 @@ Status PrepareForQuantization(ir::Model& model) {
   if (model.OpsetFor("") < target) {
     const Status up = passes::UpgradeOpset(model, target);
     if (!up.ok() && up.code() != StatusCode::kUnimplemented) return up;
+  }
+  if (int4_codes && model.OpsetFor("") < 21) {  // int4 DequantizeLinear
+    const Status up = passes::UpgradeOpset(model, 21);
+    if (!up.ok())
+      return Status(up.code(), "int4 weights need ai.onnx opset 21: " + up.message());
   }
   NameNodes(*model.graph);
   passes::PassManager pm;
@@ -67,6 +72,10 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
   if ((smooth || options.bias_correction) && (options.dynamic || !source))
     return InvalidArgument(
         "SmoothQuant and bias correction need static quantization with calibration data");
+  if (!options.policy.int4_weights.empty() &&
+      (options.dynamic || options.format != QuantFormat::kQdq))
+    return InvalidArgument(
+        "int4 weights with 8-bit activations need static quantization in the QDQ format");
   const bool gptq = options.weight_rounding == WeightRounding::kGptq;
   if (gptq && (options.dynamic || !source))
     return InvalidArgument("GPTQ weight rounding needs static quantization with calibration data");
@@ -74,7 +83,7 @@ Expected<QuantizeResult> QuantizeModel(ir::Model& model, CalibrationSource* sour
   for (const auto& n : model.graph->nodes())
     if (IsQuantizedOp(n->op_type()))
       return InvalidArgument("the model is already quantized (" + n->Describe() + ")");
-  SHRINK_RETURN_IF_ERROR(PrepareForQuantization(model));
+  SHRINK_RETURN_IF_ERROR(PrepareForQuantization(model, !options.policy.int4_weights.empty()));
   QuantizeResult result;
   if (options.cle) {
     SHRINK_ASSIGN_OR_RETURN(result.cle, EqualizeCrossLayers(model, options.cle_options));

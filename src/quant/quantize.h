@@ -86,7 +86,9 @@ struct QuantizeResult {
   StaticGptqStats gptq;
 };
 
-Status PrepareForQuantization(ir::Model& model);
+// `int4_codes`: also upgrade to opset 21 (int4 DequantizeLinear) for QuantPolicy::int4_weights;
+// a model that cannot be upgraded is then an error.
+Status PrepareForQuantization(ir::Model& model, bool int4_codes = false);
 // Stable name of a configuration for artifact metadata, e.g.
 // "int8_static_qdq_per_channel_symmetric_weights_u8_activations_minmax" (+ "_float_outputs",
 // "_cle", "_bias_corrected", "_smoothquant", "_gptq"); "int8_dynamic_matmul" for dynamic

@@ -42,6 +42,7 @@ struct Layer {
   int64_t axis = -1;
   const Tensor* w = nullptr;
   bool nk = false;  // stored with N first ([N, K] Gemm transB, [M, C, ...] Conv)
+  DataType codes = DataType::kInt8;  // kInt4 for W4A8 layers (QuantPolicy::int4_weights)
   int64_t k = 0, n = 0;
   std::vector<LayerUse> uses;
 };
@@ -56,6 +57,7 @@ std::optional<std::pair<Layer, LayerUse>> LayerOf(const ir::Node& node, const Qu
   l.weight = node.input(1)->name();
   l.w = w;
   l.axis = p.per_channel ? WeightChannelAxis(node, w->rank()) : -1;
+  l.codes = WeightCodeType(p, node);
   const std::string& op = node.op_type();
   if (op == "MatMul") {
     if (w->rank() != 2) return std::nullopt;
@@ -238,14 +240,14 @@ Status CollectHessians(const ir::Model& model, const std::vector<const Layer*>& 
 // GPTQ codes of one layer on the RTN grid; fills `q` (RTN result) with the GPTQ codes.
 Status RoundLayer(const Layer& l, const std::vector<double>& h, const StaticGptqOptions& o,
                   bool symmetric, QuantizedTensor& q, GptqLayerStats& stats) {
-  SHRINK_ASSIGN_OR_RETURN(q, QuantizeWeight(*l.w, l.axis, DataType::kInt8, symmetric));
-  SHRINK_ASSIGN_OR_RETURN(QuantGrid qg, GridFor(DataType::kInt8, symmetric));
+  SHRINK_ASSIGN_OR_RETURN(q, QuantizeWeight(*l.w, l.axis, l.codes, symmetric));
+  SHRINK_ASSIGN_OR_RETURN(QuantGrid qg, GridFor(l.codes, symmetric));
   BlockGrid grid;
-  grid.bits = 8;
+  grid.bits = l.codes == DataType::kInt4 ? 4 : 8;
   grid.symmetric = symmetric;
   grid.qmin = qg.qmin;
   grid.qmax = qg.qmax;
-  grid.dtype = DataType::kInt8;
+  grid.dtype = l.codes;
   const int64_t k = l.k, n = l.n;
   std::vector<BlockParams> params(static_cast<size_t>(n));
   for (int64_t c = 0; c < n; ++c) {
@@ -295,7 +297,8 @@ Expected<StaticGptqResult> RoundWeightsGptq(const ir::Model& model,
     auto lu = LayerOf(*node, policy);
     if (!lu) continue;
     auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) {
-      return l.weight == lu->first.weight && l.axis == lu->first.axis;
+      return l.weight == lu->first.weight && l.axis == lu->first.axis &&
+             l.codes == lu->first.codes;
     });
     if (it == layers.end()) {
       layers.push_back(std::move(lu->first));

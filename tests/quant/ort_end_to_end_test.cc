@@ -103,6 +103,16 @@ TEST_F(QuantOrtTest, SmallConvNetQOperatorAgreesWithOrt) {
   CheckAgainstOrt(testing::SmallConvNet(16), o, x, dir_->File("qop.onnx"), 1);
 }
 
+// W4A8 (int4 weight codes, opset 21): ORT reads the int4 DequantizeLinear weights and agrees with
+// our reference like the 8-bit file does.
+TEST_F(QuantOrtTest, SmallConvNetW4A8AgreesWithOrt) {
+  QuantizeOptions o;
+  o.policy.per_channel = true;
+  o.policy.int4_weights = {"*"};
+  const Tensor x = runtime::RandomTensor(DataType::kFloat32, {2, 3, 8, 8}, 12);
+  CheckAgainstOrt(testing::SmallConvNet(16), o, x, dir_->File("w4a8.onnx"), 1);
+}
+
 TEST_F(QuantOrtTest, DynamicRunsInOrt) {
   REQUIRE_ORT(ort);
   ir::Model m = testing::SmallConvNet(16);
