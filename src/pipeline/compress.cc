@@ -370,7 +370,7 @@ Status Job::Search() {
         ++first_seeds;
       }
   }
-  bool int4_seeded = false;
+  bool precision_seeded = false;
   std::set<search::Genome> done;
   for (const search::TrialRecord& r : log_->records()) {
     done.insert(r.genome);
@@ -399,11 +399,13 @@ Status Job::Search() {
           " minutes reached");
       break;
     }
-    if (nsga && !int4_seeded && log_->records().size() >= first_seeds) {
-      int4_seeded = true;
+    if (nsga && !precision_seeded && log_->records().size() >= first_seeds) {
+      precision_seeded = true;
       const search::Genome base =
           selection_.best ? log_->records()[*selection_.best].genome : space_->DefaultGenome();
-      for (const search::Genome& s : space_->Int4Seeds(base)) opt.AddSeed(s);
+      // W4A8 first: as fast as int8 (the 8-bit kernels), where weight-only int4 runs float.
+      for (const char* p : {"w4a8", "int4"})
+        for (const search::Genome& s : space_->PrecisionSeeds(base, p)) opt.AddSeed(s);
     }
     std::optional<search::Genome> g = nsga ? opt.Ask() : next_grid();
     if (!g) break;

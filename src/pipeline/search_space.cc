@@ -99,11 +99,13 @@ std::vector<search::Genome> SearchSpace::OptionSeeds(size_t limit) const {
   return out;
 }
 
-std::vector<search::Genome> SearchSpace::Int4Seeds(const search::Genome& base) const {
-  std::vector<size_t> capable;  // layer genes offering int4, largest first
+std::vector<search::Genome> SearchSpace::PrecisionSeeds(const search::Genome& base,
+                                                         const std::string& precision) const {
+  const nlohmann::json want(precision);
+  std::vector<size_t> capable;  // layer genes offering `precision`, largest first
   for (size_t i = 0; i < genes_.size(); ++i) {
     if (IsLayerGene(genes_[i]) &&
-        std::count(genes_[i].values.begin(), genes_[i].values.end(), nlohmann::json("int4")) > 0)
+        std::count(genes_[i].values.begin(), genes_[i].values.end(), want) > 0)
       capable.push_back(i);
   }
   std::stable_sort(capable.begin(), capable.end(),
@@ -114,7 +116,7 @@ std::vector<search::Genome> SearchSpace::Int4Seeds(const search::Genome& base) c
     int64_t covered = 0;
     for (size_t i : capable) {
       const auto& v = genes_[i].values;
-      g[i] = static_cast<int>(std::find(v.begin(), v.end(), nlohmann::json("int4")) - v.begin());
+      g[i] = static_cast<int>(std::find(v.begin(), v.end(), want) - v.begin());
       covered += gene_weights_[i];
       if (covered > share * static_cast<double>(layer_weights_)) break;
     }

@@ -1,6 +1,7 @@
 // The search space of a compression job: one gene per explored stage option (a policy list with
 // more than one value) and, with `search: {per_layer: true}`, one gene per quantizable layer
-// choosing its precision (float / int8 / int4).
+// choosing its precision: float, int8, w4a8 (int4 weight codes with 8-bit activations, any
+// quantizable layer) or int4 (weight-only, float activations).
 //
 // A layer's gene holds only the search's layer choices that apply to it: "int4" (weight-only)
 // only to MatMul / Gemm. A layer left with one choice gets no gene: a choice other than "int8"
@@ -17,9 +18,9 @@
 //   the first choice): what a user who accepts the defaults gets.
 // - OptionSeeds(limit): the default genome with each combination of the stage options (layers
 //   at their defaults), when there are at most `limit` combinations; else none.
-// - Int4Seeds(base): when layers can be int4, `base` with the largest int4-capable layers (by
-//   weight count) set to int4: the single largest, then as many as hold half and then nine
-//   tenths of all the quantizable layers' weights (duplicates dropped).
+// - PrecisionSeeds(base, p): when layers can take precision `p` ("w4a8", "int4"), `base` with the
+//   largest such layers (by weight count) set to `p`: the single largest, then as many as hold
+//   half and then nine tenths of all the quantizable layers' weights (duplicates dropped).
 // - A genome of the wrong length or with out-of-range values -> kInvalidArgument.
 #pragma once
 
@@ -54,7 +55,8 @@ class SearchSpace {
   double Size() const;  // number of distinct genomes
   search::Genome DefaultGenome() const;
   std::vector<search::Genome> OptionSeeds(size_t limit) const;
-  std::vector<search::Genome> Int4Seeds(const search::Genome& base) const;
+  std::vector<search::Genome> PrecisionSeeds(const search::Genome& base,
+                                             const std::string& precision) const;
   // Names of the layers that have a gene, in gene order.
   std::vector<std::string> LayerGeneNames() const;
   // Decode(DefaultGenome()) of the policy's space without per-layer genes: every stage's first

@@ -42,8 +42,10 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
   quant::QuantizeOptions o;
   o.policy.op_types = c.at("op_types").get<std::vector<std::string>>();
   o.policy.exclude = c.at("exclude").get<std::vector<std::string>>();
-  for (const auto& [name, precision] : layers.items())
+  for (const auto& [name, precision] : layers.items()) {
     if (precision == "float") o.policy.exclude.push_back(name);
+    if (precision == "w4a8") o.policy.int4_weights.push_back(name);
+  }
   o.policy.exclude.insert(o.policy.exclude.end(), int4.begin(), int4.end());
   o.policy.keep_first_last = c.at("keep_first_last").get<bool>();
   o.policy.quantize_outputs = c.value("quantize_outputs", true);

@@ -16,6 +16,8 @@ std::string SchemeName(const QuantizeOptions& o) {
   if (o.bias_correction) s += "_bias_corrected";
   if (o.smoothquant_alpha >= 0) s += "_smoothquant";
   if (o.weight_rounding == WeightRounding::kGptq) s += "_gptq";
+  if (!o.policy.int4_weights.empty())  // W4A8 layers: how many globs (names, in a search)
+    s += "_int4_weights_" + std::to_string(o.policy.int4_weights.size());
   return s;
 }
 

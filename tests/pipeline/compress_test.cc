@@ -226,6 +226,23 @@ TEST_F(CompressJob, PerLayerInt4ChoiceQuantizesThatLayerWeightOnly) {
   EXPECT_TRUE(SomeTrialUses(Path("mixed"), 2, "weight-only int4 block32 rtn"));
 }
 
+// The fixture's model has one quantizable layer: the two trials are it at int8 and at W4A8.
+TEST_F(CompressJob, PerLayerW4A8ChoiceGivesThatLayerInt4Codes) {
+  std::ofstream(Path("w4.yaml"))
+      << "version: 1\nname: t\nbudget: {trials: 2}\nstages:\n  - ptq: {method: minmax}\n"
+         "  - search: {algorithm: nsga2, per_layer: true, layer_choices: [int8, w4a8], "
+         "population: 4, sensitivity_samples: 0}\n";
+  Expected<CompressSummary> s = RunCompression(Options("w4.yaml", "w4"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trials_total, 2);
+  EXPECT_TRUE(SomeTrialUses(Path("w4"), 2, "_int4_weights_1"));
+  double int8_ratio = 0, w4_ratio = 0;
+  for (const auto& c : s->report.candidates)
+    (c.description.find("w4a8") != std::string::npos ? w4_ratio : int8_ratio) =
+        c.compression_ratio;
+  EXPECT_GT(w4_ratio, 1.5 * int8_ratio) << int8_ratio;
+}
+
 TEST_F(CompressJob, WeightOnlyBeforePtqFailsBeforeAnyTrial) {
   std::ofstream(Path("order.yaml")) << "version: 1\nname: t\nstages:\n  - weight_only: {}\n"
                                        "  - ptq: {}\n  - search: {algorithm: grid}\n";

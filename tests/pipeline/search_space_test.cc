@@ -58,15 +58,37 @@ TEST(SearchSpace, Int4OnlyWhereWeightOnlyAppliesAndSeededOnLargestLayers) {
   EXPECT_EQ(s.LayerGeneNames(), (std::vector<std::string>{"fc1", "fc2", "fc3"}));
   EXPECT_EQ(s.DefaultGenome(), (search::Genome{0, 0, 0, 0}));
   // Largest alone; > 50% is fc1 alone too (dropped as a duplicate); > 90%: fc1 + fc2 + fc3.
-  EXPECT_EQ(s.Int4Seeds(s.DefaultGenome()),
+  EXPECT_EQ(s.PrecisionSeeds(s.DefaultGenome(), "int4"),
             (std::vector<search::Genome>{{0, 1, 0, 0}, {0, 1, 1, 1}}));
-  EXPECT_EQ(s.Int4Seeds({1, 0, 0, 0}), (std::vector<search::Genome>{{1, 1, 0, 0}, {1, 1, 1, 1}}));
+  EXPECT_EQ(s.PrecisionSeeds({1, 0, 0, 0}, "int4"),
+            (std::vector<search::Genome>{{1, 1, 0, 0}, {1, 1, 1, 1}}));
+  EXPECT_TRUE(s.PrecisionSeeds(s.DefaultGenome(), "w4a8").empty());  // not offered
   EXPECT_EQ(s.OptionSeeds(2), (std::vector<search::Genome>{{0, 0, 0, 0}, {1, 0, 0, 0}}));
   EXPECT_TRUE(s.OptionSeeds(1).empty());
   Expected<nlohmann::json> c = s.Decode({0, 1, 0, 0});
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE((*c)["layers"].contains("conv"));
   EXPECT_EQ((*c)["layers"]["fc1"], "int4");
+}
+
+// W4A8 applies to every quantizable layer (the conv too); int4 weight-only to MatMul / Gemm only.
+TEST(SearchSpace, W4A8OnEveryLayerAndSeededOnLargestLayers) {
+  const Policy p = Parse(
+      "version: 1\nname: x\nstages:\n  - ptq: {method: minmax}\n"
+      "  - search: {per_layer: true, layer_choices: [int8, w4a8, int4]}\n");
+  // Weights: conv 700, fc 300.
+  const SearchSpace s = SearchSpace::Build(p, {{"conv", "Conv", 700}, {"fc", "Gemm", 300}});
+  ASSERT_EQ(s.genes().size(), 2u);
+  EXPECT_EQ(s.genes()[0].values, (std::vector<nlohmann::json>{"int8", "w4a8"}));
+  EXPECT_EQ(s.genes()[1].values, (std::vector<nlohmann::json>{"int8", "w4a8", "int4"}));
+  // Largest alone (also > 50%); > 90%: both.
+  EXPECT_EQ(s.PrecisionSeeds(s.DefaultGenome(), "w4a8"),
+            (std::vector<search::Genome>{{1, 0}, {1, 1}}));
+  EXPECT_EQ(s.PrecisionSeeds(s.DefaultGenome(), "int4"), (std::vector<search::Genome>{{0, 2}}));
+  Expected<nlohmann::json> c = s.Decode({1, 2});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)["layers"]["conv"], "w4a8");
+  EXPECT_EQ((*c)["layers"]["fc"], "int4");
 }
 
 TEST(SearchSpace, SingleNonDefaultLayerChoiceIsFixed) {

@@ -22,7 +22,7 @@ std::unique_ptr<StageConfig> ParseSearchStage(const data::YamlValue& options) {
   }
   if (auto v = m.Optional("per_layer")) c->per_layer = v->Bool();
   if (auto v = m.Optional("layer_choices")) {
-    c->layer_choices = EnumChoices(*v, {"float", "int8", "int4"});
+    c->layer_choices = EnumChoices(*v, {"float", "int8", "w4a8", "int4"});
     if (c->layer_choices.size() < 2) v->Fail("give at least two layer choices");
   }
   if (auto v = m.Optional("population")) c->population = v->Int(4, 1024);
