@@ -100,7 +100,7 @@ std::vector<search::Genome> SearchSpace::OptionSeeds(size_t limit) const {
 }
 
 std::vector<search::Genome> SearchSpace::PrecisionSeeds(const search::Genome& base,
-                                                         const std::string& precision) const {
+                                                        const std::string& precision) const {
   const nlohmann::json want(precision);
   std::vector<size_t> capable;  // layer genes offering `precision`, largest first
   for (size_t i = 0; i < genes_.size(); ++i) {

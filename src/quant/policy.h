@@ -31,7 +31,7 @@ struct QuantPolicy {
   bool activation_matmul = false;    // also MatMuls of two activations
   // Activations: kUInt8 asymmetric (default) or kInt8 symmetric.
   DataType activation_dtype = DataType::kUInt8;
-  bool per_channel = false;      // weights: one scale per output channel
+  bool per_channel = false;  // weights: one scale per output channel
   // Node-name globs whose weights get 4-bit codes (int4, same scale axis; activations stay 8-bit:
   // W4A8). The file is then opset >= 21 (int4 DequantizeLinear); shrink's runtime widens the
   // codes to int8 at load and runs the int8 kernels, so such a layer is as fast as int8 and its

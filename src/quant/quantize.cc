@@ -42,8 +42,7 @@ Status PrepareForQuantization(ir::Model& model, bool int4_codes) {
   }
   if (int4_codes && model.OpsetFor("") < 21) {  // int4 DequantizeLinear
     const Status up = passes::UpgradeOpset(model, 21);
-    if (!up.ok())
-      return Status(up.code(), "int4 weights need ai.onnx opset 21: " + up.message());
+    if (!up.ok()) return Status(up.code(), "int4 weights need ai.onnx opset 21: " + up.message());
   }
   NameNodes(*model.graph);
   passes::PassManager pm;

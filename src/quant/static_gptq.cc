@@ -41,7 +41,7 @@ struct Layer {
   std::string weight;
   int64_t axis = -1;
   const Tensor* w = nullptr;
-  bool nk = false;  // stored with N first ([N, K] Gemm transB, [M, C, ...] Conv)
+  bool nk = false;                   // stored with N first ([N, K] Gemm transB, [M, C, ...] Conv)
   DataType codes = DataType::kInt8;  // kInt4 for W4A8 layers (QuantPolicy::int4_weights)
   int64_t k = 0, n = 0;
   std::vector<LayerUse> uses;
@@ -297,8 +297,7 @@ Expected<StaticGptqResult> RoundWeightsGptq(const ir::Model& model,
     auto lu = LayerOf(*node, policy);
     if (!lu) continue;
     auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) {
-      return l.weight == lu->first.weight && l.axis == lu->first.axis &&
-             l.codes == lu->first.codes;
+      return l.weight == lu->first.weight && l.axis == lu->first.axis && l.codes == lu->first.codes;
     });
     if (it == layers.end()) {
       layers.push_back(std::move(lu->first));

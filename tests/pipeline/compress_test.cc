@@ -238,8 +238,7 @@ TEST_F(CompressJob, PerLayerW4A8ChoiceGivesThatLayerInt4Codes) {
   EXPECT_TRUE(SomeTrialUses(Path("w4"), 2, "_int4_weights_1"));
   double int8_ratio = 0, w4_ratio = 0;
   for (const auto& c : s->report.candidates)
-    (c.description.find("w4a8") != std::string::npos ? w4_ratio : int8_ratio) =
-        c.compression_ratio;
+    (c.description.find("w4a8") != std::string::npos ? w4_ratio : int8_ratio) = c.compression_ratio;
   EXPECT_GT(w4_ratio, 1.5 * int8_ratio) << int8_ratio;
 }
 
