@@ -80,6 +80,7 @@ class Job {
   search::Objectives ObjectivesOf(const search::Measurement& m) const;
   Status RunTrial(const search::Genome& g);
   Status WriteAnytime();
+  search::Genome SeedBase() const;
   Status Diagnose(size_t best);
   Status Confirm(const std::string& best_file, const std::string& runtime_name,
                  exporting::ArtifactMetadata& meta);
@@ -296,6 +297,24 @@ Status Job::RunTrial(const search::Genome& g) {
   return Status::Ok();
 }
 
+// What the lower-precision seeds build on: the most accurate candidate so far that is eligible
+// (the quality headroom is what 4-bit layers spend; e.g. GPTQ codes over RTN ones of the same
+// size and speed), else the most accurate one within the metric constraint, else the defaults.
+search::Genome Job::SeedBase() const {
+  const double max_drop = policy_.constraints.max_metric_drop_pct.value_or(1e300);
+  std::optional<size_t> pick;
+  auto rank = [&](size_t i) {
+    const Outcome& o = trials_[i].outcome;
+    return std::make_pair(!o.violations.empty(), o.m.metric_drop_pct);
+  };
+  for (size_t i = 0; i < trials_.size(); ++i) {
+    const Outcome& o = trials_[i].outcome;
+    if (!o.ok || o.m.metric_drop_pct > max_drop) continue;
+    if (!pick || rank(i) < rank(*pick)) pick = i;
+  }
+  return pick ? log_->records()[*pick].genome : space_->DefaultGenome();
+}
+
 Status Job::WriteAnytime() {
   std::vector<Outcome> outcomes;
   for (const TrialView& t : trials_) outcomes.push_back(t.outcome);
@@ -401,8 +420,7 @@ Status Job::Search() {
     }
     if (nsga && !precision_seeded && log_->records().size() >= first_seeds) {
       precision_seeded = true;
-      const search::Genome base =
-          selection_.best ? log_->records()[*selection_.best].genome : space_->DefaultGenome();
+      const search::Genome base = SeedBase();
       // W4A8 first: as fast as int8 (the 8-bit kernels), where weight-only int4 runs float.
       for (const char* p : {"w4a8", "int4"})
         for (const search::Genome& s : space_->PrecisionSeeds(base, p)) opt.AddSeed(s);
