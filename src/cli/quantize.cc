@@ -257,7 +257,8 @@ Status Quantize(const QuantizeArgs& a) {
   if (task)
     std::cout << task->metric.name << ": " << std::setprecision(4)
               << j["metric"]["float"].get<double>() << " (float) -> "
-              << j["metric"]["quantized"].get<double>() << " (int8)\n";
+              << j["metric"]["quantized"].get<double>()
+              << (a.int4_weights.empty() ? " (int8)\n" : " (W4A8 / int8)\n");
   if (!a.report.empty()) std::cout << "report: " << a.report << "\n";
   return ReportArtifact(float_model, model, rec, false).status();
 }
