@@ -41,6 +41,11 @@ struct PlanStep {
   std::string backend = "reference";
   bool fast_tried = false;
   std::vector<Shape> last_shapes;
+  struct Io {  // per-run pointer and output lists, kept to reuse their capacity
+    std::vector<const void*> in;
+    std::vector<void*> out;
+    std::vector<Tensor> outs;
+  } io;
   std::vector<OutputSpec> out_specs;
   std::vector<Tensor> substituted;  // folded weights/bias handed to the kernel
   std::string label;                // "Conv+Relu"

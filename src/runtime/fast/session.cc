@@ -81,10 +81,10 @@ void Session::Impl::Release(int slot) {
   values[static_cast<size_t>(slot)] = Tensor();
   const void* p = t.raw();
   if (!p) return;
-  auto it = refs.find(p);
-  if (it == refs.end()) return;  // a feed
-  if (--it->second > 0) return;
-  refs.erase(it);
+  int* count = refs.Find(p);
+  if (!count) return;  // a feed
+  if (--*count > 0) return;
+  refs.erase(p);
   live_bytes -= static_cast<int64_t>(t.nbytes());
   if (owned.count(p))
     pool[(static_cast<uint64_t>(t.dtype()) << 56) ^ static_cast<uint64_t>(t.numel())].push_back(
@@ -132,64 +132,71 @@ void Session::Impl::RunReference(const PlanNode& p) {
 
 void Session::Impl::ExecuteStep(PlanStep& step) {
   if (opts.use_fast && !step.fast_tried) TryCreateFast(step);
-  const PlanNode& p = step.chain[0];
-  if (step.kernel) {
-    std::vector<Shape> shapes;
-    std::vector<const void*> in_ptrs;
-    for (int s : p.in_slots) {
-      const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
-      shapes.push_back(t ? t->shape() : Shape{});
-      in_ptrs.push_back(t ? t->raw() : nullptr);
-    }
-    bool ok = true;
-    if (shapes != step.last_shapes) {
-      try {
-        step.out_specs = step.kernel->Reshape(shapes);
-        step.last_shapes = shapes;
-      } catch (const std::exception&) {  // shapes it cannot serve: reference from now on
-        ok = false;
-        step.kernel.reset();
-        step.backend = "reference";
-      }
-    }
-    std::vector<Tensor> outs;
-    if (ok && step.sum_slot >= 0) {
-      std::optional<Tensor> y = SumOutput(step);
-      if (y) {
-        outs.push_back(std::move(*y));
-      } else {  // a residual of another shape (broadcast): reference from now on
-        ok = false;
-        step.kernel.reset();
-        step.backend = "reference";
-      }
-    }
-    if (ok) {
-      std::vector<void*> out_ptrs;
-      for (const auto& spec : step.out_specs) {
-        if (outs.size() <= out_ptrs.size()) outs.push_back(Alloc(spec.dtype, spec.shape));
-        out_ptrs.push_back(outs.back().raw());
-      }
-      step.kernel->Run(in_ptrs, out_ptrs);
-      const PlanNode& last = step.chain.back();
-      for (size_t k = 0; k < outs.size(); ++k) {
-        const int s = step.chain.size() > 1 ? (k == 0 ? last.out_slots[0] : -1)
-                                            : (k < p.out_slots.size() ? p.out_slots[k] : -1);
-        if (s < 0) {
-          Track(outs[k]);  // keep the pool bookkeeping symmetric
-          values.emplace_back(std::move(outs[k]));
-          Release(static_cast<int>(values.size()) - 1);
-          values.pop_back();
-          continue;
-        }
-        values[static_cast<size_t>(s)] = std::move(outs[k]);
-        Track(values[static_cast<size_t>(s)]);
-      }
-      return;
-    }
-  }
+  if (step.kernel && RunFast(step)) return;
   Materialize(step);  // the reference kernels read the float weights
   RunReferenceChain(step);
   for (size_t c = 0; c + 1 < step.chain.size(); ++c) Release(step.chain[c].out_slots[0]);
+}
+
+// The kernel cannot serve these shapes: the step runs on the reference kernels from now on.
+bool Session::Impl::DropKernel(PlanStep& step) {
+  step.kernel.reset();
+  step.backend = "reference";
+  return false;
+}
+
+// Runs the step's fast kernel (false when it had to drop it). Shapes are compared in place and
+// the pointer and output lists reuse the step's buffers: no allocation unless shapes change.
+bool Session::Impl::RunFast(PlanStep& step) {
+  const PlanNode& p = step.chain[0];
+  PlanStep::Io& io = step.io;
+  io.in.clear();
+  bool same = step.last_shapes.size() == p.in_slots.size();
+  for (size_t i = 0; i < p.in_slots.size(); ++i) {
+    const int s = p.in_slots[i];
+    const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
+    io.in.push_back(t ? t->raw() : nullptr);
+    same = same && (t ? t->shape() == step.last_shapes[i] : step.last_shapes[i].empty());
+  }
+  if (!same) {
+    std::vector<Shape> shapes;
+    for (int s : p.in_slots)
+      shapes.push_back(s >= 0 ? values[static_cast<size_t>(s)].shape() : Shape{});
+    try {
+      step.out_specs = step.kernel->Reshape(shapes);
+      step.last_shapes = std::move(shapes);
+    } catch (const std::exception&) {
+      return DropKernel(step);
+    }
+  }
+  io.outs.clear();
+  if (step.sum_slot >= 0) {
+    std::optional<Tensor> y = SumOutput(step);
+    if (!y) return DropKernel(step);  // a residual of another shape (broadcast)
+    io.outs.push_back(std::move(*y));
+  }
+  io.out.clear();
+  for (const auto& spec : step.out_specs) {
+    if (io.outs.size() <= io.out.size()) io.outs.push_back(Alloc(spec.dtype, spec.shape));
+    io.out.push_back(io.outs.back().raw());
+  }
+  step.kernel->Run(io.in, io.out);
+  const PlanNode& last = step.chain.back();
+  for (size_t k = 0; k < io.outs.size(); ++k) {
+    const int s = step.chain.size() > 1 ? (k == 0 ? last.out_slots[0] : -1)
+                                        : (k < p.out_slots.size() ? p.out_slots[k] : -1);
+    if (s < 0) {
+      Track(io.outs[k]);  // keep the pool bookkeeping symmetric
+      values.emplace_back(std::move(io.outs[k]));
+      Release(static_cast<int>(values.size()) - 1);
+      values.pop_back();
+      continue;
+    }
+    values[static_cast<size_t>(s)] = std::move(io.outs[k]);
+    Track(values[static_cast<size_t>(s)]);
+  }
+  io.outs.clear();
+  return true;
 }
 
 // Output 0 of a step with a fused residual Add, holding the residual in the output's layout: the
@@ -208,8 +215,8 @@ std::optional<Tensor> Session::Impl::SumOutput(const PlanStep& step) {
   for (int s : step.chain[0].in_slots)  // the kernel reads it too (x + conv(x))
     shared = shared || (s >= 0 && values[static_cast<size_t>(s)].raw() == r.raw());
   if (from == to && !shared) {
-    auto it = refs.find(r.raw());
-    if (it != refs.end() && it->second == 1) return r;
+    const int* count = refs.Find(r.raw());
+    if (count && *count == 1) return r;
   }
   Tensor y = Alloc(spec.dtype, spec.shape);
   if (r.numel() == 0) return y;

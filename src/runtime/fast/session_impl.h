@@ -48,6 +48,34 @@ inline DequantizedWeight DqWeightOf(const ir::Node& dq, int64_t opset, const ir:
   return DequantizedWeight{use.index, &dq, opset, c[0], c[1], c.size() > 2 ? c[2] : nullptr};
 }
 
+// Reader counts of the live intermediate buffers, by raw pointer (alias-aware): a flat list,
+// since few buffers are live at once; it stops allocating once its capacity is reached.
+class RefCounts {
+ public:
+  int* Find(const void* p) {
+    for (auto& e : v_)
+      if (e.first == p) return &e.second;
+    return nullptr;
+  }
+  int& operator[](const void* p) {
+    if (int* c = Find(p)) return *c;
+    v_.emplace_back(p, 0);
+    return v_.back().second;
+  }
+  void erase(const void* p) {
+    for (auto& e : v_)
+      if (e.first == p) {
+        e = v_.back();
+        v_.pop_back();
+        return;
+      }
+  }
+  void clear() { v_.clear(); }
+
+ private:
+  std::vector<std::pair<const void*, int>> v_;
+};
+
 }  // namespace session_detail
 
 struct Session::Impl {
@@ -70,7 +98,7 @@ struct Session::Impl {
   PlanStats stats;
   // Buffer pool and liveness (alias-aware through the raw pointer).
   std::unordered_map<uint64_t, std::vector<Tensor>> pool;
-  std::unordered_map<const void*, int> refs;
+  session_detail::RefCounts refs;
   std::unordered_set<const void*> owned;
   int64_t live_bytes = 0;
 
@@ -116,6 +144,8 @@ struct Session::Impl {
   bool TryDefs(PlanStep& step, const CreateInfo& info, bool dq);
   CreateInfo InfoOf(const PlanStep& step) const;
   void ExecuteStep(PlanStep& step);
+  bool RunFast(PlanStep& step);
+  bool DropKernel(PlanStep& step);
   std::optional<Tensor> SumOutput(const PlanStep& step);
   void RunReferenceChain(const PlanStep& step);
   void DecideLayouts();
