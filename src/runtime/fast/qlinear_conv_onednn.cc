@@ -35,6 +35,9 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
+// Grouped / depthwise convs and convs below this many multiply-adds skip AMX (SkipAmx).
+constexpr int64_t kAmxMinMacs = 2'000'000;
+
 struct Int8ConvParams {
   Tensor w;                   // s8, w - w_zp
   Tensor bias;                // s32 [M] (f32 when y_dtype is float32: QConvFloat) or undefined
@@ -114,6 +117,9 @@ class Int8ConvOneDnn : public FastKernel {
     const bool has_bias = p_.bias.defined() || fold;
     dnnl::convolution_forward::primitive_desc pd(
         ConvDesc(cs, x_any, w_any, has_bias ? &bias_md : nullptr, y_any), attr, CpuEngine());
+    // Multiply-adds: output elements x (input channels per group x kernel window).
+    const int64_t macs = NumElements(cs.y) * (p_.w.numel() / std::max<int64_t>(p_.w.dim(0), 1));
+    SkipAmx(pd, group_ > 1 || macs < kAmxMinMacs);
     b.Init(pd, cs, p_.w.raw(), memory::data_type::s8, x, xdt, ydt, x_layout_, y_layout_);
     if (fold) {
       b.bias = memory(bias_md, CpuEngine());
