@@ -297,15 +297,19 @@ Status Job::RunTrial(const search::Genome& g) {
   return Status::Ok();
 }
 
-// What the lower-precision seeds build on: the most accurate candidate so far that is eligible
-// (the quality headroom is what 4-bit layers spend; e.g. GPTQ codes over RTN ones of the same
-// size and speed), else the most accurate one within the metric constraint, else the defaults.
+// What the lower-precision seeds build on: the most accurate candidate so far that meets every
+// constraint, "not slower than the baseline" within 5% (the quality headroom is what 4-bit layers
+// spend; GPTQ codes over RTN ones of the same size and speed, whose latencies differ by noise);
+// else the most accurate one within the metric constraint; else the defaults.
 search::Genome Job::SeedBase() const {
   const double max_drop = policy_.constraints.max_metric_drop_pct.value_or(1e300);
   std::optional<size_t> pick;
   auto rank = [&](size_t i) {
     const Outcome& o = trials_[i].outcome;
-    return std::make_pair(!o.violations.empty(), o.m.metric_drop_pct);
+    const bool fails = std::any_of(o.violations.begin(), o.violations.end(), [](const auto& v) {
+      return v.constraint != "not_slower_than_baseline" || v.excess_pct > 5;
+    });
+    return std::make_pair(fails, o.m.metric_drop_pct);
   };
   for (size_t i = 0; i < trials_.size(); ++i) {
     const Outcome& o = trials_[i].outcome;
