@@ -1,13 +1,12 @@
 // Native fast com.microsoft QLinearAdd (the int8 residual add): A and B of the same shape, uint8
 // or int8, constant per-tensor scales and zero points; broadcasting is left to the reference
-// kernel (the kernel throws at Reshape and the step falls back). Same float32 formula, in the same
-// order, as the reference (runtime/kernels/qlinear_add.cc), so the result is bit-identical: the
-// quotient is clamped to the integer range shifted by the zero point and rounded half-to-even
-// with the magic-number trick (see quantize_native.cc). Elementwise, so any layout (layout.h) as
-// long as A, B and C share it (tied caps).
+// kernel (the kernel throws at Reshape and the step falls back). The loop is quant_loops.h's
+// (bit-identical to the reference, runtime/kernels/qlinear_add.cc). Elementwise, so any layout
+// (layout.h) as long as A, B and C share it (tied caps).
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/quant_loops.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -17,12 +16,7 @@ class QLinearAddNative : public FastKernel {
  public:
   QLinearAddNative(const CreateInfo& info, float as, float bs, float cs, int32_t az, int32_t bz,
                    int32_t cz)
-      : as_(as),
-        bs_(bs),
-        cs_(cs),
-        az_(static_cast<float>(az)),
-        bz_(static_cast<float>(bz)),
-        cz_(static_cast<float>(cz)) {
+      : p_{as, static_cast<float>(az), bs, static_cast<float>(bz), cs, static_cast<float>(cz)} {
     Reshape(info.input_shapes);
   }
   std::vector<OutputSpec> Reshape(const std::vector<Shape>& shapes) override {
@@ -35,28 +29,17 @@ class QLinearAddNative : public FastKernel {
     const Q* a = static_cast<const Q*>(in[0]);
     const Q* b = static_cast<const Q*>(in[3]);
     Q* c = static_cast<Q*>(out[0]);
-    constexpr float lo = std::is_same_v<Q, uint8_t> ? 0.0f : -128.0f;
-    constexpr float hi = std::is_same_v<Q, uint8_t> ? 255.0f : 127.0f;
-    const float vlo = lo - cz_, vhi = hi - cz_;
     constexpr int64_t kChunk = 16384;
     const int64_t chunks = (n_ + kChunk - 1) / kChunk;
 #pragma omp parallel for if (chunks > 4) schedule(static)
     for (int64_t t = 0; t < chunks; ++t) {
-      const int64_t end = std::min(n_, (t + 1) * kChunk);
-#pragma omp simd
-      for (int64_t i = t * kChunk; i < end; ++i) {
-        float v =
-            (as_ * (static_cast<float>(a[i]) - az_) + bs_ * (static_cast<float>(b[i]) - bz_)) / cs_;
-        v = v < vlo ? vlo : v;  // ternaries (not std::min/max) so that GCC vectorises at -O2
-        v = v > vhi ? vhi : v;
-        v = (v + 12582912.0f) - 12582912.0f;  // round half to even (|v| < 2^22)
-        c[i] = static_cast<Q>(static_cast<int32_t>(v + cz_));
-      }
+      const int64_t begin = t * kChunk, end = std::min(n_, begin + kChunk);
+      QLinearAddLoop(a + begin, b + begin, c + begin, end - begin, p_);
     }
   }
 
  private:
-  float as_, bs_, cs_, az_, bz_, cz_;
+  QAddParams p_;
   int64_t n_ = 0;
 };
 

@@ -6,11 +6,13 @@
 //               rounded with the float32 magic-number trick (exact half-to-even in the default
 //               rounding mode for |v| < 2^22), which vectorises; bit-identical to the reference.
 //   Dequantize: y = (x - zero_point) * scale in float32, as the reference.
-// Loops split over OpenMP threads for large tensors; the inner loop is `omp simd`. Per-tensor
+// Loops split over OpenMP threads for large tensors; the inner loops are quant_loops.h's (also
+// built for AVX-512). Per-tensor
 // parameters make them elementwise: any layout (layout.h), the same for x and y (tied caps).
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/quant_loops.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -95,22 +97,10 @@ class QuantizeNative : public FastKernel {
     return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, shapes[0]}};
   }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    const float* const xs = static_cast<const float*>(in[0]);
-    Q* const ys = static_cast<Q*>(out[0]);
-    constexpr float lo = std::is_same_v<Q, uint8_t> ? 0.0f : -128.0f;
-    constexpr float hi = std::is_same_v<Q, uint8_t> ? 255.0f : 127.0f;
-    l_.ForEachRange([xs, ys](float s, float z, int64_t begin, int64_t end) {
-      const float* x = xs;  // locals: loads through the closure would block vectorisation
-      Q* y = ys;
-      const float vlo = lo - z, vhi = hi - z;
-#pragma omp simd
-      for (int64_t i = begin; i < end; ++i) {
-        float v = x[i] / s;
-        v = v < vlo ? vlo : v;  // ternaries (not std::min/max) so that GCC vectorises at -O2
-        v = v > vhi ? vhi : v;
-        v = (v + 12582912.0f) - 12582912.0f;  // round half to even (|v| < 2^22)
-        y[i] = static_cast<Q>(static_cast<int32_t>(v + z));
-      }
+    const float* const x = static_cast<const float*>(in[0]);
+    Q* const y = static_cast<Q*>(out[0]);
+    l_.ForEachRange([x, y](float s, float z, int64_t begin, int64_t end) {
+      QuantizeLoop(x + begin, y + begin, end - begin, s, z);
     });
   }
 
@@ -130,13 +120,10 @@ class DequantizeNative : public FastKernel {
     return {{DataType::kFloat32, shapes[0]}};
   }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
-    const Q* const xs = static_cast<const Q*>(in[0]);
-    float* const ys = static_cast<float*>(out[0]);
-    l_.ForEachRange([xs, ys](float s, float z, int64_t begin, int64_t end) {
-      const Q* x = xs;
-      float* y = ys;
-#pragma omp simd
-      for (int64_t i = begin; i < end; ++i) y[i] = (static_cast<float>(x[i]) - z) * s;
+    const Q* const x = static_cast<const Q*>(in[0]);
+    float* const y = static_cast<float*>(out[0]);
+    l_.ForEachRange([x, y](float s, float z, int64_t begin, int64_t end) {
+      DequantizeLoop(x + begin, y + begin, end - begin, s, z);
     });
   }
 
