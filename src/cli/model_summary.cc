@@ -11,13 +11,19 @@ namespace shrink::cli {
 
 namespace {
 
-void Walk(const ir::Graph& g, ModelSummary& s, std::map<std::string, int64_t>& counts) {
+bool IsWeightType(DataType t) {
+  return IsFloat(t) || t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt4 ||
+         t == DataType::kUInt4;
+}
+
+void Walk(const ir::Graph& g, ModelSummary& s, std::map<std::string, int64_t>& counts,
+          std::map<std::string, int64_t>& params) {
   for (const ir::Value* v : g.initializers()) {
     ++s.initializers;
     const Tensor& t = v->data();
     const int64_t numel = t.defined() ? t.numel() : NumElements(v->type().static_shape());
     s.initializer_bytes += static_cast<int64_t>(StorageBytes(v->type().dtype, numel));
-    if (IsFloat(v->type().dtype)) s.parameters += numel;
+    if (IsWeightType(v->type().dtype)) params[DataTypeName(v->type().dtype)] += numel;
   }
   for (const auto& n : g.nodes()) {
     ++s.nodes;
@@ -26,12 +32,12 @@ void Walk(const ir::Graph& g, ModelSummary& s, std::map<std::string, int64_t>& c
       if (const ir::Attribute* a = n->FindAttr("value"); a && a->kind == ir::AttrKind::kTensor) {
         ++s.constant_nodes;
         s.constant_bytes += static_cast<int64_t>(a->t.nbytes());
-        if (IsFloat(a->t.dtype())) s.parameters += a->t.numel();
+        if (IsWeightType(a->t.dtype())) params[DataTypeName(a->t.dtype())] += a->t.numel();
       }
     }
     for (const ir::Graph* sub : n->Subgraphs()) {
       ++s.subgraphs;
-      Walk(*sub, s, counts);
+      Walk(*sub, s, counts, params);
     }
   }
 }
@@ -63,11 +69,14 @@ ModelSummary Summarize(const ir::Model& model, const std::string& path) {
     s.opsets.emplace_back(op.domain.empty() ? "ai.onnx" : op.domain, op.version);
   s.producer =
       model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
-  std::map<std::string, int64_t> counts;
-  Walk(*model.graph, s, counts);
+  std::map<std::string, int64_t> counts, params;
+  Walk(*model.graph, s, counts, params);
+  const auto most_first = [](const auto& a, const auto& b) { return a.second > b.second; };
   s.op_counts.assign(counts.begin(), counts.end());
-  std::stable_sort(s.op_counts.begin(), s.op_counts.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(s.op_counts.begin(), s.op_counts.end(), most_first);
+  s.parameters_by_dtype.assign(params.begin(), params.end());
+  std::stable_sort(s.parameters_by_dtype.begin(), s.parameters_by_dtype.end(), most_first);
+  for (const auto& [dtype, n] : params) s.parameters += n;
   s.external_tensors = model.external_data.tensors;
   s.external_bytes = model.external_data.bytes;
   s.external_files = model.external_data.files;
@@ -90,6 +99,8 @@ nlohmann::json ToJson(const ModelSummary& s) {
   j["subgraphs"] = s.subgraphs;
   for (const auto& [op, c] : s.op_counts) j["ops"].push_back({{"op", op}, {"count", c}});
   j["parameters"] = s.parameters;
+  j["parameters_by_dtype"] = nlohmann::json::object();
+  for (const auto& [dtype, n] : s.parameters_by_dtype) j["parameters_by_dtype"][dtype] = n;
   j["weights"] = {{"initializers", {{"count", s.initializers}, {"bytes", s.initializer_bytes}}},
                   {"constant_nodes", {{"count", s.constant_nodes}, {"bytes", s.constant_bytes}}},
                   {"external_data",
@@ -109,7 +120,16 @@ std::string ToText(const ModelSummary& s) {
      << "\n";
   os << "opsets     ";
   for (const auto& [d, v] : s.opsets) os << " " << d << ":" << v;
-  os << "\nparameters  " << s.parameters << "\n";
+  os << "\nparameters  " << s.parameters;
+  if (s.parameters_by_dtype.size() > 1) {
+    const char* sep = " (";
+    for (const auto& [dtype, n] : s.parameters_by_dtype) {
+      os << sep << dtype << " " << n;
+      sep = ", ";
+    }
+    os << ")";
+  }
+  os << "\n";
   os << "weights     " << s.initializers << " initializers ("
      << HumanBytes(static_cast<uint64_t>(s.initializer_bytes)) << "), " << s.constant_nodes
      << " Constant nodes (" << HumanBytes(static_cast<uint64_t>(s.constant_bytes)) << "), "

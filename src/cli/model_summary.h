@@ -20,7 +20,10 @@ struct ModelSummary {
   std::string producer;
   int64_t nodes = 0;
   std::vector<std::pair<std::string, int64_t>> op_counts;  // most frequent first
-  int64_t parameters = 0;  // elements of float weights (initializers + Constant nodes)
+  // Elements of the weights (initializers + Constant nodes) of float and 8 / 4-bit integer types
+  // (quantized weight codes count), in all and per type (most first).
+  int64_t parameters = 0;
+  std::vector<std::pair<std::string, int64_t>> parameters_by_dtype;
   int64_t initializers = 0, initializer_bytes = 0;
   int64_t constant_nodes = 0, constant_bytes = 0;
   int64_t external_tensors = 0, external_bytes = 0;
