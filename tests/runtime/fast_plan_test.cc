@@ -146,6 +146,46 @@ TEST(FastPlan, ResidualAddFusesIntoTheConvWithoutTouchingSharedValues) {
   }
 }
 
+// The same for MatMul (+ bias) and Gemm: a transformer block's residual Add, and a Gemm's.
+TEST(FastPlan, ResidualAddFusesIntoMatMulAndGemm) {
+  ir::Model m = ir::MakeModel(17);
+  ir::Graph& g = *m.graph;
+  ir::Value* x = g.AddInput("x", ir::TypeInfo::Tensor(DataType::kFloat32, {2, 5, 16}));
+  ir::Value* h =
+      g.AddNode("MatMul", {x, g.AddInitializer("w", RandomTensor({16, 16}, 80))}, {"h"})->output(0);
+  h = g.AddNode("Add", {h, g.AddInitializer("b", RandomTensor({16}, 81))}, {"hb"})->output(0);
+  ir::Value* r = g.AddNode("Add", {x, h}, {"res"})->output(0);  // residual first
+  ir::Value* flat =
+      g.AddNode("Reshape",
+                {r, g.AddInitializer("shape", Tensor::FromVector<int64_t>({2}, {10, 16}))},
+                {"flat"})
+          ->output(0);
+  ir::Value* y = g.AddNode("Gemm",
+                           {flat, g.AddInitializer("w2", RandomTensor({16, 16}, 82)),
+                            g.AddInitializer("c2", RandomTensor({16}, 83))},
+                           {"gemm"})
+                     ->output(0);
+  y = g.AddNode("Add", {y, flat}, {"res2"})->output(0);
+  g.AddOutput(g.AddNode("Relu", {y}, {"y"})->output(0));
+  auto ex = runtime::Executor::Create(m);
+  ASSERT_TRUE(ex.ok());
+  runtime::fast::SessionOptions opt;
+  opt.profile = true;
+  auto s = runtime::fast::Session::Create(m, opt);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  for (uint32_t run = 0; run < 2; ++run) {
+    runtime::Feeds feeds{{"x", RandomTensor({2, 5, 16}, 90 + run)}};
+    auto ref = (*ex)->Run(feeds);
+    auto fast = (*s)->Run(feeds);
+    ASSERT_TRUE(ref.ok() && fast.ok()) << fast.status().ToString();
+    EXPECT_LE(RelDiff((*fast)[0], (*ref)[0]), kReductionTol) << "run " << run;
+  }
+  std::vector<std::string> labels;
+  for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
+  EXPECT_NE(std::find(labels.begin(), labels.end(), "MatMul+Add+Add@onednn"), labels.end());
+  EXPECT_NE(std::find(labels.begin(), labels.end(), "Gemm+Add+Relu@onednn"), labels.end());
+}
+
 TEST(FastPlan, BufferReuseKeepsPeakBelowSumOfIntermediates) {
   // A chain of 6 Relu-free Adds over a big tensor: at most ~2 intermediates are ever live.
   ir::Model m = ir::MakeModel(17);

@@ -1,6 +1,7 @@
 // oneDNN fp32 MatMul (numpy semantics, batched with broadcast batch dims, 1-D operands promoted)
 // and Gemm (transA/transB, alpha, beta, constant C broadcast as bias, fused post-ops) through the
-// matmul primitive; MatMul applies a constant [N] bias the plan fused (CreateInfo::bias). A
+// matmul primitive; MatMul applies a constant [N] bias the plan fused (CreateInfo::bias). Both
+// write straight into the output, so a fused residual Add (kSumPostOp) accumulates into it. A
 // constant B is reordered into the primitive's preferred layout once per built shape; primitives
 // are cached by input shapes.
 #include <map>
@@ -234,8 +235,9 @@ std::unique_ptr<FastKernel> MakeGemm(const CreateInfo& info) {
 // MatMul also takes a bias the plan fused (CreateInfo::bias).
 static FastRegistrar matmul_registrar(FastKernelDef{"", "MatMul", 1, kLatestOpset,
                                                     DataType::kFloat32, "onednn", MakeMatMul,
-                                                    CanFuseEltwise, nullptr, /*takes_bias=*/true});
+                                                    CanFuseEltwiseOrSum, nullptr,
+                                                    /*takes_bias=*/true});
 SHRINK_FAST_KERNEL("", "Gemm", 1, kLatestOpset, DataType::kFloat32, "onednn", MakeGemm,
-                   CanFuseEltwise);
+                   CanFuseEltwiseOrSum);
 
 }  // namespace shrink::runtime::fast
