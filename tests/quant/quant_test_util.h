@@ -6,6 +6,8 @@
 
 #include "ir/builder.h"
 #include "ir/model.h"
+#include "runtime/executor.h"
+#include "runtime/random_inputs.h"
 
 namespace shrink::quant::testing {
 
@@ -52,6 +54,43 @@ inline ir::Model SmallConvNet(int64_t c = 8, int64_t opset = 17) {
                   {MakeAttr("transB", 1)}, "fc");
   b.Output(fc, "logits");
   return m;
+}
+
+// x[N, 16] -> MatMul(mix [16, 96]: correlated features of rank 16) -> MatMul(w [96, 24]) ->
+// Gemm(transB, [12, 24]).
+inline ir::Model MatMulModel() {
+  ir::Model m = ir::MakeModel(17);
+  ir::GraphBuilder b(*m.graph);
+  auto* x = b.Input("x", DataType::kFloat32, {ir::Dim::Symbol("N"), ir::Dim::Known(16)});
+  auto* h = b.Op("MatMul", {x, b.Const("mix", RandomFloats({16, 96}, 1.0f, 4))}, {}, "mix");
+  auto* y = b.Op("MatMul", {h, b.Const("w", RandomFloats({96, 24}, 0.1f, 5))}, {}, "layer");
+  auto* z = b.Op("Gemm", {y, b.Const("w2", RandomFloats({12, 24}, 0.2f, 6))},
+                 {ir::MakeAttr("transB", int64_t{1})}, "fc");
+  b.Output(z, "y");
+  return m;
+}
+
+// ||y_q - y||^2 / ||y||^2 on held-out random inputs (seeds unlike the calibration's).
+inline double HeldOutRelError(const ir::Model& quantized, const ir::Model& reference) {
+  auto a = runtime::Executor::Create(quantized);
+  auto b = runtime::Executor::Create(reference);
+  EXPECT_TRUE(a.ok() && b.ok());
+  if (!a.ok() || !b.ok()) return 1e9;
+  double num = 0, den = 0;
+  for (uint64_t seed = 100; seed < 104; ++seed) {
+    auto feeds = runtime::MakeRandomFeeds(*reference.graph, seed, {{"N", 32}});
+    EXPECT_TRUE(feeds.ok());
+    auto ya = (*a)->Run(*feeds);
+    auto yb = (*b)->Run(*feeds);
+    EXPECT_TRUE(ya.ok() && yb.ok());
+    if (!ya.ok() || !yb.ok()) return 1e9;
+    for (int64_t i = 0; i < (*ya)[0].numel(); ++i) {
+      const double d = (*ya)[0].GetAsDouble(i) - (*yb)[0].GetAsDouble(i);
+      num += d * d;
+      den += (*yb)[0].GetAsDouble(i) * (*yb)[0].GetAsDouble(i);
+    }
+  }
+  return num / den;
 }
 
 inline int CountOps(const ir::Graph& g, const std::string& op) {

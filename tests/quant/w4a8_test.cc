@@ -20,21 +20,8 @@
 namespace shrink::quant {
 namespace {
 
-using ir::MakeAttr;
-using testing::RandomFloats;
-
-// x[N, 16] -> MatMul(mix [16, 96]) -> MatMul(w [96, 24]) -> Gemm(transB, [12, 24]).
-ir::Model MatMulModel() {
-  ir::Model m = ir::MakeModel(17);
-  ir::GraphBuilder b(*m.graph);
-  auto* x = b.Input("x", DataType::kFloat32, {ir::Dim::Symbol("N"), ir::Dim::Known(16)});
-  auto* h = b.Op("MatMul", {x, b.Const("mix", RandomFloats({16, 96}, 1.0f, 4))}, {}, "mix");
-  auto* y = b.Op("MatMul", {h, b.Const("w", RandomFloats({96, 24}, 0.1f, 5))}, {}, "layer");
-  auto* z = b.Op("Gemm", {y, b.Const("w2", RandomFloats({12, 24}, 0.2f, 6))},
-                 {MakeAttr("transB", int64_t{1})}, "fc");
-  b.Output(z, "y");
-  return m;
-}
+using testing::HeldOutRelError;
+using testing::MatMulModel;
 
 QuantizeResult Quantize(ir::Model& m, std::vector<std::string> int4, bool gptq = false) {
   QuantizeOptions o;
@@ -56,28 +43,6 @@ const Tensor* WeightCodes(const ir::Model& m, const std::string& node) {
       return dq ? passes::ConstantOf(dq->input(0)) : nullptr;
     }
   return nullptr;
-}
-
-// ||y_q - y||^2 / ||y||^2 on held-out random inputs.
-double HeldOutRelError(const ir::Model& quantized, const ir::Model& reference) {
-  auto a = runtime::Executor::Create(quantized);
-  auto b = runtime::Executor::Create(reference);
-  EXPECT_TRUE(a.ok() && b.ok());
-  if (!a.ok() || !b.ok()) return 1e9;
-  double num = 0, den = 0;
-  for (uint64_t seed = 100; seed < 104; ++seed) {
-    auto feeds = runtime::MakeRandomFeeds(*reference.graph, seed, {{"N", 32}});
-    auto ya = (*a)->Run(*feeds);
-    auto yb = (*b)->Run(*feeds);
-    EXPECT_TRUE(ya.ok() && yb.ok());
-    if (!ya.ok() || !yb.ok()) return 1e9;
-    for (int64_t i = 0; i < (*ya)[0].numel(); ++i) {
-      const double d = (*ya)[0].GetAsDouble(i) - (*yb)[0].GetAsDouble(i);
-      num += d * d;
-      den += (*yb)[0].GetAsDouble(i) * (*yb)[0].GetAsDouble(i);
-    }
-  }
-  return num / den;
 }
 
 TEST(W4A8, Int4PerChannelCodesAtOpset21AndCoarserThanInt8) {

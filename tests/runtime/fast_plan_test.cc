@@ -21,6 +21,13 @@ double RelDiff(const Tensor& fast, const Tensor& ref) {
   return MaxAbsDiff(fast, ref) / scale;
 }
 
+// "op types@backend" of each step, in plan order.
+std::vector<std::string> Labels(const runtime::fast::Session& s) {
+  std::vector<std::string> labels;
+  for (const auto& p : s.Profile()) labels.push_back(p.op_type + "@" + p.backend);
+  return labels;
+}
+
 // x -> Conv -> BN -> Relu -> Conv(depthwise) -> Clip -> Add(residual with first relu) -> Relu
 //   -> GlobalAveragePool -> Flatten -> Gemm, with a weight-only Mul subgraph to fold.
 ir::Model SmallCnn() {
@@ -79,8 +86,7 @@ TEST(FastPlan, FusesFoldsAndMatchesReference) {
   const auto& st = (*s)->stats();
   EXPECT_EQ(st.folded_nodes, 1);
   EXPECT_EQ(st.fused_nodes, 5);  // BN + Relu into conv1; Clip, the residual Add and Relu into dw
-  std::vector<std::string> labels;
-  for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
+  const std::vector<std::string> labels = Labels(**s);
   EXPECT_NE(std::find(labels.begin(), labels.end(), "Conv+BatchNormalization+Relu@onednn"),
             labels.end());
   EXPECT_NE(std::find(labels.begin(), labels.end(), "Conv+Clip+Add+Relu@onednn"), labels.end());
@@ -138,8 +144,7 @@ TEST(FastPlan, ResidualAddFusesIntoTheConvWithoutTouchingSharedValues) {
             << "output " << k << " run " << run << " channels-last " << channels_last;
       EXPECT_EQ(MaxAbsDiff(feeds[1].second, skip_before), 0.0) << "the graph input was written";
     }
-    std::vector<std::string> labels;
-    for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
+    const std::vector<std::string> labels = Labels(**s);
     EXPECT_EQ(std::count(labels.begin(), labels.end(), "Conv+Add@onednn"), 5);
     EXPECT_EQ(std::count(labels.begin(), labels.end(), "Conv+Add+Relu@onednn"), 1);
     EXPECT_EQ(std::count(labels.begin(), labels.end(), "Add@onednn"), 0);
@@ -180,8 +185,7 @@ TEST(FastPlan, ResidualAddFusesIntoMatMulAndGemm) {
     ASSERT_TRUE(ref.ok() && fast.ok()) << fast.status().ToString();
     EXPECT_LE(RelDiff((*fast)[0], (*ref)[0]), kReductionTol) << "run " << run;
   }
-  std::vector<std::string> labels;
-  for (const auto& p : (*s)->Profile()) labels.push_back(p.op_type + "@" + p.backend);
+  const std::vector<std::string> labels = Labels(**s);
   EXPECT_NE(std::find(labels.begin(), labels.end(), "MatMul+Add+Add@onednn"), labels.end());
   EXPECT_NE(std::find(labels.begin(), labels.end(), "Gemm+Add+Relu@onednn"), labels.end());
 }
