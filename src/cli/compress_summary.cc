@@ -38,6 +38,7 @@ void PrintCompressSummary(const pipeline::CompressSummary& s, const std::string&
                                  {"trials_total", s.trials_total},
                                  {"seconds", s.seconds},
                                  {"search_overhead_pct", s.search_overhead_pct},
+                                 {"warnings", s.warnings},
                                  {"report", s.report.ToJson()}})
                      .dump(2)
               << "\n";
@@ -49,6 +50,7 @@ void PrintCompressSummary(const pipeline::CompressSummary& s, const std::string&
             << std::setprecision(1) << s.seconds << " s; search overhead " << s.search_overhead_pct
             << "%.\nreport: " << job_dir << "/report.html\n";
   if (s.met_constraints) std::cout << "best:   " << s.best_path << "\n";
+  for (const std::string& w : s.warnings) std::cout << "warning: " << w << "\n";
 }
 
 }  // namespace shrink::cli

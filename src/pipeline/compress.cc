@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -458,12 +459,27 @@ Status Job::Confirm(const std::string& best_file, const std::string& runtime_nam
                     exporting::ArtifactMetadata& meta) {
   SHRINK_ASSIGN_OR_RETURN(runtimes::RuntimeKind kind, runtimes::ParseRuntime(runtime_name));
   MeasureOptions mo{kind, o_.threads, o_.eval_limit, 30, 5, false};
-  Expected<Figures> f = MeasureModelFile(best_file, task_, mo);
+  // On the other target runtimes, paired with the baseline there: the search gated on one runtime
+  // only, and a file can run slower elsewhere (ONNX Runtime runs W4A8's int4 weights dequantized
+  // at every run).
+  const PairedBaseline paired{&*baseline_model_, o_.model_path};
+  Expected<Figures> f = MeasureModelFile(best_file, task_, mo, kind == gate_ ? nullptr : &paired);
   exporting::RuntimeCompatibility compat{runtime_name, f.ok(), {}, {}};
   if (!f.ok()) {
     compat.warnings.push_back(f.status().ToString());
     meta.compatibility.push_back(compat);
     return Status::Ok();
+  }
+  const double base_ms = f->paired_baseline_p50_ms;
+  if (kind != gate_ && base_ms > 0 && f->latency.p50_ms > 1.05 * base_ms) {
+    std::ostringstream w;
+    w << std::fixed << std::setprecision(3) << runtime_name
+      << " runs the artifact slower than the baseline (p50 " << f->latency.p50_ms << " vs "
+      << base_ms << " ms); to choose for " << runtime_name
+      << ", list it first in the policy's target_runtimes";
+    compat.warnings.push_back(w.str());
+    meta.warnings.push_back(w.str());
+    Say("[confirm] warning: " + w.str());
   }
   meta.compatibility.push_back(compat);
   if (kind != gate_) return Status::Ok();
@@ -526,6 +542,7 @@ Expected<CompressSummary> Job::Finish() {
     lineage_.stages.push_back({"total", Since(start_)});
     meta.lineage = lineage_.ToJson();
     SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(meta, Path("best/model.json")));
+    s.warnings = meta.warnings;
   }
   s.seconds = Since(start_);
   s.search_overhead_pct =

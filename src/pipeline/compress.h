@@ -46,6 +46,9 @@ struct CompressSummary {
   int trials_total = 0;  // in the trial log
   double seconds = 0;
   double search_overhead_pct = 0;  // share of the job not spent compressing and measuring
+  // About the chosen artifact: a target runtime that could not run it, or runs it slower than the
+  // baseline (best/model.json has them too).
+  std::vector<std::string> warnings;
   report::ReportData report;
 };
 
