@@ -35,9 +35,10 @@ class FuseQdqOps : public Pass {
   Expected<bool> Run(ir::Graph& graph, PassContext& ctx) override;
 };
 
-// Runs widen_int4_weights, fuse_qdq_conv_act, fuse_qdq, fuse_qdq_gemm, fuse_qdq_ops, fuse_qdq_float_output and
-// dead_code_elimination on `model` (what a runtime does to execute a QDQ model in 8-bit); a model
-// without QuantizeLinear / DequantizeLinear is left untouched. Returns whether anything changed.
+// Runs widen_int4_weights, fuse_qdq_conv_act, fuse_qdq, fuse_qdq_gemm, fuse_qdq_ops,
+// fuse_qdq_float_output and dead_code_elimination on `model` (what a runtime does to execute a QDQ
+// model in 8-bit); a model without QuantizeLinear / DequantizeLinear is left untouched. Returns
+// whether anything changed.
 Expected<bool> LowerQdq(ir::Model& model);
 
 }  // namespace shrink::passes
