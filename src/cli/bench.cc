@@ -75,7 +75,9 @@ Status Bench(const BenchArgs& a) {
   opt.use_fast = !a.reference;
   opt.profile = true;
   SHRINK_ASSIGN_OR_RETURN(auto session, runtime::fast::Session::Create(model, opt));
-  for (int i = 0; i < a.warmup; ++i) SHRINK_RETURN_IF_ERROR(session->Run(feeds).status());
+  // Warm-up: at least `warmup` runs, and until the session has settled its thread count.
+  for (int i = 0; i < a.warmup || session->stats().threads == 0; ++i)
+    SHRINK_RETURN_IF_ERROR(session->Run(feeds).status());
   session->ResetProfile();
   std::vector<double> ms;
   for (int i = 0; i < a.runs; ++i) {
@@ -111,6 +113,7 @@ Status Bench(const BenchArgs& a) {
   j["model"] = a.model;
   j["runtime"] = a.reference ? "reference" : "fast";
   j["threads"] = a.threads;
+  j["threads_used"] = st.threads;
   j["batch"] = a.batch;
   j["runs"] = a.runs;
   j["latency_ms"] = {{"p50", Percentile(ms, 50)},
@@ -132,6 +135,9 @@ Status Bench(const BenchArgs& a) {
                         {"ms", g.ms},
                         {"calls", g.calls},
                         {"share", total > 0 ? g.ms / total : 0.0}});
+  for (const auto& p : session->Profile())
+    j["steps"].push_back(
+        {{"name", p.name}, {"op", p.op_type}, {"backend", p.backend}, {"ms", p.total_ms / a.runs}});
   if (a.json) {
     std::cout << j.dump(2) << "\n";
     return Status::Ok();

@@ -31,15 +31,23 @@ DataType ZeroPointDtype(const ir::Value* zp) {
   return zp ? ConstantOf(zp)->dtype() : DataType::kUInt8;
 }
 
+// The QuantizeLinear that is the sole use of `op`'s output 0 when it has x's parameters (values
+// and dtype), so that QuantizeLinear(DequantizeLinear(v)) = v; nullptr otherwise.
+ir::Node* RequantizeWithSameParams(ir::Node* op, const Dq& x) {
+  ir::Node* q = SoleUse(op->output(0));
+  const bool same =
+      IsOp(q, "QuantizeLinear") && PlainQdqAttrs(q) && PerTensorQ(q) &&
+      ConstantOf(q->input(1))->GetAsDouble(0) == ConstantOf(x.scale)->GetAsDouble(0) &&
+      ZeroPointValue(q->input(2)) == ZeroPointValue(x.zp) &&
+      ZeroPointDtype(q->input(2)) == QuantDtype(x.q);
+  return same ? q : nullptr;
+}
+
 bool RewriteMaxPool(ir::Graph& g, ir::Node* pool, std::unordered_set<const ir::Node*>& removed) {
   if (!OnlyFirstOutputUsed(pool)) return false;
   std::optional<Dq> x = MatchDq(pool->input(0));
   if (!x || !SoleUse(pool->output(0))) return false;
-  ir::Node* q = SoleUse(pool->output(0));
-  if (IsOp(q, "QuantizeLinear") && PlainQdqAttrs(q) && PerTensorQ(q) &&
-      ConstantOf(q->input(1))->GetAsDouble(0) == ConstantOf(x->scale)->GetAsDouble(0) &&
-      ZeroPointValue(q->input(2)) == ZeroPointValue(x->zp) &&
-      ZeroPointDtype(q->input(2)) == QuantDtype(x->q)) {
+  if (ir::Node* q = RequantizeWithSameParams(pool, *x)) {
     ReplaceWithNode(g, {pool, q}, "MaxPool", {x->q}, pool->attributes(), "", removed);
     return true;
   }
@@ -51,6 +59,30 @@ bool RewriteMaxPool(ir::Graph& g, ir::Node* pool, std::unordered_set<const ir::N
   std::vector<ir::Value*> dq_inputs = {p8->output(0), x->scale};
   if (x->zp) dq_inputs.push_back(x->zp);
   ReplaceWithNode(g, {pool}, "DequantizeLinear", dq_inputs, {}, "", removed);
+  return true;
+}
+
+// Pattern C: ops that only move or drop elements, between a DequantizeLinear and a QuantizeLinear
+// of the same parameters. Dropout (inference: no training_mode input) becomes Identity, since
+// ONNX's Dropout takes float types only.
+bool IsDataMovement(const ir::Node* n) {
+  for (const char* op : {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity"})
+    if (IsOp(n, op)) return true;
+  return IsOp(n, "Dropout") && OnlyFirstOutputUsed(n) && n->inputs().size() < 3;
+}
+
+bool RewriteDataMovement(ir::Graph& g, ir::Node* op, std::unordered_set<const ir::Node*>& removed) {
+  std::optional<Dq> x = MatchDq(op->input(0));
+  if (!x || x->channels != 1) return false;
+  ir::Node* q = RequantizeWithSameParams(op, *x);
+  if (!q) return false;
+  if (IsOp(op, "Dropout")) {
+    ReplaceWithNode(g, {op, q}, "Identity", {x->q}, {}, "", removed);
+    return true;
+  }
+  std::vector<ir::Value*> inputs = op->inputs();
+  inputs[0] = x->q;
+  ReplaceWithNode(g, {op, q}, op->op_type(), inputs, op->attributes(), "", removed);
   return true;
 }
 
@@ -84,6 +116,8 @@ Expected<bool> FuseQdqOps::Run(ir::Graph& graph, PassContext& ctx) {
   for (ir::Node* op : NodeList(graph)) {
     if (removed.count(op)) continue;
     if (IsOp(op, "MaxPool") && ctx.OpsetFor("") >= 12 && RewriteMaxPool(graph, op, removed)) {
+      changed = true;
+    } else if (IsDataMovement(op) && RewriteDataMovement(graph, op, removed)) {
       changed = true;
     } else if (IsOp(op, "Add") && RewriteAdd(graph, op, removed)) {
       ctx.RequireDomain(kMicrosoftDomain, 1);

@@ -11,6 +11,12 @@
 //   after y (different ones, or none); s > 0. Effect: y = DequantizeLinear(MaxPool(xq), s[, zp]):
 //   the pooling runs on 8-bit values and only the pooled tensor is dequantized (a QuantizeLinear
 //   after it stays). Exact for the same reason (DequantizeLinear is increasing for s > 0).
+// Pattern C (data movement): x = DequantizeLinear(xq, s[, zp]); y = Op(x, other inputs) for Op in
+//   Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Identity, Dropout (inference: no
+//   training_mode input, Mask unused); z = QuantizeLinear(y, s'[, zp']).
+//   Preconditions: per-tensor constant parameters with s' == s and zp' == zp (values and dtype), y
+//   single-use. Effect: z = Op(xq, other inputs) (Dropout: Identity(xq), Dropout takes floats
+//   only). Exact: these ops only move, drop or repeat elements.
 // Pattern B (residual Add): a = DequantizeLinear(aq, as[, azp]); b = DequantizeLinear(bq, bs[,
 //   bzp]); y = Add(a, b) [; y = Relu(y)]; z = QuantizeLinear(y, ys[, yzp]).
 //   Preconditions: per-tensor constant parameters; aq, bq and z share one 8-bit dtype; the Relu

@@ -61,6 +61,7 @@ Expected<std::function<Status()>> InProcessRunner(const ir::Model& model, const 
   if (o.runtime == RuntimeKind::kNative) {
     SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<NativeSession> s,
                             NativeSession::Create(model, o.threads));
+    SHRINK_RETURN_IF_ERROR(s->Warm(f));
     auto shared = std::shared_ptr<NativeSession>(std::move(s));
     return std::function<Status()>([shared, &f]() { return shared->Run(f).status(); });
   }

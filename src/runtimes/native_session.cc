@@ -21,4 +21,11 @@ Expected<std::unique_ptr<NativeSession>> NativeSession::Create(const ir::Model& 
   return s;
 }
 
+Status NativeSession::Warm(const runtime::Feeds& feeds) {
+  do {
+    SHRINK_RETURN_IF_ERROR(session_->Run(feeds).status());
+  } while (session_->stats().threads == 0);
+  return Status::Ok();
+}
+
 }  // namespace shrink::runtimes

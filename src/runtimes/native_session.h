@@ -5,7 +5,8 @@
 // (passes::LowerQdq, so a QDQ artifact runs in int8 as a deployment would) and plans a
 // runtime::fast::Session on it with `threads`. A model without QDQ gets the runtime fusions
 // (passes::FuseForRuntime: Gelu, LayerNorm, Attention) instead. Run() returns
-// the outputs in graph output order. The caller's model may be destroyed after Create().
+// the outputs in graph output order; Warm() before timing. The caller's model may be destroyed
+// after Create().
 #pragma once
 
 #include <memory>
@@ -22,6 +23,9 @@ class NativeSession {
  public:
   static Expected<std::unique_ptr<NativeSession>> Create(const ir::Model& model, int threads);
   Expected<std::vector<Tensor>> Run(const runtime::Feeds& feeds) { return session_->Run(feeds); }
+  // Runs `feeds` until the session has built its kernels and settled its thread count
+  // (runtime/fast/thread_tuner.h), so that timed runs after it are steady; at least one run.
+  Status Warm(const runtime::Feeds& feeds);
   const ir::Graph& graph() const { return *model_.graph; }
   const runtime::fast::Session& session() const { return *session_; }
   bool lowered_qdq() const { return lowered_; }

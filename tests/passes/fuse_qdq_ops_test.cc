@@ -107,6 +107,46 @@ TEST(FuseQdqOps, AddReluGolden) {
   testing::ExpectEquivalentAfter(QdqAdd(false, 77), Make, feeds, true, 1.0);
 }
 
+// DequantizeLinear -> Op -> QuantizeLinear with equal parameters: Op on the 8-bit values.
+testing::BuildFn QdqDataMovement(const std::string& op, float out_scale, uint8_t out_zp) {
+  return [=](GraphBuilder& b) {
+    Value* x = Dq(b, b.Input("xq", DataType::kUInt8, Shape{2, 3, 4, 5}), "dq", 0.05f, 10);
+    Value* y = nullptr;
+    if (op == "Flatten")
+      y = b.Op("Flatten", {x}, {MakeAttr("axis", int64_t{1})}, "op");
+    else if (op == "Reshape")
+      y = b.Op("Reshape", {x, b.Const("shape", Tensor::FromVector<int64_t>({2}, {6, 20}))}, {},
+               "op");
+    else if (op == "Transpose")
+      y = b.Op("Transpose", {x}, {MakeAttr("perm", Shape{0, 2, 3, 1})}, "op");
+    else
+      y = b.Op(op, {x}, {}, "op");
+    b.Output(Q(b, y, "q", out_scale, out_zp), "y");
+  };
+}
+
+TEST(FuseQdqOps, DataMovementRunsOnEightBitValues) {
+  const runtime::Feeds feeds{{"xq", RandomU8({2, 3, 4, 5}, 4)}};
+  ir::Model m =
+      testing::ExpectEquivalentAfter(QdqDataMovement("Flatten", 0.05f, 10), Make, feeds, true, 0.0);
+  EXPECT_EQ(ir::PrintGraph(*m.graph),
+            "graph main(%xq: uint8[2, 3, 4, 5]) -> (%y: undefined[?]) {\n"
+            "  %y = Flatten(%xq) {axis=1}  # op\n"
+            "}\n");
+  m = testing::ExpectEquivalentAfter(QdqDataMovement("Dropout", 0.05f, 10), Make, feeds, true, 0.0);
+  EXPECT_EQ(ir::PrintGraph(*m.graph),
+            "graph main(%xq: uint8[2, 3, 4, 5]) -> (%y: undefined[?]) {\n"
+            "  %y = Identity(%xq)  # op\n"
+            "}\n");
+  for (const char* op : {"Reshape", "Transpose", "Identity"}) {
+    SCOPED_TRACE(op);
+    testing::ExpectEquivalentAfter(QdqDataMovement(op, 0.05f, 10), Make, feeds, true, 0.0);
+  }
+  // Other parameters after the op: left alone (a requantization, not a no-op).
+  testing::ExpectEquivalentAfter(QdqDataMovement("Flatten", 0.06f, 10), Make, feeds, false);
+  testing::ExpectEquivalentAfter(QdqDataMovement("Flatten", 0.05f, 11), Make, feeds, false);
+}
+
 TEST(FuseQdqOps, NegativeCases) {
   // Relu not implied by the output zero point.
   runtime::Feeds feeds{{"aq", RandomU8({1, 4, 5, 5}, 2)}, {"bq", RandomU8({1, 4, 5, 5}, 3)}};

@@ -238,6 +238,33 @@ TEST(FastLayout, GraphOutputOfAChannelsLastChainIsPlain) {
   EXPECT_EQ(ExpectSameOutputs(m, feeds).channels_last_values, 1);  // c1 only
 }
 
+// A pool whose output only a plain reader takes (Flatten, before a classifier) reads the conv's
+// output channels-last and writes plain: only the pooled tensor is transposed. Its input and output
+// layouts are independent (not tied), in either direction: a pool fed by a graph input (plain)
+// writes channels-last for a conv.
+TEST(FastLayout, PoolLayoutsAreIndependent) {
+  for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
+    SCOPED_TRACE(DataTypeName(qt));
+    ir::Model m = ir::MakeModel(17);
+    ir::Graph& g = *m.graph;
+    QBuilder b{g, qt};
+    ir::Value* x = QInput(g, "x", qt, {2, 4, 13, 11});
+    ir::Value* p = b.Pool(b.Conv(x, 4, 8, 3, 400));
+    g.AddOutput(g.AddNode("Flatten", {p}, {"f"}, {}, "flatten")->output(0));
+    g.AddOutput(b.Conv(b.Pool(x), 4, 6, 1, 410));
+    const bool u8 = qt == DataType::kUInt8;
+    std::vector<runtime::Feeds> feeds;
+    for (uint32_t r = 0; r < 2; ++r)
+      feeds.push_back({{"x", RandomQ(qt, {2, 4, 13, 11}, 420 + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
+    RunResult on = ExpectSameOutputs(m, feeds);
+    EXPECT_EQ(on.channels_last_values, 2);  // the first conv's output, the second pool's output
+    for (const auto& s : on.profile)
+      if (s.op_type == "MaxPool") {
+        EXPECT_EQ(s.backend, "native") << s.name;
+      }
+  }
+}
+
 // QLinearAdd's kernel is dropped when a later shape needs broadcasting: the reference kernel then
 // reads plain copies of its channels-last inputs and its output is converted back.
 TEST(FastLayout, KernelDroppedAfterTheDecisionConvertsAtTheBoundary) {

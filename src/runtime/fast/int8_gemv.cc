@@ -33,8 +33,34 @@ bool Int8GemvAvailable() {
   return has;
 }
 
+// The rows of `a` as u8 with a row stride of kp: in place for u8 rows with K a multiple of 4, else
+// padded copies (zeros beyond K; s8 flipped to u8 by + 128) in `stack` or, when larger, `heap`.
+const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
+                        uint8_t* stack, size_t stack_bytes, std::vector<uint8_t>& heap) {
+  const uint8_t* src = static_cast<const uint8_t*>(a);
+  if (!a_signed && w.kp == w.k) return src;
+  uint8_t* copy = stack;
+  if (rows * w.kp > static_cast<int64_t>(stack_bytes)) {
+    heap.resize(static_cast<size_t>(rows * w.kp));
+    copy = heap.data();
+  }
+  const uint8_t flip = a_signed ? 0x80 : 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* dst = copy + r * w.kp;
+    const uint8_t* row = src + r * w.k;
+#pragma omp simd
+    for (int64_t i = 0; i < w.k; ++i) dst[i] = row[i] ^ flip;
+    std::fill(dst + w.k, dst + w.kp, flip);
+  }
+  return copy;
+}
+
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vnni")
+// GCC 12 reports its own _mm512_undefined_* placeholders inside the conversion intrinsics.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace {
 
@@ -123,21 +149,9 @@ void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t
 void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
               const int32_t* bias, const float* scales, bool per_column, float y_zp,
               DataType y_dtype, void* y) {
-  // Padded u8 copies of the rows (zeros beyond K; s8 flipped to u8 by + 128).
   alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
   std::vector<uint8_t> heap;
-  uint8_t* pa = stack;
-  if (rows * w.kp > static_cast<int64_t>(sizeof(stack))) {
-    heap.resize(static_cast<size_t>(rows * w.kp));
-    pa = heap.data();
-  }
-  const uint8_t* src = static_cast<const uint8_t*>(a);
-  for (int64_t r = 0; r < rows; ++r) {
-    uint8_t* dst = pa + r * w.kp;
-    for (int64_t i = 0; i < w.k; ++i)
-      dst[i] = a_signed ? src[r * w.k + i] ^ 0x80 : src[r * w.k + i];
-    std::fill(dst + w.k, dst + w.kp, a_signed ? 0x80 : 0);
-  }
+  const uint8_t* pa = RowsAsU8(w, a, a_signed, rows, stack, sizeof(stack), heap);
   const Epilogue e{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype};
   for (int64_t r = 0; r < rows;) {
     const int64_t left = rows - r;
@@ -155,6 +169,7 @@ void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t ro
   }
 }
 
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
 
 }  // namespace shrink::runtime::fast

@@ -8,7 +8,7 @@
 // one Layout per value once, after the first Run (each step's kernel then exists or has declined):
 // DecideLayouts. A value is channels-last only when it has rank >= 3, is not a graph output, its
 // producer step's kernel can write it so and every reader step's kernel can read it so at that
-// input; `tied` kernels (elementwise: QLinearAdd, per-tensor Q/DQ, 8-bit MaxPool) keep one layout
+// input; `tied` kernels (elementwise: QLinearAdd, per-tensor Q/DQ) keep one layout
 // for their listed inputs and output, so a plain input makes their output plain and vice versa
 // (solved to a fixpoint). fp32 kernels (Conv, pooling, elementwise activations, Add/Sub/Mul/Div
 // unless they broadcast along a spatial axis) take part too when SessionOptions::fp32_channels_last

@@ -1,5 +1,7 @@
 #include "runtime/fast/maxpool_native.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -14,114 +16,91 @@ struct Axis {
   int64_t in = 1, out = 1, k = 1, stride = 1, dil = 1, pad = 0;
 };
 
-// Windows that never leave the input (no padding, undilated): direct loops, no bounds checks;
-// KH / KW > 0 fix the kernel size at compile time (the common 2x2 and 3x3), 0 reads it from h / w.
-template <typename T, int KH, int KW>
-void PoolInterior(const T* x, T* y, int64_t planes, const Axis& h, const Axis& w) {
-  const int64_t kh = KH > 0 ? KH : h.k, kw = KW > 0 ? KW : w.k;
-  const int64_t in_plane = h.in * w.in, out_plane = h.out * w.out;
-#pragma omp parallel for schedule(static) if (planes * out_plane >= 65536)
-  for (int64_t p = 0; p < planes; ++p) {
-    const T* xp = x + p * in_plane;
-    T* yp = y + p * out_plane;
-    for (int64_t oh = 0; oh < h.out; ++oh) {
-      const T* rows = xp + oh * h.stride * w.in;
-      T* out = yp + oh * w.out;
-      for (int64_t ow = 0; ow < w.out; ++ow) {
-        const T* t = rows + ow * w.stride;
-        T m = t[0];
-        for (int64_t i = 0; i < kh; ++i)
-          for (int64_t j = 0; j < kw; ++j) m = std::max(m, t[i * w.in + j]);
-        out[ow] = m;
+// Both layouts pool separably, one output row at a time: the max over the window's input rows
+// into `tmp` (long contiguous loops: one input row of W, or W x C channels-last values), then for
+// each output column the max over the window's columns of `tmp` (taps outside the row skipped).
+// Ternaries, not std::max, so that GCC vectorises them.
+template <typename T>
+[[gnu::always_inline]] inline void RowMax(const T* x, T* tmp, int64_t oh, int64_t len,
+                                          const Axis& h) {
+  std::fill(tmp, tmp + len, std::numeric_limits<T>::lowest());
+  for (int64_t i = 0; i < h.k; ++i) {
+    const int64_t hh = oh * h.stride - h.pad + i * h.dil;
+    if (hh < 0 || hh >= h.in) continue;
+    const T* row = x + hh * len;
+#pragma omp simd
+    for (int64_t k = 0; k < len; ++k) tmp[k] = tmp[k] < row[k] ? row[k] : tmp[k];
+  }
+}
+
+// Output rows [r0, r1) of a plain [planes, H, W] input (row r: plane r / out_h, oh r % out_h);
+// `tmp` holds W values.
+template <typename T>
+[[gnu::always_inline]] inline void PlainRows(const T* x, T* y, const Axis& h, const Axis& w,
+                                             int64_t r0, int64_t r1, T* tmp) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t p = r / h.out, oh = r % h.out;
+    RowMax(x + p * h.in * w.in, tmp, oh, w.in, h);
+    T* out = y + r * w.out;
+    for (int64_t ow = 0; ow < w.out; ++ow) {
+      T m = std::numeric_limits<T>::lowest();
+      for (int64_t j = 0; j < w.k; ++j) {
+        const int64_t col = ow * w.stride - w.pad + j * w.dil;
+        if (col >= 0 && col < w.in) m = m < tmp[col] ? tmp[col] : m;
+      }
+      out[ow] = m;
+    }
+  }
+}
+
+// Output rows [r0, r1) of a channels-last [n, H, W, c] input (row r: image r / out_h, oh
+// r % out_h); `tmp` holds W x c values.
+template <typename T>
+[[gnu::always_inline]] inline void ChannelsLastRows(const T* x, T* y, int64_t c, const Axis& h,
+                                                    const Axis& w, int64_t r0, int64_t r1, T* tmp) {
+  const int64_t len = w.in * c;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t b = r / h.out, oh = r % h.out;
+    RowMax(x + b * h.in * len, tmp, oh, len, h);
+    T* out = y + r * w.out * c;
+    for (int64_t ow = 0; ow < w.out; ++ow, out += c) {
+      std::fill(out, out + c, std::numeric_limits<T>::lowest());
+      for (int64_t j = 0; j < w.k; ++j) {
+        const int64_t col = ow * w.stride - w.pad + j * w.dil;
+        if (col < 0 || col >= w.in) continue;
+        const T* t = tmp + col * c;
+#pragma omp simd
+        for (int64_t k = 0; k < c; ++k) out[k] = out[k] < t[k] ? t[k] : out[k];
       }
     }
   }
 }
 
-// Per output row: the max over the window's input rows into `tmp` (contiguous, vectorised), then
-// the max over the window's columns of `tmp` (bounds checks only at the borders).
+// Built for AVX-512 too. The threads are started outside these (an OpenMP region's body would be
+// outlined into a function built for the default target).
+#define SHRINK_CLONES __attribute__((target_clones("arch=x86-64-v4", "default")))
+
 template <typename T>
-void PoolPadded(const T* x, T* y, int64_t planes, const Axis& h, const Axis& w) {
-  const int64_t in_plane = h.in * w.in, out_plane = h.out * w.out;
-  // Output columns whose whole window lies inside the row: [ow_lo, ow_hi).
-  const int64_t ow_lo = std::min(w.out, (w.pad + w.stride - 1) / w.stride);
-  const int64_t last_tap = (w.k - 1) * w.dil;
-  const int64_t ow_hi =
-      std::max(ow_lo, std::min(w.out, (w.in - 1 - last_tap + w.pad) / w.stride + 1));
-#pragma omp parallel if (planes * out_plane >= 65536)
+SHRINK_CLONES void PlainRowsAny(const T* x, T* y, const Axis& h, const Axis& w, int64_t r0,
+                                int64_t r1, T* tmp) {
+  PlainRows(x, y, h, w, r0, r1, tmp);
+}
+template <typename T>
+SHRINK_CLONES void ChannelsLastRowsAny(const T* x, T* y, int64_t c, const Axis& h, const Axis& w,
+                                       int64_t r0, int64_t r1, T* tmp) {
+  ChannelsLastRows(x, y, c, h, w, r0, r1, tmp);
+}
+
+// Calls rows(r0, r1, thread) over [0, rows): on this thread when the output is small.
+template <typename F>
+void ForRows(int64_t rows, int64_t outputs, const F& f) {
+  if (outputs < 65536) return f(0, rows, 0);
+#pragma omp parallel
   {
-    std::vector<T> tmp(static_cast<size_t>(w.in));
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) {
-      const T* xp = x + p * in_plane;
-      T* yp = y + p * out_plane;
-      for (int64_t oh = 0; oh < h.out; ++oh) {
-        std::fill(tmp.begin(), tmp.end(), std::numeric_limits<T>::lowest());
-        for (int64_t i = 0; i < h.k; ++i) {
-          const int64_t hh = oh * h.stride - h.pad + i * h.dil;
-          if (hh < 0 || hh >= h.in) continue;
-          const T* row = xp + hh * w.in;
-          T* t = tmp.data();
-#pragma omp simd
-          for (int64_t c = 0; c < w.in; ++c) t[c] = std::max(t[c], row[c]);
-        }
-        T* out = yp + oh * w.out;
-        auto border = [&](int64_t ow) {
-          T m = std::numeric_limits<T>::lowest();
-          for (int64_t j = 0; j < w.k; ++j) {
-            const int64_t c = ow * w.stride - w.pad + j * w.dil;
-            if (c >= 0 && c < w.in) m = std::max(m, tmp[static_cast<size_t>(c)]);
-          }
-          out[ow] = m;
-        };
-        for (int64_t ow = 0; ow < ow_lo; ++ow) border(ow);
-        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
-          const T* t = tmp.data() + ow * w.stride - w.pad;
-          T m = t[0];
-          for (int64_t j = 1; j < w.k; ++j) m = std::max(m, t[j * w.dil]);
-          out[ow] = m;
-        }
-        for (int64_t ow = ow_hi; ow < w.out; ++ow) border(ow);
-      }
-    }
+    const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t per = (rows + nt - 1) / nt, r0 = std::min(rows, t * per);
+    f(r0, std::min(rows, r0 + per), t);
   }
-}
-
-// Channels-last ([N, H, W, C]): per output pixel, the max over the window's valid taps of
-// C-long rows (vectorised over C).
-template <typename T>
-void PoolChannelsLast(const T* x, T* y, int64_t n, int64_t c, const Axis& h, const Axis& w) {
-#pragma omp parallel for collapse(2) schedule(static) if (n * h.out * w.out * c >= 65536)
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t oh = 0; oh < h.out; ++oh) {
-      const T* xb = x + b * h.in * w.in * c;
-      for (int64_t ow = 0; ow < w.out; ++ow) {
-        T* out = y + ((b * h.out + oh) * w.out + ow) * c;
-        std::fill(out, out + c, std::numeric_limits<T>::lowest());
-        for (int64_t i = 0; i < h.k; ++i) {
-          const int64_t hh = oh * h.stride - h.pad + i * h.dil;
-          if (hh < 0 || hh >= h.in) continue;
-          for (int64_t j = 0; j < w.k; ++j) {
-            const int64_t ww = ow * w.stride - w.pad + j * w.dil;
-            if (ww < 0 || ww >= w.in) continue;
-            const T* row = xb + (hh * w.in + ww) * c;
-#pragma omp simd
-            for (int64_t k = 0; k < c; ++k) out[k] = out[k] < row[k] ? row[k] : out[k];
-          }
-        }
-      }
-    }
-}
-
-template <typename T>
-void Pool(const T* x, T* y, int64_t planes, const Axis& h, const Axis& w) {
-  const bool interior = h.pad == 0 && w.pad == 0 && h.dil == 1 && w.dil == 1 &&
-                        (h.out - 1) * h.stride + h.k <= h.in &&
-                        (w.out - 1) * w.stride + w.k <= w.in;
-  if (!interior) return PoolPadded(x, y, planes, h, w);
-  if (h.k == 2 && w.k == 2) return PoolInterior<T, 2, 2>(x, y, planes, h, w);
-  if (h.k == 3 && w.k == 3) return PoolInterior<T, 3, 3>(x, y, planes, h, w);
-  PoolInterior<T, 0, 0>(x, y, planes, h, w);
 }
 
 class MaxPoolInt8 : public FastKernel {
@@ -144,15 +123,23 @@ class MaxPoolInt8 : public FastKernel {
     w_ = axes[1];
     n_ = x[0];
     c_ = x[1];
-    Shape y = {x[0], x[1]};
-    y.insert(y.end(), g.out.begin(), g.out.end());
-    return {{dtype_, y}};
+    y_shape_ = {x[0], x[1]};
+    y_shape_.insert(y_shape_.end(), g.out.begin(), g.out.end());
+    const int64_t threads = omp_get_max_threads();
+    row_scratch_.resize(static_cast<size_t>(threads * w_.in * std::max<int64_t>(c_, 1)));
+    if (in_cl_ != out_cl_) out_scratch_.resize(static_cast<size_t>(NumElements(y_shape_)));
+    return {{dtype_, y_shape_}};
   }
 
-  // Both 1-D and 2-D pools (1-D: a trivial H axis) read and write channels-last, tied.
-  LayoutCaps layout_caps() const override { return {{0}, true, true}; }
-  void SetLayouts(const std::vector<Layout>& in, Layout) override {
-    channels_last_ = !in.empty() && in[0] == Layout::kChannelsLast;
+  size_t workspace_bytes() const override { return row_scratch_.size() + out_scratch_.size(); }
+
+  // Either activation may be channels-last, independently (1-D pools: a trivial H axis): a pool
+  // whose output is flattened reads channels-last and writes plain, so only the (smaller) pooled
+  // tensor is transposed.
+  LayoutCaps layout_caps() const override { return {{0}, true, false}; }
+  void SetLayouts(const std::vector<Layout>& in, Layout out) override {
+    in_cl_ = !in.empty() && in[0] == Layout::kChannelsLast;
+    out_cl_ = out == Layout::kChannelsLast;
   }
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
@@ -164,16 +151,29 @@ class MaxPoolInt8 : public FastKernel {
 
  private:
   template <typename T>
-  void RunTyped(const T* x, T* y) const {
-    if (channels_last_) return PoolChannelsLast(x, y, n_, c_, h_, w_);
-    Pool(x, y, n_ * c_, h_, w_);
+  void RunTyped(const T* x, T* y) {
+    T* rows = reinterpret_cast<T*>(row_scratch_.data());
+    T* pooled = in_cl_ == out_cl_ ? y : reinterpret_cast<T*>(out_scratch_.data());
+    const int64_t outputs = n_ * c_ * h_.out * w_.out;
+    if (in_cl_)
+      ForRows(n_ * h_.out, outputs, [&](int64_t r0, int64_t r1, int64_t t) {
+        ChannelsLastRowsAny(x, pooled, c_, h_, w_, r0, r1, rows + t * w_.in * c_);
+      });
+    else
+      ForRows(n_ * c_ * h_.out, outputs, [&](int64_t r0, int64_t r1, int64_t t) {
+        PlainRowsAny(x, pooled, h_, w_, r0, r1, rows + t * w_.in);
+      });
+    if (in_cl_ && !out_cl_) ToPlain(pooled, y, y_shape_, 1);
+    if (!in_cl_ && out_cl_) ToChannelsLast(pooled, y, y_shape_, 1);
   }
 
   const ir::Node& node_;
   DataType dtype_;
-  bool channels_last_ = false;
+  bool in_cl_ = false, out_cl_ = false;
   Axis h_, w_;
   int64_t n_ = 0, c_ = 0;
+  Shape y_shape_;
+  std::vector<uint8_t> row_scratch_, out_scratch_;
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ void Session::Impl::Build() {
       auto ex = Executor::Create(model);
       if (!ex.ok()) Throw(ex.status().code(), ex.status().message());
       reference_only = std::move(ex).value();
+      stats.threads = MaxThreads(opts);  // nothing to measure: the executor's own threading
       return;
     }
   for (const ir::Value* v : g.inputs()) inputs.emplace_back(v, Slot(v));
@@ -251,6 +252,22 @@ void Session::Impl::RunReferenceChain(const PlanStep& step) {
   if (channels_last(out)) ToChannelsLastInPlace(values[static_cast<size_t>(out)]);
 }
 
+// Drops every fast kernel and the layout decision: the next Run creates them again (on the thread
+// count now set: oneDNN fixes a primitive's threads when it is created) and decides layouts anew.
+// Steps whose kernels declined stay on the reference kernels.
+void Session::Impl::RebuildKernels() {
+  for (PlanStep& step : steps) {
+    if (!step.kernel) continue;
+    step.kernel.reset();
+    step.fast_tried = false;
+    step.backend = "reference";
+    step.last_shapes.clear();
+  }
+  layouts.clear();
+  layouts_decided = false;
+  stats.channels_last_values = 0;
+}
+
 // Layout propagation, once, after the first Run (every step's kernel exists or has declined).
 void Session::Impl::DecideLayouts() {
   layouts_decided = true;
@@ -262,7 +279,10 @@ void Session::Impl::DecideLayouts() {
 }
 
 std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
-  if (opts.threads > 0) omp_set_num_threads(opts.threads);
+  const auto run_start = std::chrono::steady_clock::now();
+  const int threads = opts.tune_threads ? tuner.threads() : opts.threads;
+  if (threads > 0) omp_set_num_threads(threads);
+  if (opts.tune_threads && tuner.rebuild()) RebuildKernels();
   for (const auto& [name, t] : feeds) {
     auto it = std::find_if(inputs.begin(), inputs.end(),
                            [&](const auto& in) { return in.first->name() == name; });
@@ -314,6 +334,10 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
   stats.pool_bytes = 0;
   for (const auto& [k, v] : pool)
     for (const auto& t : v) stats.pool_bytes += static_cast<int64_t>(t.nbytes());
+  tuner.Record(
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_start)
+          .count());
+  stats.threads = opts.tune_threads ? (tuner.decided() ? tuner.threads() : 0) : MaxThreads(opts);
   return outs;
 }
 

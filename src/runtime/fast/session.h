@@ -21,7 +21,9 @@
 // Intermediate buffers come from a pool keyed by (dtype, element count) and are reused once their
 // last reader has run (alias-aware: a buffer shared by several live values is kept). Models with
 // control-flow subgraphs (If/Loop/Scan) run entirely on the reference executor.
-// Threads: `threads` > 0 sets the OpenMP thread count that oneDNN uses (per Run call).
+// Threads: `threads` > 0 sets the OpenMP thread count that oneDNN and the native kernels use (per
+// Run call; 0: OpenMP's default); with `tune_threads` the first Runs measure whether one thread is
+// faster and the rest use the faster count (thread_tuner.h).
 #pragma once
 
 #include <memory>
@@ -48,6 +50,9 @@ struct SessionOptions {
   // Add/Sub/Mul/Div (same shapes, or a per-channel / scalar operand) stay channels-last too
   // (NHWC-style oneDNN primitives, no reorders); false: fp32 values plain (for A/B).
   bool fp32_channels_last = true;
+  // Measure `threads` (or OpenMP's default) against one thread over the first Runs and keep the
+  // faster (ThreadTuner); false: always `threads`.
+  bool tune_threads = true;
 };
 
 struct StepProfile {
@@ -70,6 +75,7 @@ struct PlanStats {
   int64_t deferred_dq_nodes = 0;      // weight DequantizeLinear kept packed (weight-only kernels)
   int64_t kernel_weight_bytes = 0;    // weights held by fast kernels that report them (last Run)
   int64_t channels_last_values = 0;   // values kept channels-last (decided after the first Run)
+  int64_t threads = 0;                // threads each Run uses (0: still measuring, thread_tuner.h)
 };
 
 class Session {

@@ -5,6 +5,8 @@
 //   session_kernels.cc — creating each step's fast kernel from the registry.
 #pragma once
 
+#include <omp.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "runtime/fast/plan_step.h"
 #include "runtime/fast/session.h"
+#include "runtime/fast/thread_tuner.h"
 
 namespace shrink::runtime::fast {
 namespace session_detail {
@@ -95,6 +98,7 @@ struct Session::Impl {
   // Layout per slot (layout.h), decided after the first Run; empty until then (all plain).
   std::vector<Layout> layouts;
   bool layouts_decided = false;
+  ThreadTuner tuner;
   PlanStats stats;
   // Buffer pool and liveness (alias-aware through the raw pointer).
   std::unordered_map<uint64_t, std::vector<Tensor>> pool;
@@ -102,7 +106,11 @@ struct Session::Impl {
   std::unordered_set<const void*> owned;
   int64_t live_bytes = 0;
 
-  Impl(const ir::Model& m, SessionOptions o) : model(m), opts(o) {}
+  Impl(const ir::Model& m, SessionOptions o)
+      : model(m), opts(o), tuner(o.tune_threads ? MaxThreads(o) : 1) {}
+  static int MaxThreads(const SessionOptions& o) {
+    return o.threads > 0 ? o.threads : omp_get_max_threads();
+  }
 
   int64_t OpsetOf(const ir::Node& n) const {
     auto it = opsets.find(session_detail::Canon(n.domain()));
@@ -149,6 +157,7 @@ struct Session::Impl {
   std::optional<Tensor> SumOutput(const PlanStep& step);
   void RunReferenceChain(const PlanStep& step);
   void DecideLayouts();
+  void RebuildKernels();
   Tensor Alloc(DataType dt, const Shape& shape);
   void Track(const Tensor& t);
   void Release(int slot);
