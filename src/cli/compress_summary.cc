@@ -26,6 +26,16 @@ void PrintTable(const report::ReportData& d, std::ostream& out) {
       << d.recommendation << "\n";
 }
 
+nlohmann::json PerRuntimeJson(const pipeline::CompressSummary& s) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : s.per_runtime)
+    out.push_back({{"runtime", r.runtime},
+                   {"best", r.path},
+                   {"candidate", r.id},
+                   {"explanation", r.explanation}});
+  return out;
+}
+
 }  // namespace
 
 void PrintCompressSummary(const pipeline::CompressSummary& s, const std::string& job_dir,
@@ -39,6 +49,7 @@ void PrintCompressSummary(const pipeline::CompressSummary& s, const std::string&
                                  {"seconds", s.seconds},
                                  {"search_overhead_pct", s.search_overhead_pct},
                                  {"warnings", s.warnings},
+                                 {"per_runtime", PerRuntimeJson(s)},
                                  {"report", s.report.ToJson()}})
                      .dump(2)
               << "\n";
@@ -50,6 +61,10 @@ void PrintCompressSummary(const pipeline::CompressSummary& s, const std::string&
             << std::setprecision(1) << s.seconds << " s; search overhead " << s.search_overhead_pct
             << "%.\nreport: " << job_dir << "/report.html\n";
   if (s.met_constraints) std::cout << "best:   " << s.best_path << "\n";
+  for (const auto& r : s.per_runtime)
+    std::cout << "  for " << r.runtime << ": "
+              << (r.path.empty() ? "none (" + r.explanation + ")" : r.path + " (" + r.id + ")")
+              << "\n";
   for (const std::string& w : s.warnings) std::cout << "warning: " << w << "\n";
 }
 

@@ -20,6 +20,7 @@
 #include "pipeline/measure.h"
 #include "pipeline/policy.h"
 #include "pipeline/report_builder.h"
+#include "pipeline/runtime_choice.h"
 #include "pipeline/search_space.h"
 #include "pipeline/sensitivity.h"
 #include "pipeline/stage_apply.h"
@@ -36,6 +37,10 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Candidates timed on each target runtime other than the gating one (runtime_choice.h).
+constexpr size_t kMaxTimedPerRuntime = 6;
+
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -83,8 +88,10 @@ class Job {
   Status WriteAnytime();
   search::Genome SeedBase() const;
   Status Diagnose(size_t best);
-  Status Confirm(const std::string& best_file, const std::string& runtime_name,
-                 exporting::ArtifactMetadata& meta);
+  Status Confirm(const std::string& file, const std::string& runtime_name,
+                 const std::string& primary_runtime, exporting::ArtifactMetadata& meta);
+  Expected<exporting::ArtifactMetadata> Describe(size_t trial, const std::string& file) const;
+  Expected<RuntimeBest> ChooseFor(const std::string& runtime);
 
   CompressOptions o_;
   Clock::time_point start_;
@@ -455,15 +462,17 @@ Status Job::Search() {
   return Status::Ok();
 }
 
-Status Job::Confirm(const std::string& best_file, const std::string& runtime_name,
-                    exporting::ArtifactMetadata& meta) {
+// Measures `file` on `runtime_name` into meta.compatibility (and warnings); on `primary_runtime`
+// also meta's figures (runtime, metric, latency, memory).
+Status Job::Confirm(const std::string& file, const std::string& runtime_name,
+                    const std::string& primary_runtime, exporting::ArtifactMetadata& meta) {
   SHRINK_ASSIGN_OR_RETURN(runtimes::RuntimeKind kind, runtimes::ParseRuntime(runtime_name));
   MeasureOptions mo{kind, o_.threads, o_.eval_limit, 30, 5, false};
   // On the other target runtimes, paired with the baseline there: the search gated on one runtime
   // only, and a file can run slower elsewhere (ONNX Runtime runs W4A8's int4 weights dequantized
   // at every run).
   const PairedBaseline paired{&*baseline_model_, o_.model_path};
-  Expected<Figures> f = MeasureModelFile(best_file, task_, mo, kind == gate_ ? nullptr : &paired);
+  Expected<Figures> f = MeasureModelFile(file, task_, mo, kind == gate_ ? nullptr : &paired);
   exporting::RuntimeCompatibility compat{runtime_name, f.ok(), {}, {}};
   if (!f.ok()) {
     compat.warnings.push_back(f.status().ToString());
@@ -475,14 +484,13 @@ Status Job::Confirm(const std::string& best_file, const std::string& runtime_nam
     std::ostringstream w;
     w << std::fixed << std::setprecision(3) << runtime_name
       << " runs the artifact slower than the baseline (p50 " << f->latency.p50_ms << " vs "
-      << base_ms << " ms); to choose for " << runtime_name
-      << ", list it first in the policy's target_runtimes";
+      << base_ms << " ms)";
     compat.warnings.push_back(w.str());
     meta.warnings.push_back(w.str());
     Say("[confirm] warning: " + w.str());
   }
   meta.compatibility.push_back(compat);
-  if (kind != gate_) return Status::Ok();
+  if (runtime_name != primary_runtime) return Status::Ok();
   meta.runtime = runtime_name;
   meta.primary = {f->eval.primary.name, baseline_.eval.primary.value, f->eval.primary.value,
                   f->eval.primary.higher_is_better};
@@ -491,6 +499,62 @@ Status Job::Confirm(const std::string& best_file, const std::string& runtime_nam
   meta.throughput_qps = f->latency.throughput_per_s;
   meta.peak_memory_bytes = f->latency.peak_memory_bytes;
   return Status::Ok();
+}
+
+// The metadata of trial `trial`'s artifact at `file`, before any runtime confirmed it.
+Expected<exporting::ArtifactMetadata> Job::Describe(size_t trial, const std::string& file) const {
+  exporting::ArtifactMetadata meta;
+  SHRINK_RETURN_IF_ERROR(exporting::DescribeFile(file, meta));
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(file));
+  meta.opset = model.OpsetFor("");
+  meta.compression.quantization = applied_[trial].value("quantization", "none");
+  meta.compression.details = applied_[trial].value("details", nlohmann::json::object());
+  meta.baseline_size_bytes = baseline_.size_bytes;
+  meta.compression_ratio = trials_[trial].outcome.m.compression_ratio;
+  return meta;
+}
+
+// The artifact for `runtime` (runtime_choice.h; the gating runtime's is the job's best), written
+// with its metadata to best/<runtime>/ and confirmed there.
+Expected<RuntimeBest> Job::ChooseFor(const std::string& runtime) {
+  RuntimeBest rb;
+  rb.runtime = runtime;
+  std::optional<size_t> chosen = selection_.best;
+  rb.explanation = selection_.explanation;
+  if (runtime != policy_.target_runtimes.front()) {
+    std::vector<Outcome> outcomes;
+    std::vector<std::string> files;
+    for (const TrialView& t : trials_) {
+      outcomes.push_back(t.outcome);
+      files.push_back(Path("candidates/" + t.outcome.id + ".onnx"));
+    }
+    SHRINK_ASSIGN_OR_RETURN(runtimes::RuntimeKind kind, runtimes::ParseRuntime(runtime));
+    const MeasureOptions mo{kind, o_.threads, o_.eval_limit, 30, 5, false};
+    Say("[choose] timing the candidates on " + runtime);
+    SHRINK_ASSIGN_OR_RETURN(
+        RuntimeChoice c,
+        ChooseForRuntime(outcomes, files, ToMeasurement(baseline_, baseline_), policy_.constraints,
+                         task_, mo, PairedBaseline{&*baseline_model_, o_.model_path},
+                         kMaxTimedPerRuntime));
+    chosen = c.best;
+    rb.explanation = c.explanation;
+  }
+  if (!chosen) return rb;
+  const std::string id = trials_[*chosen].outcome.id;
+  const std::string dir = Path("best/" + runtime);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::copy_file(Path("candidates/" + id + ".onnx"), dir + "/model.onnx",
+                fs::copy_options::overwrite_existing, ec);
+  if (ec) return IOError("cannot copy " + id + " to " + dir + ": " + ec.message());
+  SHRINK_ASSIGN_OR_RETURN(exporting::ArtifactMetadata meta, Describe(*chosen, dir + "/model.onnx"));
+  Say("[confirm] " + id + " on " + runtime + " (" + dir + ")");
+  SHRINK_RETURN_IF_ERROR(Confirm(dir + "/model.onnx", runtime, runtime, meta));
+  meta.lineage = lineage_.ToJson();
+  SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(meta, dir + "/model.json"));
+  rb.path = dir + "/model.onnx";
+  rb.id = id;
+  return rb;
 }
 
 Status Job::Diagnose(size_t best) {
@@ -521,18 +585,20 @@ Expected<CompressSummary> Job::Finish() {
     const size_t b = *selection_.best;
     s.met_constraints = true;
     s.best_path = Path("best/model.onnx");
-    exporting::ArtifactMetadata meta;
-    SHRINK_RETURN_IF_ERROR(exporting::DescribeFile(s.best_path, meta));
-    SHRINK_ASSIGN_OR_RETURN(ir::Model best, onnx_io::LoadModel(s.best_path));
-    meta.opset = best.OpsetFor("");
-    meta.compression.quantization = applied_[b].value("quantization", "none");
-    meta.compression.details = applied_[b].value("details", nlohmann::json::object());
-    meta.baseline_size_bytes = baseline_.size_bytes;
-    meta.compression_ratio = trials_[b].outcome.m.compression_ratio;
+    SHRINK_ASSIGN_OR_RETURN(exporting::ArtifactMetadata meta, Describe(b, s.best_path));
     const auto t0 = Clock::now();
     for (const std::string& rt : policy_.target_runtimes) {
       Say("[confirm] " + trials_[b].outcome.id + " on " + rt);
-      SHRINK_RETURN_IF_ERROR(Confirm(s.best_path, rt, meta));
+      SHRINK_RETURN_IF_ERROR(Confirm(s.best_path, rt, policy_.target_runtimes.front(), meta));
+    }
+    for (const std::string& rt : policy_.target_runtimes) {
+      SHRINK_ASSIGN_OR_RETURN(RuntimeBest rb, ChooseFor(rt));
+      if (rb.id != trials_[b].outcome.id)
+        meta.warnings.push_back(
+            rb.id.empty() ? "no candidate runs faster than the baseline on " + rt +
+                                ": deploy the original model there (" + rb.explanation + ")"
+                          : "the artifact for " + rt + " is " + rb.id + ", in " + rb.path);
+      s.per_runtime.push_back(std::move(rb));
     }
     work_seconds_ += Since(t0);
     lineage_.stages.push_back({"confirm", Since(t0)});

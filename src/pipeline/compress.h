@@ -12,9 +12,13 @@
 //   trials.jsonl without repeating a finished trial; a DIR holding another job ->
 //   kInvalidArgument (use another -o). A policy stage that cannot run yet -> kUnimplemented
 //   before any trial.
-// - At the end the chosen artifact is confirmed on every target runtime (metric + latency,
-//   operators validated by running it) and recorded in best/<runtime>.json; report.pdf is printed
-//   through headless Chromium when `pdf` is set (a missing Chromium is a warning, not a failure).
+// - At the end the chosen artifact (best/model.onnx, chosen on the gating runtime) is confirmed on
+//   every target runtime (metric + latency, operators validated by running it; best/model.json).
+//   Each target runtime also gets its own artifact in best/<runtime>/ (model.onnx, model.json):
+//   the gating runtime's best, or for another runtime the candidate Select chooses with latencies
+//   timed there (runtime_choice.h), confirmed there; none when no candidate qualifies there (a
+//   warning says so). report.pdf is printed through headless Chromium when `pdf` is set (a
+//   missing Chromium is a warning, not a failure).
 // - Never leaves the user with nothing: when no candidate meets the constraints, the summary and
 //   report say which constraint failed by how much for the closest candidates (exit status stays
 //   0; CompressSummary::met_constraints is false).
@@ -38,6 +42,14 @@ struct CompressOptions {
   std::function<void(const std::string&)> progress;
 };
 
+// The artifact chosen for one target runtime (best/<runtime>/model.onnx and model.json).
+struct RuntimeBest {
+  std::string runtime;
+  std::string path;         // empty when no candidate qualifies on that runtime
+  std::string id;           // the candidate ("trial-3")
+  std::string explanation;  // the selection on that runtime's latencies
+};
+
 struct CompressSummary {
   bool met_constraints = false;
   std::string best_path;  // empty when nothing met the constraints
@@ -49,6 +61,7 @@ struct CompressSummary {
   // About the chosen artifact: a target runtime that could not run it, or runs it slower than the
   // baseline (best/model.json has them too).
   std::vector<std::string> warnings;
+  std::vector<RuntimeBest> per_runtime;  // one per target runtime, in the policy's order
   report::ReportData report;
 };
 

@@ -8,6 +8,35 @@
 
 namespace shrink::pipeline {
 
+namespace {
+
+// Latency options for `model` on o.runtime, timing one real example (batch 1) of the evaluation
+// split: realistic shapes and values.
+Expected<runtimes::LatencyOptions> LatencyOptionsFor(const ir::Model& model,
+                                                     const data::TaskSpec& task,
+                                                     const MeasureOptions& o) {
+  runtimes::LatencyOptions lo;
+  lo.runtime = o.runtime;
+  lo.threads = o.threads;
+  lo.runs = o.latency_runs;
+  lo.max_seconds = o.latency_seconds;
+  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> ds, data::OpenDataset(task.evaluation));
+  SHRINK_ASSIGN_OR_RETURN(data::Batch batch, ds->GetBatch(0, 1));
+  SHRINK_ASSIGN_OR_RETURN(lo.feeds, runtimes::BindInputs(*model.graph, batch.inputs));
+  return lo;
+}
+
+}  // namespace
+
+Expected<runtimes::PairedLatency> MeasureLatencyPairedFile(const std::string& path,
+                                                           const data::TaskSpec& task,
+                                                           const MeasureOptions& o,
+                                                           const PairedBaseline& baseline) {
+  SHRINK_ASSIGN_OR_RETURN(ir::Model model, onnx_io::LoadModel(path));
+  SHRINK_ASSIGN_OR_RETURN(runtimes::LatencyOptions lo, LatencyOptionsFor(model, task, o));
+  return runtimes::MeasureLatencyPaired(model, path, *baseline.model, baseline.path, lo);
+}
+
 Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec& task,
                                    const MeasureOptions& o, const PairedBaseline* baseline) {
   Figures f;
@@ -24,15 +53,7 @@ Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec
   SHRINK_ASSIGN_OR_RETURN(f.eval, o.runtime == runtimes::RuntimeKind::kOnnxRuntime
                                       ? runtimes::EvaluateModelFile(path, task, eo)
                                       : runtimes::EvaluateModel(model, task, eo));
-  runtimes::LatencyOptions lo;
-  lo.runtime = o.runtime;
-  lo.threads = o.threads;
-  lo.runs = o.latency_runs;
-  lo.max_seconds = o.latency_seconds;
-  // Time one real example (batch 1) of the evaluation split: realistic shapes and values.
-  SHRINK_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> ds, data::OpenDataset(task.evaluation));
-  SHRINK_ASSIGN_OR_RETURN(data::Batch batch, ds->GetBatch(0, 1));
-  SHRINK_ASSIGN_OR_RETURN(lo.feeds, runtimes::BindInputs(*model.graph, batch.inputs));
+  SHRINK_ASSIGN_OR_RETURN(runtimes::LatencyOptions lo, LatencyOptionsFor(model, task, o));
   if (!baseline) {
     SHRINK_ASSIGN_OR_RETURN(f.latency, runtimes::MeasureLatency(model, path, lo));
     return f;

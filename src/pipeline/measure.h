@@ -45,6 +45,13 @@ Expected<Figures> MeasureModelFile(const std::string& path, const data::TaskSpec
                                    const MeasureOptions& options,
                                    const PairedBaseline* baseline = nullptr);
 
+// Latency only (batch 1, one real example of the evaluation split), paired with `baseline` on
+// `options.runtime`: a = the file, b = the baseline.
+Expected<runtimes::PairedLatency> MeasureLatencyPairedFile(const std::string& path,
+                                                           const data::TaskSpec& task,
+                                                           const MeasureOptions& options,
+                                                           const PairedBaseline& baseline);
+
 // For the trial log: the figures a report and a resumed job need (not the per-example data).
 nlohmann::json FiguresToJson(const Figures& f);
 Expected<Figures> FiguresFromJson(const nlohmann::json& j);

@@ -13,7 +13,32 @@ double BaseP50(const Outcome& o, const search::Measurement& base) {
   return o.paired_baseline_p50_ms > 0 ? o.paired_baseline_p50_ms : base.latency_ms_p50;
 }
 
+// (latency p50 / baseline p50) x (size / baseline size), then the metric drop: lower is better.
+std::tuple<double, double> Score(const Outcome& o, const search::Measurement& base) {
+  return std::make_tuple((o.m.latency_ms_p50 / BaseP50(o, base)) * (o.m.size_mb / base.size_mb),
+                         o.m.metric_drop_pct);
+}
+
+bool IsLatency(const search::Violation& v) {
+  return v.constraint == "max_latency_ms_p50" || v.constraint == "max_latency_ms_p95" ||
+         v.constraint == "not_slower_than_baseline";
+}
+
 }  // namespace
+
+std::vector<size_t> RankCandidates(const std::vector<Outcome>& outcomes,
+                                   const search::Measurement& base, bool ignore_latency) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const auto& v = outcomes[i].violations;
+    if (outcomes[i].ok && (ignore_latency ? std::all_of(v.begin(), v.end(), IsLatency) : v.empty()))
+      order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return Score(outcomes[a], base) < Score(outcomes[b], base);
+  });
+  return order;
+}
 
 Selection Select(std::vector<Outcome>& outcomes, const search::Measurement& base,
                  const search::Constraints& constraints) {
@@ -39,14 +64,8 @@ Selection Select(std::vector<Outcome>& outcomes, const search::Measurement& base
   }
   for (size_t k : search::ParetoFront(pts)) s.front.push_back(measured[k]);
 
-  auto score = [&](const Outcome& o) {
-    return std::make_tuple((o.m.latency_ms_p50 / BaseP50(o, base)) * (o.m.size_mb / base.size_mb),
-                           o.m.metric_drop_pct);
-  };
-  for (size_t i : measured)
-    if (outcomes[i].violations.empty() &&
-        (!s.best || score(outcomes[i]) < score(outcomes[*s.best])))
-      s.best = i;
+  const std::vector<size_t> eligible = RankCandidates(outcomes, base, false);
+  if (!eligible.empty()) s.best = eligible.front();
   if (s.best) {
     const Outcome& b = outcomes[*s.best];
     char buf[256];

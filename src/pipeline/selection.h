@@ -41,4 +41,10 @@ struct Selection {
 Selection Select(std::vector<Outcome>& outcomes, const search::Measurement& baseline,
                  const search::Constraints& constraints);
 
+// After Select: the measured candidates in its order of preference (best eligible first). With
+// `ignore_latency`, those whose only violations are about latency (the latency constraints and
+// not-slower-than-baseline: what another runtime can change), else the eligible ones.
+std::vector<size_t> RankCandidates(const std::vector<Outcome>& outcomes,
+                                   const search::Measurement& baseline, bool ignore_latency);
+
 }  // namespace shrink::pipeline
