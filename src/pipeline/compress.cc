@@ -514,14 +514,16 @@ Expected<exporting::ArtifactMetadata> Job::Describe(size_t trial, const std::str
   return meta;
 }
 
-// The artifact for `runtime` (runtime_choice.h; the gating runtime's is the job's best), written
-// with its metadata to best/<runtime>/ and confirmed there.
+// The artifact for `runtime`, copied to best/<runtime>/model.onnx: the job's best for the gating
+// runtime (Finish writes its metadata), else the choice of runtime_choice.h, confirmed there with
+// its metadata in best/<runtime>/model.json.
 Expected<RuntimeBest> Job::ChooseFor(const std::string& runtime) {
   RuntimeBest rb;
   rb.runtime = runtime;
   std::optional<size_t> chosen = selection_.best;
   rb.explanation = selection_.explanation;
-  if (runtime != policy_.target_runtimes.front()) {
+  const bool gate = runtime == policy_.target_runtimes.front();
+  if (!gate) {
     std::vector<Outcome> outcomes;
     std::vector<std::string> files;
     for (const TrialView& t : trials_) {
@@ -547,13 +549,14 @@ Expected<RuntimeBest> Job::ChooseFor(const std::string& runtime) {
   fs::copy_file(Path("candidates/" + id + ".onnx"), dir + "/model.onnx",
                 fs::copy_options::overwrite_existing, ec);
   if (ec) return IOError("cannot copy " + id + " to " + dir + ": " + ec.message());
+  rb.path = dir + "/model.onnx";
+  rb.id = id;
+  if (gate) return rb;
   SHRINK_ASSIGN_OR_RETURN(exporting::ArtifactMetadata meta, Describe(*chosen, dir + "/model.onnx"));
   Say("[confirm] " + id + " on " + runtime + " (" + dir + ")");
   SHRINK_RETURN_IF_ERROR(Confirm(dir + "/model.onnx", runtime, runtime, meta));
   meta.lineage = lineage_.ToJson();
   SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(meta, dir + "/model.json"));
-  rb.path = dir + "/model.onnx";
-  rb.id = id;
   return rb;
 }
 
@@ -608,6 +611,8 @@ Expected<CompressSummary> Job::Finish() {
     lineage_.stages.push_back({"total", Since(start_)});
     meta.lineage = lineage_.ToJson();
     SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(meta, Path("best/model.json")));
+    SHRINK_RETURN_IF_ERROR(exporting::SaveMetadata(
+        meta, Path("best/" + policy_.target_runtimes.front() + "/model.json")));
     s.warnings = meta.warnings;
   }
   s.seconds = Since(start_);
