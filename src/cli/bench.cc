@@ -19,6 +19,7 @@
 #include "onnx/import.h"
 #include "passes/fuse_qdq_ops.h"
 #include "passes/runtime_fusion.h"
+#include "runtime/fast/onednn_util.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 
@@ -51,8 +52,9 @@ Status Bench(const BenchArgs& a) {
   // QDQ models run in 8-bit on the fast runtime: QDQ patterns become QLinear ops first.
   // The runtime fusions (Gelu, LayerNorm, Attention) on what stays float, as a runtime applies
   // them.
+  // Without exact int8 dot products (no VNNI) they run as written.
   if (!a.reference && !a.keep_qdq) {
-    SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
+    if (runtime::fast::Int8DotExact()) SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
     SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(model).status());
   }
   runtime::DimValues dims;

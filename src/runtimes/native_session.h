@@ -2,7 +2,8 @@
 // (evaluation, latency, the compression job, the bench harness).
 //
 // Contract: Create() takes a private copy of the model, lowers QDQ patterns to 8-bit QLinear ops
-// (passes::LowerQdq, so a QDQ artifact runs in int8 as a deployment would) and plans a
+// (passes::LowerQdq, so a QDQ artifact runs in int8 as a deployment would; on a CPU without VNNI,
+// where oneDNN's int8 products can saturate, the QDQ model runs as written instead) and plans a
 // runtime::fast::Session on it with `threads`. A model without QDQ gets the runtime fusions
 // (passes::FuseForRuntime: Gelu, LayerNorm, Attention) instead. Run() returns
 // the outputs in graph output order; Warm() before timing. The caller's model may be destroyed

@@ -151,6 +151,7 @@ class Int8ConvOneDnn : public FastKernel {
 // QLinearConvAct variant (same inputs, activations before the requantization).
 std::unique_ptr<FastKernel> MakeQLinearConvWith(const CreateInfo& info,
                                                 std::vector<FusedActivation> acts) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* w = ConstInput(info, 3);
   auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4)),
        ys = FloatsOf(ConstInput(info, 6));
@@ -199,6 +200,7 @@ std::unique_ptr<FastKernel> MakeQLinearConvAct(const CreateInfo& info) {
 // that f32 bias: the sum then rounds to float32 near |conv(x, w)|, within ~1 accumulator unit for
 // K up to ~500). A zero or non-finite multiplier declines (reference kernel).
 std::unique_ptr<FastKernel> MakeQConvFloat(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* w = ConstInput(info, 3);
   auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4));
   auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
@@ -231,6 +233,7 @@ std::unique_ptr<FastKernel> MakeQConvFloat(const CreateInfo& info) {
 
 // ConvInteger(x, w[, x_zp, w_zp]) -> int32.
 std::unique_ptr<FastKernel> MakeConvInteger(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* w = ConstInput(info, 1);
   auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
   if (!w || !xzp || (!OmittedInput(info, 3) && !ConstInput(info, 3))) return nullptr;

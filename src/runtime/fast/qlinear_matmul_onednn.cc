@@ -130,6 +130,7 @@ class Int8MatMulOneDnn : public FastKernel {
 
 // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp).
 std::unique_ptr<FastKernel> MakeQLinearMatMul(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4)),
        ys = FloatsOf(ConstInput(info, 6));
@@ -154,6 +155,7 @@ std::unique_ptr<FastKernel> MakeQLinearMatMul(const CreateInfo& info) {
 
 // MatMulInteger(a, b[, a_zp, b_zp]) -> int32.
 std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 1);
   auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
   if (!b || b->rank() != 2 || !azp || (!OmittedInput(info, 3) && !ConstInput(info, 3)))
@@ -170,6 +172,7 @@ std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
 // com.shrink QMatMulFloat(a, a_scale, a_zp, b, b_scale, b_zp) -> float32 (passes::
 // FuseQdqFloatOutput): a of any rank, constant 2-D b, output scales a_scale * b_scale[n].
 std::unique_ptr<FastKernel> MakeQMatMulFloat(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
   auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
@@ -191,6 +194,7 @@ std::unique_ptr<FastKernel> MakeQMatMulFloat(const CreateInfo& info) {
 // constant B (transposed to [K, N] here when transB), C absent or an int32 constant scalar / row of
 // N; float32 output when y_scale is absent.
 std::unique_ptr<FastKernel> MakeQGemm(const CreateInfo& info) {
+  if (!Int8DotExact()) return nullptr;
   const ir::Node& n = *info.node;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
