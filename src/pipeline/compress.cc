@@ -619,6 +619,15 @@ Expected<CompressSummary> Job::Finish() {
   s.search_overhead_pct =
       s.seconds > 0 ? 100.0 * std::max(0.0, s.seconds - work_seconds_) / s.seconds : 0;
   SHRINK_ASSIGN_OR_RETURN(s.report, report::LoadReportData(Path("report.json")));
+  if (!s.per_runtime.empty()) {  // the report names the artifact of each target runtime too
+    for (const RuntimeBest& r : s.per_runtime)
+      s.report.per_runtime.push_back({r.runtime, r.id,
+                                      r.id.empty() ? "" : "best/" + r.runtime + "/model.onnx",
+                                      r.explanation});
+    SHRINK_RETURN_IF_ERROR(WriteText(Path("report.json"), s.report.ToJson().dump(2)));
+    SHRINK_ASSIGN_OR_RETURN(std::string html, report::RenderHtmlReport(s.report));
+    SHRINK_RETURN_IF_ERROR(WriteText(Path("report.html"), html));
+  }
   if (o_.pdf) {
     const Status pdf = report::PrintToPdf(Path("report.html"), Path("report.pdf"));
     if (!pdf.ok()) Say("[report] no PDF: " + pdf.ToString());

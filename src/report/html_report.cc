@@ -77,6 +77,16 @@ void Summary(std::ostringstream& o, const ReportData& d) {
       << "x faster than the baseline measured in the same time window (p50 "
       << Fmt(best->latency_ms_p50) << " ms), " << Esc(d.metric) << " " << Fmt(d.baseline.metric, 4)
       << " &rarr; " << Fmt(best->metric, 4) << ".</p>";
+  if (!d.per_runtime.empty()) {
+    o << "<table><caption>Artifact per target runtime (in the job folder)</caption><thead><tr>"
+         "<th scope=\"col\">runtime</th>"
+         "<th scope=\"col\">candidate</th><th scope=\"col\">file</th></tr></thead><tbody>";
+    for (const RuntimeArtifact& r : d.per_runtime)
+      o << "<tr><th scope=\"row\">" << Esc(r.runtime) << "</th><td"
+        << (r.candidate.empty() ? " class=\"bad\">none: " + Esc(r.note) : ">" + Esc(r.candidate))
+        << "</td><td>" << Esc(r.path) << "</td></tr>";
+    o << "</tbody></table>";
+  }
   o << "</section>\n<section id=\"risks\"><h2>Risk flags</h2>";
   if (d.risk_flags.empty()) {
     o << "<p class=\"ok\">No risk flags were raised.</p>";

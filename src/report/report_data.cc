@@ -49,6 +49,14 @@ CandidateRow RowFrom(const nlohmann::json& j) {
   return r;
 }
 
+nlohmann::json PerRuntimeJson(const std::vector<RuntimeArtifact>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RuntimeArtifact& r : rows)
+    out.push_back(
+        {{"runtime", r.runtime}, {"candidate", r.candidate}, {"path", r.path}, {"note", r.note}});
+  return out;
+}
+
 }  // namespace
 
 const CandidateRow* ReportData::Recommended() const {
@@ -87,6 +95,7 @@ nlohmann::json ReportData::ToJson() const {
           {"cohorts", cs},
           {"risk_flags", risk_flags},
           {"recommendation", recommendation},
+          {"per_runtime", PerRuntimeJson(per_runtime)},
           {"cost",
            {{"qps", cost.qps},
             {"price_per_instance_hour", cost.price_per_instance_hour},
@@ -117,6 +126,9 @@ Expected<ReportData> ReportData::FromJson(const nlohmann::json& j) {
                            Num(c, "compressed"), c.value("flagged", false)});
     d.risk_flags = j.value("risk_flags", std::vector<std::string>{});
     d.recommendation = j.value("recommendation", "");
+    for (const auto& r : j.value("per_runtime", nlohmann::json::array()))
+      d.per_runtime.push_back({r.at("runtime").get<std::string>(), r.value("candidate", ""),
+                               r.value("path", ""), r.value("note", "")});
     if (j.contains("cost")) {
       const auto& c = j.at("cost");
       d.cost = {c.value("qps", 100.0), c.value("price_per_instance_hour", 0.5),

@@ -48,6 +48,15 @@ struct CohortRow {
   bool operator==(const CohortRow&) const = default;
 };
 
+// The artifact chosen for one target runtime (shrink compress's best/<runtime>/).
+struct RuntimeArtifact {
+  std::string runtime;
+  std::string candidate;  // empty: none qualifies there
+  std::string path;       // relative to the job folder
+  std::string note;       // the selection's explanation on that runtime
+  bool operator==(const RuntimeArtifact&) const = default;
+};
+
 struct CostInputs {
   double qps = 100;                       // sustained queries per second to serve
   double price_per_instance_hour = 0.50;  // USD
@@ -65,6 +74,7 @@ struct ReportData {
   std::vector<CohortRow> cohorts;
   std::vector<std::string> risk_flags;
   std::string recommendation;  // one paragraph; says so when nothing met the constraints
+  std::vector<RuntimeArtifact> per_runtime;  // filled when the job has finished
   CostInputs cost;
   nlohmann::json lineage = nlohmann::json::object();
   bool operator==(const ReportData&) const = default;

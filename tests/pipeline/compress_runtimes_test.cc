@@ -76,6 +76,11 @@ TEST(CompressRuntimes, EachTargetRuntimeGetsItsOwnArtifact) {
   ASSERT_TRUE(nm.ok()) << nm.status().ToString();
   EXPECT_EQ(nm->runtime, "native");
   EXPECT_EQ(nm->compression.quantization, meta->compression.quantization);
+  // The report names both.
+  ASSERT_EQ(s->report.per_runtime.size(), 2u);
+  EXPECT_EQ(s->report.per_runtime[0].candidate, native.id);
+  EXPECT_EQ(s->report.per_runtime[0].path, "best/native/model.onnx");
+  EXPECT_EQ(s->report.per_runtime[1].candidate, ort.id);
   // ONNX Runtime never gets the W4A8 file (it dequantizes the int4 weights at every run): either
   // the all-int8 candidate, confirmed there, or none (int8 is about as fast as float there, and
   // a candidate slower than the baseline is never chosen), and a warning says which.

@@ -54,6 +54,10 @@ TEST(HtmlReport, HasEverySectionChartsAndAccessibleTables) {
   EXPECT_EQ(html->find("href="), std::string::npos);
   EXPECT_EQ(html->find("url("), std::string::npos);
   EXPECT_NE(html->find("class=\"front\""), std::string::npos);  // Pareto front drawn
+  // The artifact of each target runtime, and why a runtime has none.
+  EXPECT_NE(html->find("Artifact per target runtime"), std::string::npos);
+  EXPECT_NE(html->find("best/native/model.onnx"), std::string::npos);
+  EXPECT_NE(html->find("none: trial-1 &lt;slower&gt; than the baseline there"), std::string::npos);
   // Cost: baseline 1 instance, trial-1 (1430/s) 1 instance -> $0 saved.
   EXPECT_NE(html->find("$365"), std::string::npos);
 }

@@ -68,6 +68,9 @@ inline ReportData SampleReport() {
                {"by_label", "Trouser", 1000, 0.98, 0.98, false}};
   d.risk_flags = {"cohort by_label=Shirt lost 4.0 points (tolerance 2.0)"};
   d.recommendation = "Ship trial-1: int8 entropy per-channel meets every constraint.";
+  d.per_runtime = {
+      {"native", "trial-1", "best/native/model.onnx", "trial-1 meets every constraint"},
+      {"onnxruntime", "", "", "trial-1 <slower> than the baseline there"}};
   d.cost = {200, 0.5, 2};
   d.lineage = {{"seeds", {{"search", 0}}}};
   return d;
