@@ -92,6 +92,7 @@ class Job {
                  const std::string& primary_runtime, exporting::ArtifactMetadata& meta);
   Expected<exporting::ArtifactMetadata> Describe(size_t trial, const std::string& file) const;
   Expected<RuntimeBest> ChooseFor(const std::string& runtime);
+  std::string PrecisionKind(size_t trial) const;
 
   CompressOptions o_;
   Clock::time_point start_;
@@ -501,6 +502,19 @@ Status Job::Confirm(const std::string& file, const std::string& runtime_name,
   return Status::Ok();
 }
 
+// Which per-layer precisions trial `trial` uses, sorted and comma-joined ("int8,w4a8"); "" when
+// the search has no per-layer choices (or the genome does not decode).
+std::string Job::PrecisionKind(size_t trial) const {
+  Expected<nlohmann::json> choices = space_->Decode(log_->records().at(trial).genome);
+  if (!choices.ok() || !choices->contains("layers")) return "";
+  std::set<std::string> used;
+  for (const auto& [layer, precision] : choices->at("layers").items())
+    used.insert(precision.is_string() ? precision.get<std::string>() : precision.dump());
+  std::string out;
+  for (const std::string& p : used) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
 // The metadata of trial `trial`'s artifact at `file`, before any runtime confirmed it.
 Expected<exporting::ArtifactMetadata> Job::Describe(size_t trial, const std::string& file) const {
   exporting::ArtifactMetadata meta;
@@ -525,19 +539,20 @@ Expected<RuntimeBest> Job::ChooseFor(const std::string& runtime) {
   const bool gate = runtime == policy_.target_runtimes.front();
   if (!gate) {
     std::vector<Outcome> outcomes;
-    std::vector<std::string> files;
-    for (const TrialView& t : trials_) {
-      outcomes.push_back(t.outcome);
-      files.push_back(Path("candidates/" + t.outcome.id + ".onnx"));
+    std::vector<std::string> files, kinds;
+    for (size_t i = 0; i < trials_.size(); ++i) {
+      outcomes.push_back(trials_[i].outcome);
+      files.push_back(Path("candidates/" + trials_[i].outcome.id + ".onnx"));
+      kinds.push_back(PrecisionKind(i));
     }
     SHRINK_ASSIGN_OR_RETURN(runtimes::RuntimeKind kind, runtimes::ParseRuntime(runtime));
     const MeasureOptions mo{kind, o_.threads, o_.eval_limit, 30, 5, false};
     Say("[choose] timing the candidates on " + runtime);
     SHRINK_ASSIGN_OR_RETURN(
         RuntimeChoice c,
-        ChooseForRuntime(outcomes, files, ToMeasurement(baseline_, baseline_), policy_.constraints,
-                         task_, mo, PairedBaseline{&*baseline_model_, o_.model_path},
-                         kMaxTimedPerRuntime));
+        ChooseForRuntime(outcomes, files, kinds, ToMeasurement(baseline_, baseline_),
+                         policy_.constraints, task_, mo,
+                         PairedBaseline{&*baseline_model_, o_.model_path}, kMaxTimedPerRuntime));
     chosen = c.best;
     rb.explanation = c.explanation;
   }

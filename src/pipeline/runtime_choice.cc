@@ -1,15 +1,28 @@
 #include "pipeline/runtime_choice.h"
 
+#include <set>
+
 namespace shrink::pipeline {
+
+std::vector<size_t> TimingOrder(const std::vector<size_t>& ranked,
+                                const std::vector<std::string>& kinds, size_t max_timed) {
+  std::vector<size_t> order, rest;
+  std::set<std::string> seen;
+  for (size_t i : ranked) (seen.insert(kinds.at(i)).second ? order : rest).push_back(i);
+  order.insert(order.end(), rest.begin(), rest.end());
+  if (order.size() > max_timed) order.resize(max_timed);
+  return order;
+}
 
 Expected<RuntimeChoice> ChooseForRuntime(const std::vector<Outcome>& outcomes,
                                          const std::vector<std::string>& files,
+                                         const std::vector<std::string>& kinds,
                                          const search::Measurement& baseline,
                                          const search::Constraints& constraints,
                                          const data::TaskSpec& task, const MeasureOptions& options,
                                          const PairedBaseline& paired, size_t max_timed) {
-  std::vector<size_t> order = RankCandidates(outcomes, baseline, /*ignore_latency=*/true);
-  if (order.size() > max_timed) order.resize(max_timed);
+  const std::vector<size_t> order =
+      TimingOrder(RankCandidates(outcomes, baseline, /*ignore_latency=*/true), kinds, max_timed);
   std::vector<Outcome> here;  // the timed candidates with this runtime's latencies
   std::vector<size_t> index;  // here[k] is outcomes[index[k]]
   for (size_t i : order) {

@@ -2,10 +2,13 @@
 //
 // The search measures every candidate on the gating runtime only, and a file can rank otherwise
 // elsewhere (ONNX Runtime dequantizes W4A8's int4 weights at every run). So, per other target
-// runtime: the candidates whose only violations on the gating runtime are about latency, in
-// Select's order of preference there, up to `max_timed`, are timed on that runtime paired with the
-// baseline there (latency only: metric and size belong to the file), and Select chooses among them
-// with those latencies: the constraints and "never slower than the baseline" apply on that runtime.
+// runtime: of the candidates whose only violations on the gating runtime are about latency, up to
+// `max_timed` are timed on that runtime paired with the baseline there (latency only: metric and
+// size belong to the file): first the most preferred one (Select's order on the gating runtime) of
+// each kind (`kinds[i]`: which precisions candidate i uses, e.g. "int8,w4a8"), since a runtime that
+// runs one kind slowly runs its variants so too, then the others in that order. Select chooses
+// among them with those latencies: the constraints and "never slower than the baseline" apply on
+// that runtime.
 // The caller confirms the chosen file's metric on the runtime afterwards.
 #pragma once
 
@@ -24,10 +27,16 @@ struct RuntimeChoice {
   int timed = 0;               // candidates timed on the runtime
 };
 
+// The order of timing: `ranked` (Select's order) with the first candidate of each kind moved
+// ahead of the others (relative orders kept), cut to `max_timed`.
+std::vector<size_t> TimingOrder(const std::vector<size_t>& ranked,
+                                const std::vector<std::string>& kinds, size_t max_timed);
+
 // `outcomes` as Select left them (violations filled, on the gating runtime); `files[i]` is
 // outcome i's model file. `options.runtime` is the runtime to choose for.
 Expected<RuntimeChoice> ChooseForRuntime(const std::vector<Outcome>& outcomes,
                                          const std::vector<std::string>& files,
+                                         const std::vector<std::string>& kinds,
                                          const search::Measurement& baseline,
                                          const search::Constraints& constraints,
                                          const data::TaskSpec& task, const MeasureOptions& options,

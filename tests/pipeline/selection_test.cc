@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/runtime_choice.h"
+
 namespace shrink::pipeline {
 namespace {
 
@@ -61,6 +63,35 @@ TEST(Selection, NothingFeasibleExplainsClosest) {
   EXPECT_EQ(s.closest[0], 1u);      // 8x is closer to 10x than 4x
   EXPECT_NE(s.explanation.find("min_compression_ratio: 8 < 10"), std::string::npos)
       << s.explanation;
+}
+
+}  // namespace
+}  // namespace shrink::pipeline
+
+namespace shrink::pipeline {
+namespace {
+
+// RankCandidates: Select's order; with ignore_latency, candidates whose only violations are about
+// latency (what another runtime can change) stay in, in the same order.
+TEST(Selection, RankCandidatesKeepsLatencyOnlyViolationsWhenAsked) {
+  search::Constraints c;
+  c.max_metric_drop_pct = 1.0;
+  std::vector<Outcome> o = {Make("a", 0.5, 5, 1),      // 0.125
+                            Make("b", 0.2, 4, 2),      // 0.2
+                            Make("c", 3.0, 2, 0.5),    // drops 3%: out either way
+                            Make("d", 0.1, 12, 0.5)};  // slower than the baseline here
+  Select(o, Base(), c);
+  EXPECT_EQ(RankCandidates(o, Base(), false), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(RankCandidates(o, Base(), true), (std::vector<size_t>{0, 3, 1}));  // d: 1.2 x 0.125
+}
+
+// The first candidate of each kind is timed ahead of its variants, so a runtime that runs one kind
+// slowly still sees the best of the others.
+TEST(RuntimeChoice, TimingOrderPutsEachKindsFirstCandidateAhead) {
+  const std::vector<std::string> kinds = {"int8", "int8,w4a8", "int8,w4a8", "int8,w4a8", "int8"};
+  EXPECT_EQ(TimingOrder({1, 2, 3, 0, 4}, kinds, 10), (std::vector<size_t>{1, 0, 2, 3, 4}));
+  EXPECT_EQ(TimingOrder({1, 2, 3, 0, 4}, kinds, 2), (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(TimingOrder({}, kinds, 3), std::vector<size_t>{});
 }
 
 }  // namespace
