@@ -142,6 +142,7 @@ Status ApplyWeightOnly(ir::Model& model, const nlohmann::json& c,
                      {"initializer_bytes_after", r.bytes_after},
                      {"calibration_batches", r.calibration_batches},
                      {"excluded", o.exclude}};
+  if (r.nodes.empty()) return Status::Ok();  // nothing left in float for it: not in the name
   const std::string& q = out.compression.quantization;
   out.compression.quantization = q == "none" ? r.scheme : q + " + " + r.scheme;
   out.compression.details[key] = {{"scheme", r.scheme}, {"nodes", r.nodes}};

@@ -226,6 +226,25 @@ TEST_F(CompressJob, PerLayerInt4ChoiceQuantizesThatLayerWeightOnly) {
   EXPECT_TRUE(SomeTrialUses(Path("mixed"), 2, "weight-only int4 block32 rtn"));
 }
 
+// With a weight_only stage listed (the default policy's form: it configures the int4 layers), an
+// all-int8 candidate has nothing left in float for it, and its description says nothing of it.
+TEST_F(CompressJob, WeightOnlyStageNamedOnlyWhereItQuantizedSomething) {
+  std::ofstream(Path("wo_listed.yaml"))
+      << "version: 1\nname: t\nbudget: {trials: 2}\nstages:\n  - ptq: {method: minmax}\n"
+         "  - weight_only: {bits: 4, block_size: 32, method: rtn}\n"
+         "  - search: {algorithm: nsga2, per_layer: true, layer_choices: [int8, int4], "
+         "population: 4, sensitivity_samples: 0}\n";
+  Expected<CompressSummary> s = RunCompression(Options("wo_listed.yaml", "wo_listed"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->trials_total, 2);
+  Expected<exporting::ArtifactMetadata> all_int8 =
+      exporting::LoadMetadata(Path("wo_listed") + "/candidates/trial-0.json");
+  ASSERT_TRUE(all_int8.ok()) << all_int8.status().ToString();
+  EXPECT_EQ(all_int8->compression.quantization.find("weight-only"), std::string::npos)
+      << all_int8->compression.quantization;
+  EXPECT_TRUE(SomeTrialUses(Path("wo_listed"), 2, "weight-only int4 block32 rtn"));
+}
+
 // The fixture's model has one quantizable layer: the two trials are it at int8 and at W4A8.
 TEST_F(CompressJob, PerLayerW4A8ChoiceGivesThatLayerInt4Codes) {
   std::ofstream(Path("w4.yaml"))
