@@ -49,6 +49,7 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
   o.policy.exclude.insert(o.policy.exclude.end(), int4.begin(), int4.end());
   o.policy.keep_first_last = c.at("keep_first_last").get<bool>();
   o.policy.quantize_outputs = c.value("quantize_outputs", true);
+  o.policy.fold_hardswish = c.value("fold_hardswish", true);
   o.policy.activation_dtype =
       c.at("activations").get<std::string>() == "s8" ? DataType::kInt8 : DataType::kUInt8;
   o.policy.per_channel = c.at("per_channel").get<bool>();

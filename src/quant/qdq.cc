@@ -107,8 +107,9 @@ QdqPlan PlanQdq(const std::vector<ir::Node*>& nodes, const QuantPolicy& policy) 
     const ir::Value* out = n->output(0);
     if (!policy.quantize_outputs || !out || !IsFloatOrUnknown(out)) continue;
     const ir::Node* act = policy.fold_activations ? FoldableActivation(out) : nullptr;
-    const ir::Node* float_act =
-        policy.fold_activations && !act ? FloatActivationAfterConv(*n, out) : nullptr;
+    const ir::Node* float_act = policy.fold_activations && policy.fold_hardswish && !act
+                                    ? FloatActivationAfterConv(*n, out)
+                                    : nullptr;
     if (act)
       add(act->output(0)->name(), out->name());
     else if (float_act)

@@ -30,7 +30,7 @@ TEST(Policy, ReadsStagesConstraintsAndAxes) {
   ASSERT_NE(ptq, nullptr);
   EXPECT_EQ(ptq->methods.size(), 4u);
   const std::vector<Axis> axes = ptq->Axes();
-  ASSERT_EQ(axes.size(), 11u);  // every choice option, fixed ones with size 1
+  ASSERT_EQ(axes.size(), 12u);  // every choice option, fixed ones with size 1
   EXPECT_EQ(axes[0].option, "method");
   EXPECT_EQ(axes[0].size, 4);
   EXPECT_EQ(axes[1].option, "per_channel");

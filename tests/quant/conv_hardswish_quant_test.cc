@@ -143,5 +143,53 @@ TEST(ConvHardSwishQuant, QuantizesHardSwishOutputsAndRunsFused) {
   EXPECT_LE(MaxDiff(y_fast, y_float), 0.05 * range);
 }
 
+// fold_hardswish = false: each Conv output is quantized too (DQ -> Conv -> Q, the form ONNX Runtime
+// fuses into QLinearConv), the HardSwish runs between DQ and Q, and the lowered plan runs the convs
+// as plain QLinearConv; the result still agrees with the QDQ model.
+TEST(ConvHardSwishQuant, UnfoldedQuantizesConvOutputsForOnnxRuntime) {
+  auto cloned = CloneModel(ConvHardSwishNet());
+  ASSERT_TRUE(cloned.ok());
+  ir::Model q = std::move(*cloned);
+  QuantizeOptions o;
+  o.policy.per_channel = true;
+  o.policy.fold_hardswish = false;
+  auto calib = MakeRandomCalibration(*q.graph, 8, 1);
+  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
+  auto r = QuantizeModel(q, calib->get(), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  int quantized_after_act = 0, quantized_conv_out = 0;
+  for (const auto& n : q.graph->nodes()) {
+    if (n->op_type() != "QuantizeLinear") continue;
+    const ir::Node* p = n->input(0)->producer();
+    quantized_after_act += passes::IsOp(p, "HardSwish");
+    quantized_conv_out += passes::IsOp(p, "Conv") && p->name() != "conv3";
+  }
+  EXPECT_EQ(quantized_after_act, 2);
+  EXPECT_EQ(quantized_conv_out, 2);
+
+  const runtime::Feeds feeds = {
+      {"x", runtime::RandomTensor(DataType::kFloat32, Shape{1, 3, 10, 10}, 9)}};
+  const Tensor y_qdq = RunReference(q, feeds);
+  auto lowered_copy = CloneModel(q);
+  ASSERT_TRUE(lowered_copy.ok());
+  ir::Model lowered = std::move(*lowered_copy);
+  ASSERT_TRUE(passes::LowerQdq(lowered).ok());
+  runtime::fast::SessionOptions so;
+  so.profile = true;
+  auto s = runtime::fast::Session::Create(lowered, so);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto out = (*s)->Run(feeds);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  int qlinear = 0;
+  for (const auto& p : (*s)->Profile()) qlinear += p.op_type == "QLinearConv";
+  EXPECT_GE(qlinear, 2);
+  double step = 0;
+  for (const auto& n : q.graph->nodes())
+    if (n->op_type() == "QuantizeLinear")
+      step = std::max(step, passes::ConstantOf(n->input(1))->GetAsDouble(0));
+  ASSERT_GT(step, 0.0);
+  EXPECT_LE(MaxDiff((*out)[0], y_qdq), 4 * step);
+}
+
 }  // namespace
 }  // namespace shrink::quant

@@ -29,9 +29,12 @@ struct PtqConfig : StageConfig {
   std::vector<bool> dynamic = {false};
   std::vector<bool> keep_first_last = {false};
   std::vector<bool> quantize_outputs = {true};  // false: float outputs (only inputs/weights QDQ)
-  std::vector<bool> cle = {false};              // cross-layer equalization first
-  std::vector<bool> bias_correction = {false};  // empirical bias correction after
-  std::vector<double> smoothquant = {-1};       // alpha in [0, 1]; -1 (`off`): none
+  // false: a Conv before a HardSwish quantizes its own output too (QuantPolicy::fold_hardswish:
+  // the form ONNX Runtime runs as QLinearConv).
+  std::vector<bool> fold_hardswish = {true};
+  std::vector<bool> cle = {false};                     // cross-layer equalization first
+  std::vector<bool> bias_correction = {false};         // empirical bias correction after
+  std::vector<double> smoothquant = {-1};              // alpha in [0, 1]; -1 (`off`): none
   std::vector<std::string> weight_rounding = {"rtn"};  // int8 weight codes: rtn | gptq
   std::vector<std::string> exclude;                    // node names (exact) kept in float
   std::vector<std::string> op_types = {"Conv", "MatMul", "Gemm"};

@@ -12,6 +12,7 @@ std::vector<Axis> PtqConfig::Axes() const {
   add("dynamic", dynamic.size());
   add("keep_first_last", keep_first_last.size());
   add("quantize_outputs", quantize_outputs.size());
+  add("fold_hardswish", fold_hardswish.size());
   add("cle", cle.size());
   add("bias_correction", bias_correction.size());
   add("smoothquant", smoothquant.size());
@@ -28,6 +29,7 @@ nlohmann::json PtqConfig::ToJson() const {
           {"dynamic", dynamic},
           {"keep_first_last", keep_first_last},
           {"quantize_outputs", quantize_outputs},
+          {"fold_hardswish", fold_hardswish},
           {"cle", cle},
           {"bias_correction", bias_correction},
           {"smoothquant", smoothquant},
@@ -64,6 +66,7 @@ std::unique_ptr<StageConfig> ParsePtqStage(const data::YamlValue& options) {
   if (auto v = m.Optional("dynamic")) c->dynamic = BoolChoices(*v);
   if (auto v = m.Optional("keep_first_last")) c->keep_first_last = BoolChoices(*v);
   if (auto v = m.Optional("quantize_outputs")) c->quantize_outputs = BoolChoices(*v);
+  if (auto v = m.Optional("fold_hardswish")) c->fold_hardswish = BoolChoices(*v);
   if (auto v = m.Optional("cle")) c->cle = BoolChoices(*v);
   if (auto v = m.Optional("bias_correction")) c->bias_correction = BoolChoices(*v);
   if (auto v = m.Optional("smoothquant")) c->smoothquant = SmoothQuantChoices(*v);
