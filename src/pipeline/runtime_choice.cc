@@ -37,7 +37,6 @@ Expected<RuntimeChoice> ChooseForRuntime(const std::vector<Outcome>& outcomes,
     index.push_back(i);
   }
   RuntimeChoice c;
-  c.timed = static_cast<int>(here.size());
   const Selection s = Select(here, baseline, constraints);
   c.explanation = s.explanation;
   if (s.best) c.best = index[*s.best];

@@ -24,7 +24,6 @@ namespace shrink::pipeline {
 struct RuntimeChoice {
   std::optional<size_t> best;  // index into the outcomes
   std::string explanation;     // Select's, with this runtime's latencies
-  int timed = 0;               // candidates timed on the runtime
 };
 
 // The order of timing: `ranked` (Select's order) with the first candidate of each kind moved

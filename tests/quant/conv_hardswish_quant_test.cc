@@ -80,51 +80,82 @@ double MaxDiff(const Tensor& a, const Tensor& b) {
   return v;
 }
 
-TEST(ConvHardSwishQuant, QuantizesHardSwishOutputsAndRunsFused) {
-  const ir::Model float_model = ConvHardSwishNet();
-  auto cloned = CloneModel(float_model);
-  ASSERT_TRUE(cloned.ok());
-  ir::Model q = std::move(*cloned);
+// ConvHardSwishNet quantized statically (per-channel weights, random calibration).
+Expected<ir::Model> Quantized(bool fold_hardswish) {
+  SHRINK_ASSIGN_OR_RETURN(ir::Model q, CloneModel(ConvHardSwishNet()));
   QuantizeOptions o;
   o.policy.per_channel = true;
-  auto calib = MakeRandomCalibration(*q.graph, 8, 1);
-  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
-  auto r = QuantizeModel(q, calib->get(), o);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  o.policy.fold_hardswish = fold_hardswish;
+  SHRINK_ASSIGN_OR_RETURN(auto calib, MakeRandomCalibration(*q.graph, 8, 1));
+  SHRINK_RETURN_IF_ERROR(QuantizeModel(q, calib.get(), o).status());
+  return q;
+}
 
-  // Standard ONNX: HardSwish at opset 14, quantized after the activation, not between.
-  EXPECT_EQ(q.OpsetFor(""), 14);
-  int hardswish = 0, quantized_after_act = 0, quantized_conv_out = 0;
+// QuantizeLinear nodes reading a HardSwish output / a Conv output (conv3, the last, aside).
+struct Quantizers {
+  int after_act = 0, conv_out = 0;
+};
+Quantizers CountQuantizers(const ir::Model& q) {
+  Quantizers c;
   for (const auto& n : q.graph->nodes()) {
-    EXPECT_TRUE(n->domain().empty()) << n->Describe();
-    hardswish += n->op_type() == "HardSwish";
     if (n->op_type() != "QuantizeLinear") continue;
     const ir::Node* p = n->input(0)->producer();
-    quantized_after_act += passes::IsOp(p, "HardSwish");
-    quantized_conv_out += passes::IsOp(p, "Conv") && p->name() != "conv3";
+    c.after_act += passes::IsOp(p, "HardSwish");
+    c.conv_out += passes::IsOp(p, "Conv") && p->name() != "conv3";
   }
-  EXPECT_EQ(hardswish, 2);
-  EXPECT_EQ(quantized_after_act, 2);
-  EXPECT_EQ(quantized_conv_out, 0);
+  return c;
+}
 
-  const runtime::Feeds feeds = {
-      {"x", runtime::RandomTensor(DataType::kFloat32, Shape{1, 3, 10, 10}, 9)}};
-  const Tensor y_float = RunReference(float_model, feeds);
-  const Tensor y_qdq = RunReference(q, feeds);
+// The largest output quantization step of `q` (bounds how far the int8 plan may drift from it).
+double MaxStep(const ir::Model& q) {
+  double step = 0;
+  for (const auto& n : q.graph->nodes())
+    if (n->op_type() == "QuantizeLinear")
+      step = std::max(step, passes::ConstantOf(n->input(1))->GetAsDouble(0));
+  return step;
+}
 
-  auto lowered_copy = CloneModel(q);
-  ASSERT_TRUE(lowered_copy.ok());
-  ir::Model lowered = std::move(*lowered_copy);
-  ASSERT_TRUE(passes::LowerQdq(lowered).ok());
+// `q` lowered for the fast runtime (passes::LowerQdq) and run once with profiling.
+struct LoweredRun {
+  Tensor y;
+  std::vector<runtime::fast::StepProfile> profile;
+};
+Expected<LoweredRun> RunLowered(const ir::Model& q, const runtime::Feeds& feeds) {
+  SHRINK_ASSIGN_OR_RETURN(ir::Model lowered, CloneModel(q));
+  SHRINK_RETURN_IF_ERROR(passes::LowerQdq(lowered).status());
   runtime::fast::SessionOptions so;
   so.profile = true;
-  auto s = runtime::fast::Session::Create(lowered, so);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  auto out = (*s)->Run(feeds);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
-  const Tensor& y_fast = (*out)[0];
+  SHRINK_ASSIGN_OR_RETURN(auto s, runtime::fast::Session::Create(lowered, so));
+  SHRINK_ASSIGN_OR_RETURN(std::vector<Tensor> out, s->Run(feeds));
+  return LoweredRun{out[0], s->Profile()};
+}
+
+const runtime::Feeds kFeeds = {
+    {"x", runtime::RandomTensor(DataType::kFloat32, Shape{1, 3, 10, 10}, 9)}};
+
+TEST(ConvHardSwishQuant, QuantizesHardSwishOutputsAndRunsFused) {
+  Expected<ir::Model> q = Quantized(true);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+
+  // Standard ONNX: HardSwish at opset 14, quantized after the activation, not between.
+  EXPECT_EQ(q->OpsetFor(""), 14);
+  int hardswish = 0;
+  for (const auto& n : q->graph->nodes()) {
+    EXPECT_TRUE(n->domain().empty()) << n->Describe();
+    hardswish += n->op_type() == "HardSwish";
+  }
+  EXPECT_EQ(hardswish, 2);
+  const Quantizers c = CountQuantizers(*q);
+  EXPECT_EQ(c.after_act, 2);
+  EXPECT_EQ(c.conv_out, 0);
+
+  const Tensor y_float = RunReference(ConvHardSwishNet(), kFeeds);
+  const Tensor y_qdq = RunReference(*q, kFeeds);
+  Expected<LoweredRun> fast = RunLowered(*q, kFeeds);
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  const Tensor& y_fast = fast->y;
   int fused = 0;
-  for (const auto& p : (*s)->Profile())
+  for (const auto& p : fast->profile)
     fused += p.backend == "onednn" && p.op_type.rfind("QLinearConvAct", 0) == 0;
   EXPECT_EQ(fused, 2);
 
@@ -132,10 +163,7 @@ TEST(ConvHardSwishQuant, QuantizesHardSwishOutputsAndRunsFused) {
   ASSERT_EQ(y_qdq.shape(), y_float.shape());
   // Output quantization step of y (conv3's output, quantized when the policy quantizes outputs;
   // otherwise the step of its input h2 bounds the difference the same way).
-  double step = 0;
-  for (const auto& n : q.graph->nodes())
-    if (n->op_type() == "QuantizeLinear")
-      step = std::max(step, passes::ConstantOf(n->input(1))->GetAsDouble(0));
+  const double step = MaxStep(*q);
   ASSERT_GT(step, 0.0);
   EXPECT_LE(MaxDiff(y_fast, y_qdq), 4 * step);
   const double range = MaxAbs(y_float);
@@ -147,48 +175,21 @@ TEST(ConvHardSwishQuant, QuantizesHardSwishOutputsAndRunsFused) {
 // fuses into QLinearConv), the HardSwish runs between DQ and Q, and the lowered plan runs the convs
 // as plain QLinearConv; the result still agrees with the QDQ model.
 TEST(ConvHardSwishQuant, UnfoldedQuantizesConvOutputsForOnnxRuntime) {
-  auto cloned = CloneModel(ConvHardSwishNet());
-  ASSERT_TRUE(cloned.ok());
-  ir::Model q = std::move(*cloned);
-  QuantizeOptions o;
-  o.policy.per_channel = true;
-  o.policy.fold_hardswish = false;
-  auto calib = MakeRandomCalibration(*q.graph, 8, 1);
-  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
-  auto r = QuantizeModel(q, calib->get(), o);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  int quantized_after_act = 0, quantized_conv_out = 0;
-  for (const auto& n : q.graph->nodes()) {
-    if (n->op_type() != "QuantizeLinear") continue;
-    const ir::Node* p = n->input(0)->producer();
-    quantized_after_act += passes::IsOp(p, "HardSwish");
-    quantized_conv_out += passes::IsOp(p, "Conv") && p->name() != "conv3";
-  }
-  EXPECT_EQ(quantized_after_act, 2);
-  EXPECT_EQ(quantized_conv_out, 2);
+  Expected<ir::Model> q = Quantized(false);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  const Quantizers c = CountQuantizers(*q);
+  EXPECT_EQ(c.after_act, 2);
+  EXPECT_EQ(c.conv_out, 2);
 
-  const runtime::Feeds feeds = {
-      {"x", runtime::RandomTensor(DataType::kFloat32, Shape{1, 3, 10, 10}, 9)}};
-  const Tensor y_qdq = RunReference(q, feeds);
-  auto lowered_copy = CloneModel(q);
-  ASSERT_TRUE(lowered_copy.ok());
-  ir::Model lowered = std::move(*lowered_copy);
-  ASSERT_TRUE(passes::LowerQdq(lowered).ok());
-  runtime::fast::SessionOptions so;
-  so.profile = true;
-  auto s = runtime::fast::Session::Create(lowered, so);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  auto out = (*s)->Run(feeds);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const Tensor y_qdq = RunReference(*q, kFeeds);
+  Expected<LoweredRun> fast = RunLowered(*q, kFeeds);
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
   int qlinear = 0;
-  for (const auto& p : (*s)->Profile()) qlinear += p.op_type == "QLinearConv";
+  for (const auto& p : fast->profile) qlinear += p.op_type == "QLinearConv";
   EXPECT_GE(qlinear, 2);
-  double step = 0;
-  for (const auto& n : q.graph->nodes())
-    if (n->op_type() == "QuantizeLinear")
-      step = std::max(step, passes::ConstantOf(n->input(1))->GetAsDouble(0));
+  const double step = MaxStep(*q);
   ASSERT_GT(step, 0.0);
-  EXPECT_LE(MaxDiff((*out)[0], y_qdq), 4 * step);
+  EXPECT_LE(MaxDiff(fast->y, y_qdq), 4 * step);
 }
 
 }  // namespace
