@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime_util/fast_test_util.h"
 
@@ -14,6 +15,7 @@ namespace shrink::testing {
 namespace {
 
 using ir::MakeAttr;
+using runtime::fast::Int8DepthwiseAvailable;
 using runtime::fast::kRequantTol;
 
 Tensor Full8(DataType t, int64_t n, int v) {
@@ -22,17 +24,22 @@ Tensor Full8(DataType t, int64_t n, int v) {
   return out;
 }
 
-// Runs both; expects the fast backend, equal shapes and dtypes, |diff| <= tol and at most
-// `max_off_share` of the elements off by anything.
+// Runs both (the fast session on `threads`, 0: tuned); expects the fast backend (`backend`, or
+// any but the reference when empty), equal shapes and dtypes, |diff| <= tol and at most 1% of the
+// elements off by anything.
 void ExpectInt8Matches(const std::string& what, const std::string& op,
                        const std::vector<Tensor>& in, const std::vector<bool>& constant,
                        std::vector<ir::Attribute> attrs, double tol, int64_t opset = 17,
-                       const std::string& domain = "") {
+                       const std::string& domain = "", int threads = 0,
+                       const std::string& backend = "") {
   SCOPED_TRACE(what);
-  FastOpResult r = RunBoth(op, in, constant, std::move(attrs), opset, domain);
+  FastOpResult r = RunBoth(op, in, constant, std::move(attrs), opset, domain, threads);
   ASSERT_EQ(r.ref.size(), 1u);
   ASSERT_EQ(r.fast.size(), 1u);
-  EXPECT_NE(r.backend, "reference");
+  if (backend.empty())
+    EXPECT_NE(r.backend, "reference");
+  else
+    EXPECT_EQ(r.backend, backend);
   ASSERT_EQ(r.fast[0].dtype(), r.ref[0].dtype());
   ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
   EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), tol);
@@ -49,16 +56,31 @@ struct ConvCase {
   int64_t group;
   Shape strides, dilations, pads;
   bool bias;
+  bool native = false;  // the native paths (qlinear_conv_native.h) take its u8-input variants
 };
 
 const std::vector<ConvCase>& ConvCases() {
   static const std::vector<ConvCase> cases = {
       {{1, 3, 17, 13}, 8, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
-      {{2, 6, 11, 9}, 6, {3, 3}, 6, {2, 2}, {1, 1}, {1, 0, 2, 1}, true},    // depthwise, odd pads
-      {{1, 8, 15, 15}, 4, {3, 5}, 2, {1, 2}, {2, 1}, {2, 2, 2, 2}, false},  // groups, dilation
-      {{1, 64, 7, 7}, 32, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},   // pointwise, big K
-      {{1, 5, 19}, 7, {4}, 1, {3}, {2}, {1, 2}, true},                      // 1-D
+      {{2, 6, 11, 9}, 6, {3, 3}, 6, {2, 2}, {1, 1}, {1, 0, 2, 1}, true, true},   // depthwise, odd
+                                                                                 // pads
+      {{1, 8, 15, 15}, 4, {3, 5}, 2, {1, 2}, {2, 1}, {2, 2, 2, 2}, false},       // groups, dilation
+      {{1, 64, 7, 7}, 32, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},  // pointwise, big K
+      {{1, 5, 19}, 7, {4}, 1, {3}, {2}, {1, 2}, true},                           // 1-D
       {{1, 2, 5, 6, 7}, 3, {2, 3, 2}, 1, {1, 2, 1}, {1, 1, 2}, {0, 1, 1, 1, 0, 0}, true},  // 3-D
+      // The native paths (qlinear_conv_native.h) for u8 inputs, after a first conv over one
+      // channel (oneDNN's): in-place pointwise with a partial column tile, a 1x1 stride-2 conv
+      // through im2col across 4 whole tiles and a partial one, 64 outputs (the packed stores),
+      // depthwise with a partial channel block / stride 2 / batch 2 and with kernel width 4 and
+      // uneven pads.
+      {{1, 1, 28, 28}, 16, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      {{1, 16, 14, 14}, 24, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},
+      {{1, 6, 9, 9}, 70, {1, 1}, 1, {2, 2}, {1, 1}, {0, 0, 0, 0}, true, true},
+      {{1, 8, 6, 6}, 64, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{2, 40, 9, 10}, 40, {3, 3}, 40, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{1, 20, 8, 8}, 20, {2, 4}, 20, {1, 1}, {1, 1}, {0, 1, 1, 2}, false, true},
+      // Too many multiply-adds for the native paths: their oneDNN fallback.
+      {{1, 32, 16, 16}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
   };
   return cases;
 }
@@ -77,16 +99,18 @@ std::vector<ir::Attribute> ConvAttrs(const ConvCase& c) {
 TEST(FastInt8, QLinearConvMatchesReference) {
   uint32_t seed = 1;
   for (const auto& c : ConvCases())
-    for (int variant = 0; variant < 4; ++variant) {
+    for (int variant = 0; variant < 5; ++variant) {
       // 0: u8 x, s8 per-channel w, u8 y; 1: s8 x, s8 per-tensor w, s8 y;
-      // 2: u8 x, u8 w with zero point 128 (converted once), u8 y; 3: u8 x, zero zero points.
+      // 2: u8 x, u8 w with zero point 128 (converted once), u8 y; 3: u8 x, zero zero points;
+      // 4: u8 x, s8 per-channel w, s8 y.
       const bool s8x = variant == 1, u8w = variant == 2, per_channel = variant != 1;
       const DataType xt = s8x ? DataType::kInt8 : DataType::kUInt8;
       const DataType wt = u8w ? DataType::kUInt8 : DataType::kInt8;
-      const DataType yt = s8x ? DataType::kInt8 : DataType::kUInt8;
+      const DataType yt = s8x || variant == 4 ? DataType::kInt8 : DataType::kUInt8;
       const Shape ws = WeightShape(c);
       const int64_t k = NumElements(ws) / c.out_ch;
-      const int xzp = variant == 3 ? 0 : (s8x ? -5 : 117), yzp = variant == 3 ? 0 : (s8x ? 3 : 121);
+      const int xzp = variant == 3 ? 0 : (s8x ? -5 : 117);
+      const int yzp = variant == 3 ? 0 : (yt == DataType::kInt8 ? 3 : 121);
       const float xs = 0.02f, wscale = 0.01f;
       Tensor w_scale = per_channel ? RandomTensor({c.out_ch}, seed++, 0.005f, 0.015f)
                                    : Tensor::Scalar<float>(wscale);
@@ -102,10 +126,14 @@ TEST(FastInt8, QLinearConvMatchesReference) {
           Tensor::Scalar<float>(ys),
           ScalarQ(yt, yzp)};
       if (c.bias) in.push_back(RandomQ(DataType::kInt32, {c.out_ch}, seed++, -5000, 5000));
-      ExpectInt8Matches("qlinearconv variant " + std::to_string(variant) +
-                            " x=" + ShapeToString(c.x) + " w=" + ShapeToString(ws),
-                        "QLinearConv", in, {false, true, true, true, true, true, true, true, true},
-                        ConvAttrs(c), kRequantTol);
+      const std::string what = "qlinearconv variant " + std::to_string(variant) +
+                               " x=" + ShapeToString(c.x) + " w=" + ShapeToString(ws);
+      const std::vector<bool> constant{false, true, true, true, true, true, true, true, true};
+      ExpectInt8Matches(what, "QLinearConv", in, constant, ConvAttrs(c), kRequantTol);
+      // One thread: the native paths where they apply, else oneDNN.
+      const bool native = c.native && !s8x && Int8DepthwiseAvailable();
+      ExpectInt8Matches(what + " one thread", "QLinearConv", in, constant, ConvAttrs(c),
+                        kRequantTol, 17, "", 1, native ? "native" : "onednn");
     }
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime_util/fast_test_util.h"
 
@@ -72,27 +73,36 @@ Inputs MakeInputs(const Case& c, int variant, uint32_t& seed) {
 TEST(FastQLinearConvAct, MatchesReference) {
   uint32_t seed = 1;
   for (const Case& c : Cases())
-    for (int variant = 0; variant < 2; ++variant) {
-      SCOPED_TRACE("variant " + std::to_string(variant) + " x=" + ShapeToString(c.x));
-      Inputs p = MakeInputs(c, variant, seed);
-      std::vector<bool> constant(p.in.size(), true);
-      constant[0] = false;
-      FastOpResult r = RunBoth("QLinearConvAct", p.in, constant, p.attrs, 17, "com.shrink");
-      ASSERT_EQ(r.ref.size(), 1u);
-      ASSERT_EQ(r.fast.size(), 1u);
-      EXPECT_EQ(r.backend, "onednn");
-      ASSERT_EQ(r.fast[0].dtype(), r.ref[0].dtype());
-      ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
-      EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), kRequantTol);
-      int64_t off = 0, distinct_low = 0;
-      const double zp = p.in[7].GetAsDouble(0);
-      for (int64_t i = 0; i < r.ref[0].numel(); ++i) {
-        off += r.fast[0].GetAsDouble(i) != r.ref[0].GetAsDouble(i);
-        distinct_low += r.ref[0].GetAsDouble(i) < zp;  // hard-swish's negative lobe is used
+    for (int variant = 0; variant < 2; ++variant)
+      for (int threads : {0, 1}) {  // 1: the native paths for u8 inputs (qlinear_conv_native.h)
+        SCOPED_TRACE("variant " + std::to_string(variant) + " x=" + ShapeToString(c.x) +
+                     " threads " + std::to_string(threads));
+        Inputs p = MakeInputs(c, variant, seed);
+        std::vector<bool> constant(p.in.size(), true);
+        constant[0] = false;
+        FastOpResult r =
+            RunBoth("QLinearConvAct", p.in, constant, p.attrs, 17, "com.shrink", threads);
+        ASSERT_EQ(r.ref.size(), 1u);
+        ASSERT_EQ(r.fast.size(), 1u);
+        if (threads == 0)  // the thread tuner may settle on one thread, and then native
+          EXPECT_NE(r.backend, "reference");
+        else if (variant == 0 && c.x.size() == 4 && c.x[1] >= 4 &&
+                 runtime::fast::Int8DepthwiseAvailable())
+          EXPECT_EQ(r.backend, "native");
+        else
+          EXPECT_EQ(r.backend, "onednn");
+        ASSERT_EQ(r.fast[0].dtype(), r.ref[0].dtype());
+        ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
+        EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), kRequantTol);
+        int64_t off = 0, distinct_low = 0;
+        const double zp = p.in[7].GetAsDouble(0);
+        for (int64_t i = 0; i < r.ref[0].numel(); ++i) {
+          off += r.fast[0].GetAsDouble(i) != r.ref[0].GetAsDouble(i);
+          distinct_low += r.ref[0].GetAsDouble(i) < zp;  // hard-swish's negative lobe is used
+        }
+        EXPECT_LE(static_cast<double>(off), 0.01 * static_cast<double>(r.ref[0].numel()) + 1);
+        EXPECT_GT(distinct_low, 0);
       }
-      EXPECT_LE(static_cast<double>(off), 0.01 * static_cast<double>(r.ref[0].numel()) + 1);
-      EXPECT_GT(distinct_low, 0);
-    }
 }
 
 // The reference kernel computes quantize(hardswish(dequantized conv)) exactly (checked against a

@@ -50,10 +50,11 @@ struct FastOpResult {
 };
 
 // Inputs flagged constant become initializers; the rest are fed. An undefined tensor is omitted.
-// A non-default `domain` is imported at version 1.
+// A non-default `domain` is imported at version 1. `threads` > 0: the fast session's thread count
+// (kernels created for it, no thread tuning).
 inline FastOpResult RunBoth(const std::string& op, const std::vector<Tensor>& inputs,
                             const std::vector<bool>& constant, std::vector<ir::Attribute> attrs,
-                            int64_t opset = 17, const std::string& domain = "") {
+                            int64_t opset = 17, const std::string& domain = "", int threads = 0) {
   ir::Model model = ir::MakeModel(opset);
   if (!domain.empty()) model.SetOpset(domain, 1);
   ir::Graph& g = *model.graph;
@@ -79,7 +80,10 @@ inline FastOpResult RunBoth(const std::string& op, const std::vector<Tensor>& in
   EXPECT_TRUE(ex.ok()) << ex.status().ToString();
   auto ref = (*ex)->Run(feeds);
   EXPECT_TRUE(ref.ok()) << ref.status().ToString();
-  auto s = runtime::fast::Session::Create(model);
+  runtime::fast::SessionOptions opts;
+  opts.threads = threads;
+  opts.tune_threads = threads == 0;
+  auto s = runtime::fast::Session::Create(model, opts);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   auto fast = (*s)->Run(feeds);
   EXPECT_TRUE(fast.ok()) << fast.status().ToString();

@@ -43,6 +43,38 @@ std::vector<float> OutputScales(float x_scale, const std::vector<float>& w_scale
   return s;
 }
 
+std::optional<Int8ConvParams> QLinearConvParams(const CreateInfo& info,
+                                                std::vector<FusedActivation> acts) {
+  const Tensor* w = ConstInput(info, 3);
+  auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4)),
+       ys = FloatsOf(ConstInput(info, 6));
+  auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
+  auto yzp = ScalarInt(ConstInput(info, 7), OmittedInput(info, 7));
+  if (!w || !xs || !ws || !ys || !xzp || !yzp || xs->size() != 1 || ys->size() != 1)
+    return std::nullopt;
+  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return std::nullopt;
+  if (ws->size() != 1 && static_cast<int64_t>(ws->size()) != w->dim(0)) return std::nullopt;
+  Int8ConvParams p;
+  p.x_dtype = info.input_dtypes[0];
+  p.y_dtype = OmittedInput(info, 7) ? p.x_dtype : info.input_dtypes[7];
+  if (p.y_dtype != DataType::kUInt8 && p.y_dtype != DataType::kInt8) return std::nullopt;
+  auto s8 = ToS8Weights(*w, ConstInput(info, 5), 0);
+  if (!s8) return std::nullopt;
+  p.w = std::move(*s8);
+  if (!OmittedInput(info, 8)) {
+    const Tensor* b = ConstInput(info, 8);
+    if (!b || b->dtype() != DataType::kInt32 || b->numel() != w->dim(0)) return std::nullopt;
+    p.bias = b->Clone();
+  }
+  p.scales = OutputScales((*xs)[0], *ws, acts.empty() ? (*ys)[0] : 1.0f);
+  p.x_zp = *xzp;
+  p.y_zp = *yzp;
+  if (!acts.empty() && (*ys)[0] == 0.0f) return std::nullopt;
+  p.acts = std::move(acts);
+  p.y_scale = (*ys)[0];
+  return p;
+}
+
 dnnl::memory::data_type DnnlType(DataType t) {
   using dt = dnnl::memory::data_type;
   switch (t) {

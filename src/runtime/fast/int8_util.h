@@ -1,5 +1,5 @@
-// Quantization parameters for the oneDNN int8 fast kernels (QLinearConv, QLinearMatMul,
-// ConvInteger, MatMulInteger), read once at create from constant inputs.
+// Quantization parameters for the int8 fast kernels (QLinearConv, QLinearMatMul, ConvInteger,
+// MatMulInteger on oneDNN; QLinearConv's native path), read once at create from constant inputs.
 //
 // Contract: every helper returns nullopt when the parameters are not what the int8 kernels
 // implement (non-constant, wrong dtype, shapes other than per-tensor / per-channel), so the factory
@@ -41,6 +41,24 @@ std::optional<int32_t> ScalarInt(const Tensor* t, bool omitted);
 std::optional<std::vector<float>> FloatsOf(const Tensor* t);
 std::optional<Tensor> ToS8Weights(const Tensor& w, const Tensor* zp, int axis);
 std::vector<float> OutputScales(float x_scale, const std::vector<float>& w_scale, float y_scale);
+
+// An int8 convolution's parameters, read once at create (QLinearConv and its variants,
+// ConvInteger).
+struct Int8ConvParams {
+  Tensor w;                   // s8, w - w_zp
+  Tensor bias;                // s32 [M] (f32 when y_dtype is float32: QConvFloat) or undefined
+  std::vector<float> scales;  // empty: int32 output (ConvInteger)
+  int32_t x_zp = 0, y_zp = 0;
+  DataType x_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
+  std::vector<FusedActivation> acts;  // QLinearConvAct: applied in float before requantizing
+  float y_scale = 1.0f;               // with `acts` (scales then hold x_scale * w_scale)
+};
+
+// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]) with constant parameters
+// (per-tensor x / y, per-tensor or per-output-channel w, 8-bit y); with `acts`, the
+// com.shrink QLinearConvAct variant (same inputs, activations before the requantization).
+std::optional<Int8ConvParams> QLinearConvParams(const CreateInfo& info,
+                                                std::vector<FusedActivation> acts);
 
 // oneDNN data type of an 8/32-bit integer or float32 tensor dtype; throws kUnimplemented otherwise.
 dnnl::memory::data_type DnnlType(DataType t);

@@ -28,6 +28,7 @@
 
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/onednn_conv.h"
+#include "runtime/fast/qlinear_conv_native.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -37,16 +38,6 @@ using tag = memory::format_tag;
 
 // Grouped / depthwise convs and convs below this many multiply-adds skip AMX (SkipAmx).
 constexpr int64_t kAmxMinMacs = 2'000'000;
-
-struct Int8ConvParams {
-  Tensor w;                   // s8, w - w_zp
-  Tensor bias;                // s32 [M] (f32 when y_dtype is float32: QConvFloat) or undefined
-  std::vector<float> scales;  // empty: int32 output (ConvInteger)
-  int32_t x_zp = 0, y_zp = 0;
-  DataType x_dtype = DataType::kUInt8, y_dtype = DataType::kInt32;
-  std::vector<FusedActivation> acts;  // QLinearConvAct: applied in float before requantizing
-  float y_scale = 1.0f;               // with `acts` (scales then hold x_scale * w_scale)
-};
 
 class Int8ConvOneDnn : public FastKernel {
  public:
@@ -147,38 +138,13 @@ class Int8ConvOneDnn : public FastKernel {
   Built* current_ = nullptr;
 };
 
-// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]); with `acts`, the
-// QLinearConvAct variant (same inputs, activations before the requantization).
+// QLinearConv; with `acts`, the QLinearConvAct variant (int8_util.h: QLinearConvParams).
 std::unique_ptr<FastKernel> MakeQLinearConvWith(const CreateInfo& info,
                                                 std::vector<FusedActivation> acts) {
   if (!Int8DotExact()) return nullptr;
-  const Tensor* w = ConstInput(info, 3);
-  auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4)),
-       ys = FloatsOf(ConstInput(info, 6));
-  auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
-  auto yzp = ScalarInt(ConstInput(info, 7), OmittedInput(info, 7));
-  if (!w || !xs || !ws || !ys || !xzp || !yzp || xs->size() != 1 || ys->size() != 1) return nullptr;
-  if (!OmittedInput(info, 5) && !ConstInput(info, 5)) return nullptr;
-  if (ws->size() != 1 && static_cast<int64_t>(ws->size()) != w->dim(0)) return nullptr;
-  Int8ConvParams p;
-  p.x_dtype = info.input_dtypes[0];
-  p.y_dtype = OmittedInput(info, 7) ? p.x_dtype : info.input_dtypes[7];
-  if (p.y_dtype != DataType::kUInt8 && p.y_dtype != DataType::kInt8) return nullptr;
-  auto s8 = ToS8Weights(*w, ConstInput(info, 5), 0);
-  if (!s8) return nullptr;
-  p.w = std::move(*s8);
-  if (!OmittedInput(info, 8)) {
-    const Tensor* b = ConstInput(info, 8);
-    if (!b || b->dtype() != DataType::kInt32 || b->numel() != w->dim(0)) return nullptr;
-    p.bias = b->Clone();
-  }
-  p.scales = OutputScales((*xs)[0], *ws, acts.empty() ? (*ys)[0] : 1.0f);
-  p.x_zp = *xzp;
-  p.y_zp = *yzp;
-  if (!acts.empty() && (*ys)[0] == 0.0f) return nullptr;
-  p.acts = std::move(acts);
-  p.y_scale = (*ys)[0];
-  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+  auto p = QLinearConvParams(info, std::move(acts));
+  if (!p) return nullptr;
+  return std::make_unique<Int8ConvOneDnn>(info, std::move(*p));
 }
 
 std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
@@ -246,12 +212,25 @@ std::unique_ptr<FastKernel> MakeConvInteger(const CreateInfo& info) {
   return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
 }
 
+// Small u8 convolutions run natively (qlinear_conv_native.h), the rest on oneDNN.
+std::unique_ptr<FastKernel> MakeQLinearConvSmallNative(const CreateInfo& info) {
+  return MakeQLinearConvNative(info, &MakeQLinearConv, {});
+}
+std::unique_ptr<FastKernel> MakeQLinearConvActSmallNative(const CreateInfo& info) {
+  if (info.node->GetString("activation", "") != "HardSwish") return nullptr;
+  return MakeQLinearConvNative(info, &MakeQLinearConvAct, {FusedActivation{"HardSwish"}});
+}
+
 }  // namespace
 
+SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kUInt8, "native",
+                   MakeQLinearConvSmallNative, nullptr);
 SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kUInt8, "onednn", MakeQLinearConv,
                    nullptr);
 SHRINK_FAST_KERNEL("", "QLinearConv", 10, kLatestOpset, DataType::kInt8, "onednn", MakeQLinearConv,
                    nullptr);
+SHRINK_FAST_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, DataType::kUInt8, "native",
+                   MakeQLinearConvActSmallNative, nullptr);
 SHRINK_FAST_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, DataType::kUInt8, "onednn",
                    MakeQLinearConvAct, nullptr);
 SHRINK_FAST_KERNEL("com.shrink", "QLinearConvAct", 1, kLatestOpset, DataType::kInt8, "onednn",

@@ -1,0 +1,139 @@
+// See int8_gemm.h. Everything below the target pragma uses AVX-512 VNNI instructions; callers use
+// Int8Gemm only when Int8GemvAvailable().
+#include "runtime/fast/int8_gemm.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace shrink::runtime::fast {
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vnni")
+// GCC 12 reports its own _mm512_undefined_* placeholders inside the conversion intrinsics.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace {
+
+// One tile's requantization constants, loaded once per block of rows.
+struct TileOut {
+  __m512i bias;
+  __m512 scale;
+  __mmask16 mask;
+};
+
+struct Gemm {
+  const Int8GemvWeights& w;
+  const uint8_t* a;
+  int64_t lda;
+  const Int8Requant& rq;
+  uint8_t* y;
+  int64_t ldy;
+
+  TileOut Tile(int64_t t) const {
+    const int64_t n0 = t * 16, cols = std::min<int64_t>(16, w.n - n0);
+    const __mmask16 m = static_cast<__mmask16>(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
+    return {_mm512_maskz_loadu_epi32(m, rq.bias.data() + n0),
+            _mm512_maskz_loadu_ps(m, rq.scales.data() + n0), m};
+  }
+
+  // Rows [r0, r0 + MR) against tiles [t0, t0 + NT): accumulators in registers (starting from the
+  // bias), loops unrolled.
+  template <int MR, int NT>
+  void Block(int64_t r0, int64_t t0, const TileOut* outs) const {
+    const int64_t q4 = w.kp / 4;
+    __m512i acc[MR][NT];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int j = 0; j < NT; ++j) acc[r][j] = outs[j].bias;
+    const int8_t* base = w.packed.data() + t0 * q4 * 64;
+    const uint8_t* rows = a + r0 * lda;
+    for (int64_t q = 0; q < q4; ++q) {
+      __m512i wv[NT];
+#pragma GCC unroll 4
+      for (int j = 0; j < NT; ++j) wv[j] = _mm512_loadu_si512(base + (j * q4 + q) * 64);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        int32_t four;
+        std::memcpy(&four, rows + r * lda + q * 4, 4);
+        const __m512i av = _mm512_set1_epi32(four);
+#pragma GCC unroll 4
+        for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+      }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) Store<NT>(acc[r], outs, y + (r0 + r) * ldy + t0 * 16);
+  }
+
+  // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
+  // the 8-bit packs and leave in one 64-byte store.
+  template <int NT>
+  void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
+    __m512i q[NT];
+#pragma GCC unroll 4
+    for (int j = 0; j < NT; ++j) q[j] = Requantize(acc[j], outs[j].scale, rq);
+    if constexpr (NT == 4) {
+      if (outs[3].mask == 0xFFFF) {
+        const __m512i lo = _mm512_packs_epi32(q[0], q[1]), hi = _mm512_packs_epi32(q[2], q[3]);
+        const __m512i b = rq.lo < 0 ? _mm512_packs_epi16(lo, hi) : _mm512_packus_epi16(lo, hi);
+        // Per 128-bit lane L the packs leave dwords (q0, q1, q2, q3)[4L..4L+3]: back to column
+        // order, dword 4t + L of the result from dword 4L + t.
+        const __m512i order =
+            _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+        _mm512_storeu_si512(out, _mm512_permutexvar_epi32(order, b));
+        return;
+      }
+    }
+    const __m512i lo = _mm512_set1_epi32(rq.lo), hi = _mm512_set1_epi32(rq.hi);
+#pragma GCC unroll 4
+    for (int j = 0; j < NT; ++j)
+      _mm512_mask_cvtepi32_storeu_epi8(out + j * 16, outs[j].mask,
+                                       _mm512_min_epi32(_mm512_max_epi32(q[j], lo), hi));
+  }
+
+  // Rows [r0, r1) against tiles [t0, t0 + NT) in blocks of MR rows, the rest in 4 / 2 / 1.
+  template <int MR, int NT>
+  void Rows(int64_t r0, int64_t r1, int64_t t0) const {
+    TileOut outs[NT];
+    for (int j = 0; j < NT; ++j) outs[j] = Tile(t0 + j);
+    int64_t r = r0;
+    for (; r + MR <= r1; r += MR) Block<MR, NT>(r, t0, outs);
+    for (; r + 4 <= r1; r += 4) Block<4, NT>(r, t0, outs);
+    for (; r + 2 <= r1; r += 2) Block<2, NT>(r, t0, outs);
+    for (; r < r1; ++r) Block<1, NT>(r, t0, outs);
+  }
+
+  void Range(int64_t r0, int64_t r1) const {
+    int64_t t = 0;
+    for (; t + 4 <= w.tiles; t += 4) Rows<6, 4>(r0, r1, t);
+    switch (w.tiles - t) {
+      case 3:
+        Rows<6, 3>(r0, r1, t);
+        break;
+      case 2:
+        Rows<8, 2>(r0, r1, t);
+        break;
+      case 1:
+        Rows<12, 1>(r0, r1, t);
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+}  // namespace
+
+void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
+              const Int8Requant& rq, uint8_t* y, int64_t ldy) {
+  Gemm{w, a, lda, rq, y, ldy}.Range(0, rows);
+}
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+}  // namespace shrink::runtime::fast
