@@ -61,19 +61,18 @@ struct ConvCase {
 
 const std::vector<ConvCase>& ConvCases() {
   static const std::vector<ConvCase> cases = {
-      {{1, 3, 17, 13}, 8, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      {{1, 3, 17, 13}, 8, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{2, 6, 11, 9}, 6, {3, 3}, 6, {2, 2}, {1, 1}, {1, 0, 2, 1}, true, true},   // depthwise, odd
                                                                                  // pads
       {{1, 8, 15, 15}, 4, {3, 5}, 2, {1, 2}, {2, 1}, {2, 2, 2, 2}, false},       // groups, dilation
       {{1, 64, 7, 7}, 32, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},  // pointwise, big K
       {{1, 5, 19}, 7, {4}, 1, {3}, {2}, {1, 2}, true},                           // 1-D
       {{1, 2, 5, 6, 7}, 3, {2, 3, 2}, 1, {1, 2, 1}, {1, 1, 2}, {0, 1, 1, 1, 0, 0}, true},  // 3-D
-      // The native paths (qlinear_conv_native.h) for u8 inputs, after a first conv over one
-      // channel (oneDNN's): in-place pointwise with a partial column tile, a 1x1 stride-2 conv
-      // through im2col across 4 whole tiles and a partial one, 64 outputs (the packed stores),
-      // depthwise with a partial channel block / stride 2 / batch 2 and with kernel width 4 and
-      // uneven pads.
-      {{1, 1, 28, 28}, 16, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      // The native paths (qlinear_conv_native.h) for u8 inputs: a first conv over one channel
+      // (window rows of 3 bytes), in-place pointwise with a partial column tile, a 1x1 stride-2
+      // conv across 4 whole tiles and a partial one, 64 outputs (the packed stores), depthwise
+      // with a partial channel block / stride 2 / batch 2 and with kernel width 4 and uneven pads.
+      {{1, 1, 28, 28}, 16, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{1, 16, 14, 14}, 24, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},
       {{1, 6, 9, 9}, 70, {1, 1}, 1, {2, 2}, {1, 1}, {0, 0, 0, 0}, true, true},
       {{1, 8, 6, 6}, 64, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},

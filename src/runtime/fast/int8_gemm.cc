@@ -29,6 +29,7 @@ struct Gemm {
   const Int8GemvWeights& w;
   const uint8_t* a;
   int64_t lda;
+  Int8Segments seg;
   const Int8Requant& rq;
   uint8_t* y;
   int64_t ldy;
@@ -51,18 +52,22 @@ struct Gemm {
 #pragma GCC unroll 4
       for (int j = 0; j < NT; ++j) acc[r][j] = outs[j].bias;
     const int8_t* base = w.packed.data() + t0 * q4 * 64;
-    const uint8_t* rows = a + r0 * lda;
-    for (int64_t q = 0; q < q4; ++q) {
-      __m512i wv[NT];
+    const int64_t per_seg = seg.len / 4;
+    for (int64_t sg = 0; sg < seg.count; ++sg) {
+      const uint8_t* rows = a + r0 * lda + sg * seg.stride;
+      const int8_t* wseg = base + sg * per_seg * 64;
+      for (int64_t q = 0; q < per_seg; ++q) {
+        __m512i wv[NT];
 #pragma GCC unroll 4
-      for (int j = 0; j < NT; ++j) wv[j] = _mm512_loadu_si512(base + (j * q4 + q) * 64);
+        for (int j = 0; j < NT; ++j) wv[j] = _mm512_loadu_si512(wseg + (j * q4 + q) * 64);
 #pragma GCC unroll 16
-      for (int r = 0; r < MR; ++r) {
-        int32_t four;
-        std::memcpy(&four, rows + r * lda + q * 4, 4);
-        const __m512i av = _mm512_set1_epi32(four);
+        for (int r = 0; r < MR; ++r) {
+          int32_t four;
+          std::memcpy(&four, rows + r * lda + q * 4, 4);
+          const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
-        for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+          for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+        }
       }
     }
 #pragma GCC unroll 16
@@ -129,8 +134,9 @@ struct Gemm {
 }  // namespace
 
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
-              const Int8Requant& rq, uint8_t* y, int64_t ldy) {
-  Gemm{w, a, lda, rq, y, ldy}.Range(0, rows);
+              const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg) {
+  if (seg.count == 0) seg = {1, w.kp, 0};
+  Gemm{w, a, lda, seg, rq, y, ldy}.Range(0, rows);
 }
 
 #pragma GCC diagnostic pop

@@ -13,7 +13,7 @@
 namespace shrink::runtime::fast {
 namespace {
 
-constexpr int64_t kSlack = 16;  // bytes past the end of pad_ / col_ (Im2Col's 16-byte pieces)
+constexpr int64_t kSlack = 16;  // bytes past the end of pad_ (whole 4-byte groups, 16-byte loads)
 
 struct Geometry {
   int64_t n = 0, c = 0, h = 0, w = 0, m = 0, oh = 0, ow = 0, kh = 1, kw = 1;
@@ -49,14 +49,18 @@ class QLinearConvNative : public FastKernel {
     if (w.rank() == 4 && depthwise_ && w.dim(3) <= kInt8DwMaxKernelWidth) {
       dw_ = PackInt8Depthwise(w.data<int8_t>(), m, w.dim(2), w.dim(3), rq_);
     } else if (w.rank() == 4 && group_ == 1) {
-      // B[k][m] with k = (ky * kw + kx) * C + ci: the im2col row order of channels-last input.
-      const int64_t c = w.dim(1), kh = w.dim(2), kw = w.dim(3), k = per_out;
-      std::vector<int8_t> b(static_cast<size_t>(k * m));
+      // B[k][m] with k = ky * span + kx * C + ci: window row ky as it lies in channels-last
+      // input (kw * C bytes), padded to span (a multiple of 4) with zero weights.
+      const int64_t c = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+      span_ = (kw * c + 3) / 4 * 4;
+      const int64_t k = kh * span_;
+      std::vector<int8_t> b(static_cast<size_t>(k * m), 0);
       for (int64_t o = 0; o < m; ++o)
         for (int64_t ci = 0; ci < c; ++ci)
-          for (int64_t t = 0; t < kh * kw; ++t)
-            b[static_cast<size_t>((t * c + ci) * m + o)] =
-                w.data<int8_t>()[(o * c + ci) * kh * kw + t];
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx)
+              b[static_cast<size_t>((ky * span_ + kx * c + ci) * m + o)] =
+                  w.data<int8_t>()[((o * c + ci) * kh + ky) * kw + kx];
       gemm_ = PackInt8Gemv(b.data(), k, m);
     }
   }
@@ -72,17 +76,13 @@ class QLinearConvNative : public FastKernel {
     const Shape& x = shapes[0];
     x_shape_ = x;
     y_shape_ = {g_.n, g_.m, g_.oh, g_.ow};
-    const int64_t rows = g_.n * g_.oh * g_.ow;
     in_place_ = !depthwise_ && g_.kh == 1 && g_.kw == 1 && g_.sh == 1 && g_.sw == 1 && !g_.padded &&
                 g_.c % 4 == 0;
-    col_.clear();
     pad_.clear();
-    if (!in_place_) {
-      // Zero-point borders, written once; the interior is copied in per run.
+    // Zero-point borders, written once; the interior is copied in per run.
+    if (!in_place_)
       pad_.assign(static_cast<size_t>(g_.n * g_.hp * g_.wp * g_.c + kSlack),
                   static_cast<uint8_t>(p_.x_zp));
-      if (!depthwise_) col_.assign(static_cast<size_t>(rows * gemm_.kp + kSlack), 0);
-    }
     x_buf_.resize(x_cl_ || g_.c == 1 ? 0 : static_cast<size_t>(NumElements(x)));
     y_buf_.resize(y_cl_ || g_.m == 1 ? 0 : static_cast<size_t>(NumElements(y_shape_)));
     return {{p_.y_dtype, y_shape_}};
@@ -90,7 +90,7 @@ class QLinearConvNative : public FastKernel {
 
   size_t workspace_bytes() const override {
     if (!native_) return fallback_->workspace_bytes();
-    return col_.size() + pad_.size() + x_buf_.size() + y_buf_.size();
+    return pad_.size() + x_buf_.size() + y_buf_.size();
   }
   size_t weight_bytes() const override {
     return dw_.rows.size() + gemm_.packed.size() + (fallback_ ? fallback_->weight_bytes() : 0);
@@ -111,17 +111,21 @@ class QLinearConvNative : public FastKernel {
       x = x_buf_.data();
     }
     uint8_t* y = y_buf_.empty() ? static_cast<uint8_t*>(out[0]) : y_buf_.data();
-    const int64_t rows = g_.n * g_.oh * g_.ow;
     if (in_place_) {
-      Int8Gemm(gemm_, x, g_.c, rows, rq_, y, g_.m);
+      Int8Gemm(gemm_, x, g_.c, g_.n * g_.oh * g_.ow, rq_, y, g_.m);
     } else {
       Pad(x);
       if (depthwise_) {
         const DwGeometry dg{g_.n, g_.hp, g_.wp, g_.oh, g_.ow, g_.sh, g_.sw};
         Int8Depthwise(dw_, dg, pad_.data(), rq_, y);
       } else {
-        Im2Col();
-        Int8Gemm(gemm_, col_.data(), gemm_.kp, rows, rq_, y, g_.m);
+        // One output row at a time: its pixels' windows are sw * C bytes apart, their rows one
+        // padded input row apart.
+        const Int8Segments seg{g_.kh, span_, g_.wp * g_.c};
+        for (int64_t img = 0; img < g_.n; ++img)
+          for (int64_t oy = 0; oy < g_.oh; ++oy)
+            Int8Gemm(gemm_, pad_.data() + (img * g_.hp + oy * g_.sh) * g_.wp * g_.c, g_.sw * g_.c,
+                     g_.ow, rq_, y + (img * g_.oh + oy) * g_.ow * g_.m, g_.m, seg);
       }
     }
     if (!y_buf_.empty()) ToPlain(y_buf_.data(), out[0], y_shape_, 1);
@@ -155,9 +159,6 @@ class QLinearConvNative : public FastKernel {
         std::any_of(win.pads_end.begin(), win.pads_end.end(), [](int64_t v) { return v; });
     if (g.c != (depthwise_ ? g.m : w.dim(1))) return false;
     if (depthwise_ && g.kw > kInt8DwMaxKernelWidth) return false;
-    // Under 4 input channels (a first conv over an image) the im2col copies cost more than
-    // oneDNN's direct kernel: fashion_cnn's 1 -> 32 3x3 conv took 7.4 us here against 6.9.
-    if (!depthwise_ && g.c < 4) return false;
     const int64_t macs = g.n * g.oh * g.ow * g.m * (w.numel() / g.m);
     if (macs > kNativeConvMaxMacs || g.n * g.oh * g.ow == 0) return false;
     g_ = g;
@@ -174,25 +175,6 @@ class QLinearConvNative : public FastKernel {
                     x + (img * g.h + iy) * row, row);
   }
 
-  // One row of kp bytes per output pixel: its window in (ky, kx, c) order from pad_, where a
-  // window row is kw * c contiguous bytes. Copied in 16-byte pieces that may run past the piece's
-  // end: into the next piece (written after), the row's K padding (zero weights) or the next row
-  // (written after); pad_ and col_ have 16 bytes of slack at their ends.
-  void Im2Col() {
-    const Geometry& g = g_;
-    const int64_t span = g.kw * g.c;
-    uint8_t* dst = col_.data();
-    for (int64_t img = 0; img < g.n; ++img)
-      for (int64_t oy = 0; oy < g.oh; ++oy)
-        for (int64_t ox = 0; ox < g.ow; ++ox, dst += gemm_.kp)
-          for (int64_t ky = 0; ky < g.kh; ++ky) {
-            const uint8_t* s =
-                pad_.data() + ((img * g.hp + oy * g.sh + ky) * g.wp + ox * g.sw) * g.c;
-            uint8_t* d = dst + ky * span;
-            for (int64_t i = 0; i < span; i += 16) std::memcpy(d + i, s + i, 16);
-          }
-  }
-
   const ir::Node& node_;
   Int8ConvParams p_;
   std::unique_ptr<FastKernel> fallback_;
@@ -204,7 +186,8 @@ class QLinearConvNative : public FastKernel {
   Geometry g_;
   bool native_ = false, in_place_ = false, x_cl_ = false, y_cl_ = false;
   Shape x_shape_, y_shape_;
-  std::vector<uint8_t> pad_, col_, x_buf_, y_buf_;
+  int64_t span_ = 0;  // bytes of one window row in the GEMM's K (kw * C rounded up to 4)
+  std::vector<uint8_t> pad_, x_buf_, y_buf_;
 };
 
 }  // namespace

@@ -6,8 +6,8 @@
 // Two paths, on channels-last u8 activations (the plan's int8 layout; plain inputs / outputs are
 // converted inside):
 //   group 1     — an int8 GEMM over output pixels (int8_gemm.h): 1x1 stride-1 convs read the
-//                 activations in place (channels a multiple of 4), others through an im2col
-//                 buffer;
+//                 activations in place (channels a multiple of 4), others read each window's
+//                 rows straight from the padded input (Int8Segments, no im2col copy);
 //   depthwise   — group = channels = outputs, kernel width <= 4 (int8_depthwise.h).
 // Both read a padded copy of the input whose borders hold the input zero point, and the zero
 // point folds into the int32 bias (conv(x - zp, w) = conv(x, w) - zp * sum(w[m])), so padding is
