@@ -128,12 +128,14 @@ struct QBuilder {
     const std::string n = Name("q");
     return g.AddNode("QuantizeLinear", {x, Scale(0.05f), Zp(120)}, {n}, {}, n)->output(0);
   }
-  ir::Value* Pool(ir::Value* x) {
+  // 3x3 / stride 2 / pad 1, or (k = 2) the common 2x2 / stride 2 without padding.
+  ir::Value* Pool(ir::Value* x, int64_t k = 3) {
     const std::string n = Name("pool");
+    const int64_t pad = k == 3 ? 1 : 0;
     return g
         .AddNode("MaxPool", {x}, {n},
-                 {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
-                  MakeAttr("pads", Shape{1, 1, 1, 1})},
+                 {MakeAttr("kernel_shape", Shape{k, k}), MakeAttr("strides", Shape{2, 2}),
+                  MakeAttr("pads", Shape{pad, pad, pad, pad})},
                  n)
         ->output(0);
   }
@@ -249,7 +251,8 @@ TEST(FastLayout, PoolLayoutsAreIndependent) {
     ir::Graph& g = *m.graph;
     QBuilder b{g, qt};
     ir::Value* x = QInput(g, "x", qt, {2, 4, 13, 11});
-    ir::Value* p = b.Pool(b.Conv(x, 4, 8, 3, 400));
+    ir::Value* p =
+        b.Pool(b.Conv(x, 4, 8, 3, 400), 2);  // 13x11 -> 6x5: the last row / column unread
     g.AddOutput(g.AddNode("Flatten", {p}, {"f"}, {}, "flatten")->output(0));
     g.AddOutput(b.Conv(b.Pool(x), 4, 6, 1, 410));
     const bool u8 = qt == DataType::kUInt8;

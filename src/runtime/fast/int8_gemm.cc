@@ -93,6 +93,16 @@ struct Gemm {
         return;
       }
     }
+    if constexpr (NT == 2) {
+      if (outs[1].mask == 0xFFFF) {  // the same for two tiles: 32 bytes
+        const __m512i p = _mm512_packs_epi32(q[0], q[1]);
+        const __m512i b = rq.lo < 0 ? _mm512_packs_epi16(p, p) : _mm512_packus_epi16(p, p);
+        const __m512i order = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 13, 9, 5, 1, 12, 8, 4, 0);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                            _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, b)));
+        return;
+      }
+    }
     const __m512i lo = _mm512_set1_epi32(rq.lo), hi = _mm512_set1_epi32(rq.hi);
 #pragma GCC unroll 4
     for (int j = 0; j < NT; ++j)

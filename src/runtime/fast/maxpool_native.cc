@@ -23,14 +23,20 @@ struct Axis {
 template <typename T>
 [[gnu::always_inline]] inline void RowMax(const T* x, T* tmp, int64_t oh, int64_t len,
                                           const Axis& h) {
-  std::fill(tmp, tmp + len, std::numeric_limits<T>::lowest());
+  bool first = true;  // the first row inside the input is copied, the others maxed in
   for (int64_t i = 0; i < h.k; ++i) {
     const int64_t hh = oh * h.stride - h.pad + i * h.dil;
     if (hh < 0 || hh >= h.in) continue;
     const T* row = x + hh * len;
+    if (first) {
+      std::copy(row, row + len, tmp);
+      first = false;
+      continue;
+    }
 #pragma omp simd
     for (int64_t k = 0; k < len; ++k) tmp[k] = tmp[k] < row[k] ? row[k] : tmp[k];
   }
+  if (first) std::fill(tmp, tmp + len, std::numeric_limits<T>::lowest());
 }
 
 // Output rows [r0, r1) of a plain [planes, H, W] input (row r: plane r / out_h, oh r % out_h);
@@ -63,6 +69,16 @@ template <typename T>
     const int64_t b = r / h.out, oh = r % h.out;
     RowMax(x + b * h.in * len, tmp, oh, len, h);
     T* out = y + r * w.out * c;
+    if (w.k == 2 && w.stride == 2 && w.pad == 0 && w.dil == 1 && 2 * w.out <= w.in) {
+      // The common 2x2 / stride-2 window: one pass over each output pixel's two columns.
+      for (int64_t ow = 0; ow < w.out; ++ow, out += c) {
+        const T* a = tmp + 2 * ow * c;
+        const T* b = a + c;
+#pragma omp simd
+        for (int64_t k = 0; k < c; ++k) out[k] = a[k] < b[k] ? b[k] : a[k];
+      }
+      continue;
+    }
     for (int64_t ow = 0; ow < w.out; ++ow, out += c) {
       std::fill(out, out + c, std::numeric_limits<T>::lowest());
       for (int64_t j = 0; j < w.k; ++j) {
