@@ -34,11 +34,13 @@ template <typename Q>
 template <typename Q>
 [[gnu::always_inline]] inline void QAdd(const Q* a, const Q* b, Q* c, int64_t n,
                                         const QAddParams& p) {
-  const float as = p.as, az = p.az, bs = p.bs, bz = p.bz, cs = p.cs, cz = p.cz;
+  // The scale ratios once, then no division per element (a vector division costs ~10x a
+  // multiply): the reference kernel computes the same float32 expression.
+  const float ka = p.as / p.cs, kb = p.bs / p.cs, az = p.az, bz = p.bz, cz = p.cz;
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i)
-    c[i] = Saturate<Q>(
-        (as * (static_cast<float>(a[i]) - az) + bs * (static_cast<float>(b[i]) - bz)) / cs, cz);
+    c[i] = Saturate<Q>(ka * (static_cast<float>(a[i]) - az) + kb * (static_cast<float>(b[i]) - bz),
+                       cz);
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 //   inputs: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point (zero points
 //   optional, 0 when absent; scales and zero points per-tensor); A, B and C are all uint8 or all
 //   int8; numpy broadcasting of A and B.
-//   C = saturate(round_half_even((A_scale * (A - A_zp) + B_scale * (B - B_zp)) / C_scale) + C_zp),
-//   evaluated in float32 in exactly this order (the fast kernel repeats it bit for bit).
+//   C = saturate(round_half_even(ka * (A - A_zp) + kb * (B - B_zp)) + C_zp) with the scale ratios
+//   ka = A_scale / C_scale and kb = B_scale / C_scale, evaluated in float32 in exactly this order
+//   (the fast kernel repeats it bit for bit; the ratios spare it a division per element).
 #include <string>
 
 #include "runtime/kernel.h"
@@ -41,9 +42,10 @@ void Add(KernelContext& ctx) {
               cz = static_cast<float>(ZeroPointParam(ctx, 7, dt));
   const QRange r = QuantRange(ctx, dt);
   const float lo = static_cast<float>(r.lo), hi = static_cast<float>(r.hi);
+  const float ka = as / cs, kb = bs / cs;
   ctx.set_output(0, MapBinary<Q, Q, Q>(ctx, a, b, dt, [&](Q x, Q y) {
                    const float v =
-                       (as * (static_cast<float>(x) - az) + bs * (static_cast<float>(y) - bz)) / cs;
+                       ka * (static_cast<float>(x) - az) + kb * (static_cast<float>(y) - bz);
                    const float q = RoundHalfEven(v) + cz;
                    return static_cast<Q>(q < lo ? lo : q > hi ? hi : q);
                  }));
