@@ -4,8 +4,8 @@
 //   with hardswish (com.shrink QLinearConvAct): v = HardSwish(v) * (1 / y_scale), the scales then
 //   being x_scale * w_scale[n] (the float domain)
 //   y = v + y_zp, rounded half to even (default MXCSR), saturated by the caller.
-// One float32 rounding per step where the reference rounds once in float64: within one
-// quantization step of it (kRequantTol).
+// float32 (the scale and y_zp in one fused multiply-add without the activation) where the
+// reference rounds once in float64: within one quantization step of it (kRequantTol).
 #pragma once
 
 #include <immintrin.h>
@@ -27,15 +27,15 @@ struct Int8Requant {
 // The rounded, unsaturated int32 outputs of 16 sums (AVX-512 callers only).
 [[gnu::target("avx512f"), gnu::always_inline]] inline __m512i Requantize(__m512i acc, __m512 scale,
                                                                          const Int8Requant& rq) {
-  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
-  if (rq.hardswish) {
-    const __m512 gate = _mm512_min_ps(
-        _mm512_max_ps(_mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f)),
-                      _mm512_setzero_ps()),
-        _mm512_set1_ps(1.0f));
-    v = _mm512_mul_ps(_mm512_mul_ps(v, gate), _mm512_set1_ps(rq.inv_y_scale));
-  }
-  return _mm512_cvtps_epi32(_mm512_add_ps(v, _mm512_set1_ps(rq.y_zp)));
+  const __m512 zp = _mm512_set1_ps(rq.y_zp);
+  if (!rq.hardswish) return _mm512_cvtps_epi32(_mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), scale, zp));
+  const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+  const __m512 gate = _mm512_min_ps(
+      _mm512_max_ps(_mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f)),
+                    _mm512_setzero_ps()),
+      _mm512_set1_ps(1.0f));
+  return _mm512_cvtps_epi32(
+      _mm512_fmadd_ps(_mm512_mul_ps(v, gate), _mm512_set1_ps(rq.inv_y_scale), zp));
 }
 
 }  // namespace shrink::runtime::fast
