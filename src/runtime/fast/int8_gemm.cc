@@ -43,7 +43,7 @@ struct Gemm {
 
   // Rows [r0, r0 + MR) against tiles [t0, t0 + NT): accumulators in registers (starting from the
   // bias), loops unrolled.
-  template <int MR, int NT>
+  template <int MR, int NT, bool kSegmented>
   void Block(int64_t r0, int64_t t0, const TileOut* outs) const {
     const int64_t q4 = w.kp / 4;
     __m512i acc[MR][NT];
@@ -53,7 +53,8 @@ struct Gemm {
       for (int j = 0; j < NT; ++j) acc[r][j] = outs[j].bias;
     const int8_t* base = w.packed.data() + t0 * q4 * 64;
     const int64_t per_seg = seg.len / 4;
-    for (int64_t sg = 0; sg < seg.count; ++sg) {
+    const int64_t count = kSegmented ? seg.count : 1;  // one run: the plain loop, unnested
+    for (int64_t sg = 0; sg < count; ++sg) {
       const uint8_t* rows = a + r0 * lda + sg * seg.stride;
       const int8_t* wseg = base + sg * per_seg * 64;
       for (int64_t q = 0; q < per_seg; ++q) {
@@ -111,29 +112,30 @@ struct Gemm {
   }
 
   // Rows [r0, r1) against tiles [t0, t0 + NT) in blocks of MR rows, the rest in 4 / 2 / 1.
-  template <int MR, int NT>
+  template <int MR, int NT, bool kSegmented>
   void Rows(int64_t r0, int64_t r1, int64_t t0) const {
     TileOut outs[NT];
     for (int j = 0; j < NT; ++j) outs[j] = Tile(t0 + j);
     int64_t r = r0;
-    for (; r + MR <= r1; r += MR) Block<MR, NT>(r, t0, outs);
-    for (; r + 4 <= r1; r += 4) Block<4, NT>(r, t0, outs);
-    for (; r + 2 <= r1; r += 2) Block<2, NT>(r, t0, outs);
-    for (; r < r1; ++r) Block<1, NT>(r, t0, outs);
+    for (; r + MR <= r1; r += MR) Block<MR, NT, kSegmented>(r, t0, outs);
+    for (; r + 4 <= r1; r += 4) Block<4, NT, kSegmented>(r, t0, outs);
+    for (; r + 2 <= r1; r += 2) Block<2, NT, kSegmented>(r, t0, outs);
+    for (; r < r1; ++r) Block<1, NT, kSegmented>(r, t0, outs);
   }
 
+  template <bool kSegmented>
   void Range(int64_t r0, int64_t r1) const {
     int64_t t = 0;
-    for (; t + 4 <= w.tiles; t += 4) Rows<6, 4>(r0, r1, t);
+    for (; t + 4 <= w.tiles; t += 4) Rows<6, 4, kSegmented>(r0, r1, t);
     switch (w.tiles - t) {
       case 3:
-        Rows<6, 3>(r0, r1, t);
+        Rows<6, 3, kSegmented>(r0, r1, t);
         break;
       case 2:
-        Rows<8, 2>(r0, r1, t);
+        Rows<8, 2, kSegmented>(r0, r1, t);
         break;
       case 1:
-        Rows<12, 1>(r0, r1, t);
+        Rows<12, 1, kSegmented>(r0, r1, t);
         break;
       default:
         break;
@@ -145,8 +147,8 @@ struct Gemm {
 
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
               const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg) {
-  if (seg.count == 0) seg = {1, w.kp, 0};
-  Gemm{w, a, lda, seg, rq, y, ldy}.Range(0, rows);
+  if (seg.count <= 1) return Gemm{w, a, lda, {1, w.kp, 0}, rq, y, ldy}.Range<false>(0, rows);
+  Gemm{w, a, lda, seg, rq, y, ldy}.Range<true>(0, rows);
 }
 
 #pragma GCC diagnostic pop
