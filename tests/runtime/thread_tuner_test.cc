@@ -23,6 +23,19 @@ int Drive(ThreadTuner& t, double (*ms)(int), int& rebuilds, int limit = 1000) {
   return runs;
 }
 
+// Untimed Runs of `ms` at the start of a block: at least kSkip, until they sum to kSkipMs, at most
+// kMaxSkip.
+int Skipped(double ms) {
+  int n = 0;
+  double sum = 0;
+  while (n + 1 <= ThreadTuner::kSkip ||
+         (sum < ThreadTuner::kSkipMs && n + 1 <= ThreadTuner::kMaxSkip)) {
+    sum += ms;
+    ++n;
+  }
+  return n;
+}
+
 TEST(ThreadTuner, OneThreadWinsWhenClearlyFaster) {
   ThreadTuner t(4);
   EXPECT_FALSE(t.decided());
@@ -34,9 +47,11 @@ TEST(ThreadTuner, OneThreadWinsWhenClearlyFaster) {
   EXPECT_TRUE(t.decided());
   EXPECT_EQ(t.threads(), 1);
   EXPECT_EQ(rebuilds, 1);  // built once on 4 threads, rebuilt once on 1, kept
-  // Blocks end at kBlockMs: 1 ms runs need 10 samples after kSkip, each side.
-  EXPECT_EQ(runs, 2 * ThreadTuner::kWarmRuns + ThreadTuner::kSkip + 10 + ThreadTuner::kSkip +
+  // Blocks skip their first kSkipMs (5 Runs of 1 ms, 7 of 0.8) and end at kBlockMs.
+  EXPECT_EQ(runs, 2 * ThreadTuner::kWarmRuns + Skipped(1.0) + 10 + Skipped(0.8) +
                       static_cast<int>(10 / 0.8 + 0.999));
+  EXPECT_EQ(Skipped(1.0), 5);
+  EXPECT_EQ(Skipped(0.8), 7);
 }
 
 TEST(ThreadTuner, NoiseKeepsTheRequestedCountAndRebuildsForIt) {
@@ -59,10 +74,10 @@ TEST(ThreadTuner, LongRunsDecideAtOnceAndTinyRunsAreBounded) {
   EXPECT_EQ(runs, ThreadTuner::kWarmRuns + 1);  // the first Run after the warm ones decides
   ThreadTuner tiny(2);
   const int tiny_runs = Drive(
-      tiny, [](int n) { return n == 1 ? 0.001 : 0.002; }, rebuilds);
+      tiny, [](int n) { return n == 1 ? 0.001 : 0.002; }, rebuilds, 10000);
   EXPECT_EQ(tiny.threads(), 1);
   EXPECT_LE(tiny_runs,
-            3 * ThreadTuner::kWarmRuns + 2 * (ThreadTuner::kSkip + ThreadTuner::kMaxSamples));
+            3 * ThreadTuner::kWarmRuns + 2 * (ThreadTuner::kMaxSkip + ThreadTuner::kMaxSamples));
 }
 
 TEST(ThreadTuner, OneThreadAllowedMeansNothingToMeasure) {

@@ -32,10 +32,14 @@ bool ThreadTuner::rebuild() const {
 void ThreadTuner::Enter(Phase p) {
   phase_ = p;
   runs_ = 0;
+  skipped_ms_ = 0;
 }
 
-bool ThreadTuner::Sample(std::vector<double>& block, double ms) const {
-  if (runs_ <= kSkip) return false;
+bool ThreadTuner::Sample(std::vector<double>& block, double ms) {
+  if (block.empty() && (runs_ <= kSkip || (skipped_ms_ < kSkipMs && runs_ <= kMaxSkip))) {
+    skipped_ms_ += ms;
+    return false;
+  }
   block.push_back(ms);
   double sum = 0;
   for (double v : block) sum += v;
