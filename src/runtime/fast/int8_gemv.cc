@@ -113,7 +113,13 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
   for (int64_t q = 0; q < q4; ++q) {
     __m512i wv[NT];
 #pragma GCC unroll 8
-    for (int j = 0; j < NT; ++j) wv[j] = _mm512_loadu_si512(base + (j * q4 + q) * 64);
+    for (int j = 0; j < NT; ++j) {
+      wv[j] = _mm512_loadu_si512(base + (j * q4 + q) * 64);
+      // NT tiles are NT streams the hardware prefetchers follow late: asking for each one 8
+      // steps ahead took Fashion-MNIST's 3136 x 128 layer from 4.6 to 3.8 us (prefetches do
+      // not fault, past the end included).
+      _mm_prefetch(reinterpret_cast<const char*>(base + (j * q4 + q + 8) * 64), _MM_HINT_T0);
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       int32_t four;
