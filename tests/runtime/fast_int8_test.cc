@@ -71,13 +71,19 @@ const std::vector<ConvCase>& ConvCases() {
       // The native paths (qlinear_conv_native.h) for u8 inputs: a first conv over one channel
       // (window rows of 3 bytes), in-place pointwise with a partial column tile, a 1x1 stride-2
       // conv across 4 whole tiles and a partial one, 64 outputs (the packed stores), depthwise
-      // with a partial channel block / stride 2 / batch 2 and with kernel width 4 and uneven pads.
+      // with a partial channel block / stride 2 / batch 2 and with kernel width 4 and uneven pads;
+      // depthwise over quads of 64 channels (int8_depthwise.h): one quad with a pixel remainder,
+      // a quad and two 16-channel blocks with a 4-row kernel, two quads and a partial block with a
+      // one-row kernel 5 wide.
       {{1, 1, 28, 28}, 16, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{1, 16, 14, 14}, 24, {1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},
       {{1, 6, 9, 9}, 70, {1, 1}, 1, {2, 2}, {1, 1}, {0, 0, 0, 0}, true, true},
       {{1, 8, 6, 6}, 64, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{2, 40, 9, 10}, 40, {3, 3}, 40, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{1, 20, 8, 8}, 20, {2, 4}, 20, {1, 1}, {1, 1}, {0, 1, 1, 2}, false, true},
+      {{1, 64, 7, 9}, 64, {3, 3}, 64, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{2, 96, 9, 8}, 96, {4, 3}, 96, {2, 2}, {1, 1}, {2, 1, 1, 0}, true, true},
+      {{1, 136, 5, 11}, 136, {1, 5}, 136, {1, 2}, {1, 1}, {0, 2, 0, 2}, false, true},
       // Too many multiply-adds for the native paths: their oneDNN fallback.
       {{1, 32, 16, 16}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
   };

@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace shrink::runtime::fast {
 
@@ -13,6 +14,17 @@ bool Int8DepthwiseAvailable() {
   return has;
 }
 
+namespace {
+
+// The channel in `slot` (int8_depthwise.h: the quads' slots are permuted).
+int64_t SlotChannel(int64_t slot, int64_t quads) {
+  if (slot >= quads * 64) return slot;
+  const int64_t r = slot % 64, group = r / 16, lane = r % 16 / 4;
+  return slot - r + lane * 16 + group * 4 + r % 4;
+}
+
+}  // namespace
+
 Int8DwWeights PackInt8Depthwise(const int8_t* w, int64_t c, int64_t kh, int64_t kw,
                                 const Int8Requant& rq) {
   Int8DwWeights p;
@@ -20,15 +32,17 @@ Int8DwWeights PackInt8Depthwise(const int8_t* w, int64_t c, int64_t kh, int64_t 
   p.kh = kh;
   p.kw = kw;
   p.blocks = (c + 15) / 16;
-  p.rows.assign(static_cast<size_t>(kh * p.blocks * 64), 0);
+  p.quads = c / 64;
+  p.cols.assign(static_cast<size_t>(kw * p.blocks * 64), 0);
   p.bias.assign(static_cast<size_t>(p.blocks * 16), 0);
   p.scales.assign(p.bias.size(), 0.0f);
-  for (int64_t ch = 0; ch < c; ++ch) {
-    p.bias[static_cast<size_t>(ch)] = rq.bias[static_cast<size_t>(ch)];
-    p.scales[static_cast<size_t>(ch)] = rq.scales[static_cast<size_t>(ch)];
+  for (int64_t slot = 0; slot < c; ++slot) {
+    const int64_t ch = SlotChannel(slot, p.quads);
+    p.bias[static_cast<size_t>(slot)] = rq.bias[static_cast<size_t>(ch)];
+    p.scales[static_cast<size_t>(slot)] = rq.scales[static_cast<size_t>(ch)];
     for (int64_t ky = 0; ky < kh; ++ky)
       for (int64_t kx = 0; kx < kw; ++kx)
-        p.rows[static_cast<size_t>((ky * p.blocks + ch / 16) * 64 + (ch % 16) * 4 + kx)] =
+        p.cols[static_cast<size_t>((kx * p.blocks + slot / 16) * 64 + (slot % 16) * 4 + ky)] =
             w[(ch * kh + ky) * kw + kx];
   }
   return p;
@@ -42,6 +56,10 @@ Int8DwWeights PackInt8Depthwise(const int8_t* w, int64_t c, int64_t kh, int64_t 
 
 namespace {
 
+struct alignas(64) Column {
+  uint8_t bytes[64];
+};
+
 struct Dw {
   const Int8DwWeights& w;
   const DwGeometry& g;
@@ -50,41 +68,44 @@ struct Dw {
   const Int8Requant& rq;
   bool y_signed;
   __m512i gather;      // byte 4c + t <- byte 16t + c (tap t of channel c)
-  __mmask64 tap_mask;  // the bytes of taps t < kw
+  __mmask64 tap_mask;  // the bytes of taps t < kh
+  __m512i* cols;       // [wp] (16 channels) or [wp][4] (a quad): padded input columns' taps
 
-  // Taps [0, KW) of one window row for 16 channels at `at` (channel stride between taps: c);
-  // masked loads only for the last block of a channel count that is not a multiple of 16.
-  template <int KW, bool kTail>
-  __m512i Window(const uint8_t* at, __mmask16 m) const {
+  // Taps [0, KH) of every padded input column for the 16 channels at `top` (the window's first
+  // row; rows one padded row apart), into cols; masked loads only for the last block of a channel
+  // count that is not a multiple of 16.
+  template <int KH, bool kTail>
+  void Columns(const uint8_t* top, __mmask16 m) const {
+    const int64_t row = g.wp * w.c;
     const auto load = [&](const uint8_t* p) {
       return kTail ? _mm_maskz_loadu_epi8(m, p)
                    : _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     };
-    __m512i v = _mm512_castsi128_si512(load(at));
-    if constexpr (KW > 1) v = _mm512_inserti32x4(v, load(at + w.c), 1);
-    if constexpr (KW > 2) v = _mm512_inserti32x4(v, load(at + 2 * w.c), 2);
-    if constexpr (KW > 3) v = _mm512_inserti32x4(v, load(at + 3 * w.c), 3);
-    return _mm512_maskz_permutexvar_epi8(tap_mask, gather, v);
+    for (int64_t ix = 0; ix < g.wp; ++ix, top += w.c) {
+      __m512i v = _mm512_castsi128_si512(load(top));
+      if constexpr (KH > 1) v = _mm512_inserti32x4(v, load(top + row), 1);
+      if constexpr (KH > 2) v = _mm512_inserti32x4(v, load(top + 2 * row), 2);
+      if constexpr (KH > 3) v = _mm512_inserti32x4(v, load(top + 3 * row), 3);
+      cols[ix] = _mm512_maskz_permutexvar_epi8(tap_mask, gather, v);
+    }
   }
 
-  // P output pixels from column ox of output row oy of image img, channel block b (mask m).
-  template <int P, int KW, bool kTail>
-  void Pixels(int64_t img, int64_t oy, int64_t ox, int64_t b, __mmask16 m) const {
-    const int64_t c = w.c, step = g.stride_w * c;
+  // P output pixels from column ox of the current output row (cols built), channel block b.
+  template <int P, bool kTail>
+  void Pixels(int64_t ox, int64_t b, uint8_t* out, __mmask16 m) const {
     __m512i acc[P];
     const __m512i bias = _mm512_loadu_si512(w.bias.data() + b * 16);
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) acc[p] = bias;
-    const uint8_t* row = x + ((img * g.hp + oy * g.stride_h) * g.wp + ox * g.stride_w) * c + b * 16;
-    const int8_t* wrow = w.rows.data() + b * 64;
-    for (int64_t ky = 0; ky < w.kh; ++ky, row += g.wp * c, wrow += w.blocks * 64) {
-      const __m512i wv = _mm512_loadu_si512(wrow);
+    const int8_t* wcol = w.cols.data() + b * 64;
+    const __m512i* in = cols + ox * g.stride_w;
+    for (int64_t kx = 0; kx < w.kw; ++kx, wcol += w.blocks * 64, ++in) {
+      const __m512i wv = _mm512_loadu_si512(wcol);
 #pragma GCC unroll 8
-      for (int p = 0; p < P; ++p)
-        acc[p] = _mm512_dpbusd_epi32(acc[p], Window<KW, kTail>(row + p * step, m), wv);
+      for (int p = 0; p < P; ++p) acc[p] = _mm512_dpbusd_epi32(acc[p], in[p * g.stride_w], wv);
     }
     const __m512 scale = _mm512_loadu_ps(w.scales.data() + b * 16);
-    uint8_t* out = y + ((img * g.oh + oy) * g.ow + ox) * c + b * 16;
+    out += ox * w.c;
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) {
       const __m512i q = Requantize(acc[p], scale, rq);
@@ -92,33 +113,108 @@ struct Dw {
           y_signed ? _mm512_cvtsepi32_epi8(q)
                    : _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()));
       if constexpr (kTail)
-        _mm_mask_storeu_epi8(out + p * c, m, bytes);
+        _mm_mask_storeu_epi8(out + p * w.c, m, bytes);
       else
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + p * c), bytes);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + p * w.c), bytes);
     }
   }
 
-  template <int KW, bool kTail>
-  void Block(int64_t img, int64_t oy, int64_t b, __mmask16 m) const {
-    constexpr int P = 4;
-    int64_t ox = 0;
-    for (; ox + P <= g.ow; ox += P) Pixels<P, KW, kTail>(img, oy, ox, b, m);
-    for (; ox < g.ow; ++ox) Pixels<1, KW, kTail>(img, oy, ox, b, m);
+  // A quad's columns: 64 channels of every padded input column from `top` (the window's first
+  // row), interleaved by byte and word unpacks, so group G of a column (cols[4 ix + G]) holds
+  // channels 16 L + 4 G + i (lane L, i < 4): the quad's slots 16 G .. 16 G + 15.
+  template <int KH>
+  void QuadColumns(const uint8_t* top) const {
+    const int64_t row = g.wp * w.c;
+    const __m512i zero = _mm512_setzero_si512();
+    for (int64_t ix = 0; ix < g.wp; ++ix, top += w.c) {
+      const __m512i r0 = _mm512_loadu_si512(top);
+      const __m512i r1 = KH > 1 ? _mm512_loadu_si512(top + row) : zero;
+      const __m512i r2 = KH > 2 ? _mm512_loadu_si512(top + 2 * row) : zero;
+      const __m512i r3 = KH > 3 ? _mm512_loadu_si512(top + 3 * row) : zero;
+      const __m512i lo01 = _mm512_unpacklo_epi8(r0, r1), hi01 = _mm512_unpackhi_epi8(r0, r1);
+      const __m512i lo23 = _mm512_unpacklo_epi8(r2, r3), hi23 = _mm512_unpackhi_epi8(r2, r3);
+      __m512i* out = cols + ix * 4;
+      out[0] = _mm512_unpacklo_epi16(lo01, lo23);
+      out[1] = _mm512_unpackhi_epi16(lo01, lo23);
+      out[2] = _mm512_unpacklo_epi16(hi01, hi23);
+      out[3] = _mm512_unpackhi_epi16(hi01, hi23);
+    }
   }
 
-  template <int KW>
+  // P output pixels from column ox, quad q (its columns built). The four groups' sums pack back
+  // to channel order: per lane, the packs put group 0's four channels, then group 1's, ...
+  template <int P>
+  void QuadPixels(int64_t ox, int64_t q, uint8_t* out) const {
+    __m512i acc[P][4];
+    const int64_t b0 = q * 4;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      const __m512i bias = _mm512_loadu_si512(w.bias.data() + (b0 + j) * 16);
+#pragma GCC unroll 8
+      for (int p = 0; p < P; ++p) acc[p][j] = bias;
+    }
+    const __m512i* in = cols + ox * g.stride_w * 4;
+    for (int64_t kx = 0; kx < w.kw; ++kx, in += 4) {
+      const int8_t* wcol = w.cols.data() + (kx * w.blocks + b0) * 64;
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const __m512i wv = _mm512_loadu_si512(wcol + j * 64);
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p)
+          acc[p][j] = _mm512_dpbusd_epi32(acc[p][j], in[p * g.stride_w * 4 + j], wv);
+      }
+    }
+    __m512 scale[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) scale[j] = _mm512_loadu_ps(w.scales.data() + (b0 + j) * 16);
+    out += ox * w.c + q * 64;
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) {
+      const __m512i ab = _mm512_packs_epi32(Requantize(acc[p][0], scale[0], rq),
+                                            Requantize(acc[p][1], scale[1], rq));
+      const __m512i cd = _mm512_packs_epi32(Requantize(acc[p][2], scale[2], rq),
+                                            Requantize(acc[p][3], scale[3], rq));
+      _mm512_storeu_si512(out + p * w.c,
+                          y_signed ? _mm512_packs_epi16(ab, cd) : _mm512_packus_epi16(ab, cd));
+    }
+  }
+
+  // Quad q of output row oy of image img.
+  template <int KH>
+  void Quad(int64_t img, int64_t oy, int64_t q) const {
+    QuadColumns<KH>(x + (img * g.hp + oy * g.stride_h) * g.wp * w.c + q * 64);
+    uint8_t* out = y + (img * g.oh + oy) * g.ow * w.c;
+    int64_t ox = 0;
+    for (; ox + 4 <= g.ow; ox += 4) QuadPixels<4>(ox, q, out);
+    for (; ox < g.ow; ++ox) QuadPixels<1>(ox, q, out);
+  }
+
+  // Channel block b of output row oy of image img.
+  template <int KH, bool kTail>
+  void Block(int64_t img, int64_t oy, int64_t b, __mmask16 m) const {
+    Columns<KH, kTail>(x + (img * g.hp + oy * g.stride_h) * g.wp * w.c + b * 16, m);
+    uint8_t* out = y + (img * g.oh + oy) * g.ow * w.c + b * 16;
+    constexpr int P = 8;
+    int64_t ox = 0;
+    for (; ox + P <= g.ow; ox += P) Pixels<P, kTail>(ox, b, out, m);
+    for (; ox + 4 <= g.ow; ox += 4) Pixels<4, kTail>(ox, b, out, m);
+    for (; ox < g.ow; ++ox) Pixels<1, kTail>(ox, b, out, m);
+  }
+
+  template <int KH>
   void Row(int64_t img, int64_t oy) const {
+    for (int64_t q = 0; q < w.quads; ++q) Quad<KH>(img, oy, q);
     const int64_t full = w.c / 16;
-    for (int64_t b = 0; b < full; ++b) Block<KW, false>(img, oy, b, 0xFFFF);
+    for (int64_t b = w.quads * 4; b < full; ++b) Block<KH, false>(img, oy, b, 0xFFFF);
     if (full < w.blocks)
-      Block<KW, true>(img, oy, full, static_cast<__mmask16>((1u << (w.c - full * 16)) - 1));
+      Block<KH, true>(img, oy, full, static_cast<__mmask16>((1u << (w.c - full * 16)) - 1));
   }
 
   // Output rows [r0, r1) (row r: image r / oh, output row r % oh).
   void Rows(int64_t r0, int64_t r1) const {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t img = r / g.oh, oy = r % g.oh;
-      switch (w.kw) {
+      switch (w.kh) {
         case 1:
           Row<1>(img, oy);
           break;
@@ -143,8 +239,11 @@ void Int8Depthwise(const Int8DwWeights& w, const DwGeometry& g, const uint8_t* x
   alignas(64) uint8_t idx[64];
   for (int i = 0; i < 64; ++i) idx[i] = static_cast<uint8_t>(16 * (i % 4) + i / 4);
   uint64_t taps = 0;
-  for (int i = 0; i < 64; ++i) taps |= static_cast<uint64_t>(i % 4 < w.kw) << i;
-  const Dw dw{w, g, x, y, rq, rq.lo < 0, _mm512_load_si512(idx), taps};
+  for (int i = 0; i < 64; ++i) taps |= static_cast<uint64_t>(i % 4 < w.kh) << i;
+  thread_local std::vector<Column> cols;  // one output row's input columns
+  cols.resize(static_cast<size_t>(g.wp * (w.quads ? 4 : 1)));
+  const Dw dw{w, g, x, y, rq, rq.lo < 0, _mm512_load_si512(idx), taps,
+              reinterpret_cast<__m512i*>(cols.data())};
   dw.Rows(0, g.n * g.oh);
 }
 

@@ -3,11 +3,12 @@
 // (qlinear_conv_native.cc). Internal to the fast runtime.
 //
 // The input is read already padded (borders hold the input zero point, so every window is whole
-// and padding is exact). For 16 channels at a time, one window row's taps (kw <= 4) are gathered
-// into 4 bytes per channel (a byte permutation of up to 4 loads) and one AVX-512 VNNI vpdpbusd
-// multiplies them with the row's weights (4 s8 per channel, zero beyond kw) into 16 int32 sums:
-// one instruction per window row instead of one per tap. Four output pixels run at once, all on
-// the calling thread (its callers' convolutions are small).
+// and padding is exact). For one output row and 16 channels at a time, each padded input column's
+// taps down the window (kh <= 4) are gathered once into 4 bytes per channel (a byte permutation of
+// up to 4 loads); then one AVX-512 VNNI vpdpbusd per window column multiplies a column with that
+// column's weights (4 s8 per channel, zero beyond kh) into 16 int32 sums. A column serves every
+// window it lies in (kw / stride of them), so the gathers are not repeated per output pixel. Eight
+// output pixels run at once, all on the calling thread (its callers' convolutions are small).
 // Requantization: int8_requant.h, saturated to u8 / s8. Available only where
 // Int8DepthwiseAvailable().
 #pragma once
@@ -19,19 +20,22 @@
 
 namespace shrink::runtime::fast {
 
-inline constexpr int64_t kInt8DwMaxKernelWidth = 4;
+inline constexpr int64_t kInt8DwMaxKernelHeight = 4;
 
+// Per channel slot: 16 slots a block. The first 64 * quads channels run as quads of 64 (a column
+// of 64 channels interleaved by unpacks instead of 4 permutations), whose slots are permuted
+// (slot 64 q + 16 G + 4 L + i holds channel 64 q + 16 L + 4 G + i); later slots are channels.
 struct Int8DwWeights {
-  int64_t c = 0, kh = 0, kw = 0, blocks = 0;  // blocks of 16 channels
-  std::vector<int8_t> rows;                   // [kh][blocks][16][4]
-  std::vector<int32_t> bias;                  // [blocks * 16]
-  std::vector<float> scales;                  // [blocks * 16]
+  int64_t c = 0, kh = 0, kw = 0, blocks = 0, quads = 0;
+  std::vector<int8_t> cols;   // [kw][blocks][16 slots][4 taps down the window]
+  std::vector<int32_t> bias;  // [blocks * 16] per slot
+  std::vector<float> scales;  // [blocks * 16] per slot
 };
 
 // Int8GemvAvailable() and AVX-512 VBMI (the byte permutation).
 bool Int8DepthwiseAvailable();
 
-// `w`: [c][kh][kw] s8 (kw <= kInt8DwMaxKernelWidth); `rq`: per-channel bias / scales (c each).
+// `w`: [c][kh][kw] s8 (kh <= kInt8DwMaxKernelHeight); `rq`: per-channel bias / scales (c each).
 Int8DwWeights PackInt8Depthwise(const int8_t* w, int64_t c, int64_t kh, int64_t kw,
                                 const Int8Requant& rq);
 

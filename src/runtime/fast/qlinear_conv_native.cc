@@ -46,7 +46,7 @@ class QLinearConvNative : public FastKernel {
     const bool s8 = p_.y_dtype == DataType::kInt8;
     rq_.lo = s8 ? -128 : 0;
     rq_.hi = s8 ? 127 : 255;
-    if (w.rank() == 4 && depthwise_ && w.dim(3) <= kInt8DwMaxKernelWidth) {
+    if (w.rank() == 4 && depthwise_ && w.dim(2) <= kInt8DwMaxKernelHeight) {
       dw_ = PackInt8Depthwise(w.data<int8_t>(), m, w.dim(2), w.dim(3), rq_);
     } else if (w.rank() == 4 && group_ == 1) {
       // B[k][m] with k = ky * span + kx * C + ci: window row ky as it lies in channels-last
@@ -93,7 +93,7 @@ class QLinearConvNative : public FastKernel {
     return pad_.size() + x_buf_.size() + y_buf_.size();
   }
   size_t weight_bytes() const override {
-    return dw_.rows.size() + gemm_.packed.size() + (fallback_ ? fallback_->weight_bytes() : 0);
+    return dw_.cols.size() + gemm_.packed.size() + (fallback_ ? fallback_->weight_bytes() : 0);
   }
 
   LayoutCaps layout_caps() const override { return {{0}, true, false}; }
@@ -158,7 +158,7 @@ class QLinearConvNative : public FastKernel {
         std::any_of(win.pads_begin.begin(), win.pads_begin.end(), [](int64_t v) { return v; }) ||
         std::any_of(win.pads_end.begin(), win.pads_end.end(), [](int64_t v) { return v; });
     if (g.c != (depthwise_ ? g.m : w.dim(1))) return false;
-    if (depthwise_ && g.kw > kInt8DwMaxKernelWidth) return false;
+    if (depthwise_ && g.kh > kInt8DwMaxKernelHeight) return false;
     const int64_t macs = g.n * g.oh * g.ow * g.m * (w.numel() / g.m);
     if (macs > kNativeConvMaxMacs || g.n * g.oh * g.ow == 0) return false;
     g_ = g;

@@ -8,7 +8,7 @@
 //   group 1     — an int8 GEMM over output pixels (int8_gemm.h): 1x1 stride-1 convs read the
 //                 activations in place (channels a multiple of 4), others read each window's
 //                 rows straight from the padded input (Int8Segments, no im2col copy);
-//   depthwise   — group = channels = outputs, kernel width <= 4 (int8_depthwise.h).
+//   depthwise   — group = channels = outputs, kernel height <= 4 (int8_depthwise.h).
 // Both read a padded copy of the input whose borders hold the input zero point, and the zero
 // point folds into the int32 bias (conv(x - zp, w) = conv(x, w) - zp * sum(w[m])), so padding is
 // exact.
