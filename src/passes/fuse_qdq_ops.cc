@@ -108,6 +108,40 @@ bool RewriteAdd(ir::Graph& g, ir::Node* add, std::unordered_set<const ir::Node*>
   return true;
 }
 
+// Pattern D: DequantizeLinear -> GlobalAveragePool [-> Flatten / Reshape / Squeeze] ->
+// QuantizeLinear becomes com.microsoft QLinearGlobalAveragePool on the 8-bit values (the
+// data-movement op, if any, then moves the pooled 8-bit values).
+bool RewriteGlobalAveragePool(ir::Graph& g, ir::Node* pool,
+                              std::unordered_set<const ir::Node*>& removed) {
+  std::optional<Dq> x = MatchDq(pool->input(0));
+  if (!x || x->channels != 1) return false;
+  ir::Node* mover = SoleUse(pool->output(0));
+  if (!mover) return false;
+  const bool moves = IsOp(mover, "Flatten") || IsOp(mover, "Reshape") || IsOp(mover, "Squeeze");
+  ir::Node* q = moves ? SoleUse(mover->output(0)) : mover;
+  if (!IsOp(q, "QuantizeLinear") || !PlainQdqAttrs(q) || !PerTensorQ(q)) return false;
+  const DataType dt = QuantDtype(x->q);
+  if (ZeroPointDtype(q->input(2)) != dt) return false;
+  const std::string base = pool->name().empty() ? "global_average_pool" : pool->name();
+  std::vector<ir::Value*> inputs = {x->q, x->scale, ZeroPoint(g, x->zp, dt, base + ".x_zero_point"),
+                                    q->input(1),
+                                    ZeroPoint(g, q->input(2), dt, base + ".y_zero_point")};
+  const std::vector<ir::Attribute> attrs = {ir::MakeAttr("channels_last", int64_t{0})};
+  if (!moves) {
+    ReplaceWithNode(g, {pool, q}, "QLinearGlobalAveragePool", inputs, attrs, kMicrosoftDomain,
+                    removed);
+    return true;
+  }
+  const std::string name = g.UniqueName(base + "_int8");
+  ir::Node* p8 = g.AddNode("QLinearGlobalAveragePool", inputs, {name}, attrs, name, kMicrosoftDomain);
+  std::vector<ir::Value*> moved = mover->inputs();
+  moved[0] = p8->output(0);
+  ReplaceWithNode(g, {mover, q}, mover->op_type(), moved, mover->attributes(), "", removed);
+  removed.insert(pool);
+  g.RemoveNode(pool);  // its output is now unused
+  return true;
+}
+
 }  // namespace
 
 Expected<bool> FuseQdqOps::Run(ir::Graph& graph, PassContext& ctx) {
@@ -120,6 +154,9 @@ Expected<bool> FuseQdqOps::Run(ir::Graph& graph, PassContext& ctx) {
     } else if (IsDataMovement(op) && RewriteDataMovement(graph, op, removed)) {
       changed = true;
     } else if (IsOp(op, "Add") && RewriteAdd(graph, op, removed)) {
+      ctx.RequireDomain(kMicrosoftDomain, 1);
+      changed = true;
+    } else if (IsOp(op, "GlobalAveragePool") && RewriteGlobalAveragePool(graph, op, removed)) {
       ctx.RequireDomain(kMicrosoftDomain, 1);
       changed = true;
     }

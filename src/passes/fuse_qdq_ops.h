@@ -25,6 +25,14 @@
 //   Effect: z = com.microsoft QLinearAdd(aq, as, azp, bq, bs, bzp, ys, yzp) (reference kernel in
 //   runtime/kernels/qlinear_add.cc; ONNX Runtime has the same contrib op). Rounding differs from
 //   the float path by at most one quantization step (the float Add result is rounded once).
+// Pattern D (GlobalAveragePool): x = DequantizeLinear(xq, s[, zp]); y = GlobalAveragePool(x)
+//   [; y' = Flatten / Reshape / Squeeze(y, ...)]; z = QuantizeLinear(y or y', ys[, yzp]).
+//   Preconditions: per-tensor constant parameters; xq and z share one 8-bit dtype; y (and y')
+//   single-use. Effect: p = com.microsoft QLinearGlobalAveragePool(xq, s, zp, ys, yzp)
+//   {channels_last=0} (reference kernel in runtime/kernels/qlinear_global_average_pool.cc; ONNX
+//   Runtime has the same contrib op), then z = Flatten / Reshape / Squeeze(p, ...) where there was
+//   one (it moves 8-bit values). Within one quantization step of the float path (the mean is
+//   rounded once).
 // The DequantizeLinear nodes stay while other nodes use them (dead_code_elimination removes
 // them otherwise).
 #pragma once

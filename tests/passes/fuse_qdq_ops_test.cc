@@ -1,5 +1,6 @@
-// fuse_qdq_ops: QDQ MaxPool -> 8-bit MaxPool (exact) and QDQ Add [+ Relu] -> com.microsoft
-// QLinearAdd (within one quantization step), golden IR and equivalence on the reference executor.
+// fuse_qdq_ops: QDQ MaxPool -> 8-bit MaxPool (exact), QDQ Add [+ Relu] -> com.microsoft
+// QLinearAdd and QDQ GlobalAveragePool [+ Flatten] -> com.microsoft QLinearGlobalAveragePool
+// (within one quantization step), golden IR and equivalence on the reference executor.
 #include "passes/fuse_qdq_ops.h"
 
 #include <gtest/gtest.h>
@@ -145,6 +146,44 @@ TEST(FuseQdqOps, DataMovementRunsOnEightBitValues) {
   // Other parameters after the op: left alone (a requantization, not a no-op).
   testing::ExpectEquivalentAfter(QdqDataMovement("Flatten", 0.06f, 10), Make, feeds, false);
   testing::ExpectEquivalentAfter(QdqDataMovement("Flatten", 0.05f, 11), Make, feeds, false);
+}
+
+// DequantizeLinear -> GlobalAveragePool [-> Flatten] -> QuantizeLinear (a classifier's input).
+testing::BuildFn QdqGlobalAveragePool(bool flatten, float out_scale, uint8_t out_zp) {
+  return [=](GraphBuilder& b) {
+    Value* x = Dq(b, b.Input("xq", DataType::kUInt8, Shape{2, 6, 5, 7}), "dq", 0.05f, 10);
+    Value* y = b.Op("GlobalAveragePool", {x}, {}, "gap");
+    if (flatten) y = b.Op("Flatten", {y}, {MakeAttr("axis", int64_t{1})}, "flatten");
+    b.Output(Q(b, y, "q", out_scale, out_zp), "y");
+  };
+}
+
+TEST(FuseQdqOps, GlobalAveragePoolRunsOnEightBitValues) {
+  const runtime::Feeds feeds{{"xq", RandomU8({2, 6, 5, 7}, 5)}};
+  ir::Model m =
+      testing::ExpectEquivalentAfter(QdqGlobalAveragePool(false, 0.02f, 7), Make, feeds, true, 1.0);
+  EXPECT_EQ(ir::PrintGraph(*m.graph),
+            "graph main(%xq: uint8[2, 6, 5, 7]) -> (%y: undefined[?]) {\n"
+            "  %dq_s = initializer float32[] {0.05}\n"
+            "  %dq_zp = initializer uint8[] {10}\n"
+            "  %q_s = initializer float32[] {0.02}\n"
+            "  %q_zp = initializer uint8[] {7}\n"
+            "  %y = com.microsoft.QLinearGlobalAveragePool(%xq, %dq_s, %dq_zp, %q_s, %q_zp) "
+            "{channels_last=0}  # gap\n"
+            "}\n");
+  EXPECT_EQ(m.OpsetFor(kMicrosoftDomain), 1);
+  // Through a Flatten: the pool on 8-bit values, then the Flatten moves them.
+  m = testing::ExpectEquivalentAfter(QdqGlobalAveragePool(true, 0.03f, 0), Make, feeds, true, 1.0);
+  EXPECT_EQ(ir::PrintGraph(*m.graph),
+            "graph main(%xq: uint8[2, 6, 5, 7]) -> (%y: undefined[?]) {\n"
+            "  %dq_s = initializer float32[] {0.05}\n"
+            "  %dq_zp = initializer uint8[] {10}\n"
+            "  %q_s = initializer float32[] {0.03}\n"
+            "  %q_zp = initializer uint8[] {0}\n"
+            "  %gap_int8 = com.microsoft.QLinearGlobalAveragePool(%xq, %dq_s, %dq_zp, %q_s, "
+            "%q_zp) {channels_last=0}  # gap_int8\n"
+            "  %y = Flatten(%gap_int8) {axis=1}  # flatten\n"
+            "}\n");
 }
 
 TEST(FuseQdqOps, NegativeCases) {

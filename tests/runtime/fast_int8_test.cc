@@ -233,7 +233,7 @@ TEST(FastInt8, UnsupportedParametersFallBackToReference) {
   }
 }
 
-TEST(FastInt8, QLinearAddAndMaxPoolAreExact) {
+TEST(FastInt8, QLinearAddGlobalAveragePoolAndMaxPoolAreExact) {
   const Shape shape{2, 5, 9, 11};
   for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
     const bool u8 = qt == DataType::kUInt8;
@@ -250,6 +250,10 @@ TEST(FastInt8, QLinearAddAndMaxPoolAreExact) {
     ExpectInt8Matches("qlinearadd", "QLinearAdd", in,
                       {false, true, true, false, true, true, true, true}, {}, 0.0, 17,
                       "com.microsoft");
+    ExpectInt8Matches("qlinear global average pool", "QLinearGlobalAveragePool",
+                      {a, Tensor::Scalar<float>(0.05f), ScalarQ(qt, u8 ? 128 : 1),
+                       Tensor::Scalar<float>(0.01f), ScalarQ(qt, u8 ? 3 : -7)},
+                      {false, true, true, true, true}, {}, 0.0, 17, "com.microsoft");
     ExpectInt8Matches("maxpool 8-bit", "MaxPool", {a}, {false},
                       {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
                        MakeAttr("pads", Shape{1, 1, 1, 1})},

@@ -128,6 +128,13 @@ struct QBuilder {
     const std::string n = Name("q");
     return g.AddNode("QuantizeLinear", {x, Scale(0.05f), Zp(120)}, {n}, {}, n)->output(0);
   }
+  ir::Value* Gap(ir::Value* x) {
+    const std::string n = Name("gap");
+    return g
+        .AddNode("QLinearGlobalAveragePool", {x, Scale(0.05f), Zp(120), Scale(0.02f), Zp(100)},
+                 {n}, {}, n, "com.microsoft")
+        ->output(0);
+  }
   // 3x3 / stride 2 / pad 1, or (k = 2) the common 2x2 / stride 2 without padding.
   ir::Value* Pool(ir::Value* x, int64_t k = 3) {
     const std::string n = Name("pool");
@@ -220,6 +227,31 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
     for (const auto& s : on.profile)
       if (s.op_type != "Cast") {
         EXPECT_NE(s.backend, "reference") << s.name;
+      }
+  }
+}
+
+// conv -> QLinearGlobalAveragePool -> Flatten: the pool reads the conv's channels-last output
+// (its [N, C, 1, 1] output is the same bytes in either layout).
+TEST(FastLayout, Int8GlobalAveragePoolReadsChannelsLast) {
+  for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
+    SCOPED_TRACE(DataTypeName(qt));
+    ir::Model m = ir::MakeModel(17);
+    m.SetOpset("com.microsoft", 1);
+    ir::Graph& g = *m.graph;
+    QBuilder b{g, qt};
+    ir::Value* x = QInput(g, "x", qt, {2, 4, 7, 6});
+    ir::Value* pooled = b.Gap(b.Conv(x, 4, 20, 3, 50));
+    g.AddOutput(g.AddNode("Flatten", {pooled}, {"y"}, {}, "flatten")->output(0));
+    const bool u8 = qt == DataType::kUInt8;
+    std::vector<runtime::Feeds> feeds;
+    for (uint32_t r = 0; r < 2; ++r)
+      feeds.push_back({{"x", RandomQ(qt, {2, 4, 7, 6}, 200 + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
+    RunResult on = ExpectSameOutputs(m, feeds);
+    EXPECT_EQ(on.channels_last_values, 1);  // the conv's output
+    for (const auto& s : on.profile)
+      if (s.op_type == "QLinearGlobalAveragePool") {
+        EXPECT_EQ(s.backend, "native");
       }
   }
 }

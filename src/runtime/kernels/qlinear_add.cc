@@ -15,20 +15,6 @@
 namespace shrink::runtime {
 namespace {
 
-float ScalarParam(const KernelContext& ctx, int i, const char* what) {
-  const std::vector<float> v = ReadFloats(ctx, ctx.in(i), what);
-  if (v.size() != 1) ctx.Fail(std::string(what) + " must be a scalar");
-  return v[0];
-}
-
-int32_t ZeroPointParam(const KernelContext& ctx, int i, DataType dtype) {
-  const Tensor* zp = ctx.input(i);
-  if (!zp) return 0;
-  if (zp->numel() != 1 || zp->dtype() != dtype)
-    ctx.Fail("zero points must be scalars of the quantized dtype");
-  return static_cast<int32_t>(zp->GetAsDouble(0));
-}
-
 template <typename Q>
 void Add(KernelContext& ctx) {
   const Tensor& a = ctx.in(0);

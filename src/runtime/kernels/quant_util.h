@@ -1,4 +1,5 @@
-// Small helpers shared by the quantization kernels (quantize.cc, qlinear.cc, integer_ops.cc).
+// Small helpers shared by the quantization kernels (quantize.cc, qlinear.cc, integer_ops.cc,
+// qlinear_add.cc, qlinear_global_average_pool.cc).
 //
 // Contract: QuantRange gives the saturation range of an integer quantized dtype (int4/uint4,
 // (u)int8, (u)int16, int32) and Unsupported()s anything else (float8 types are not
@@ -95,6 +96,21 @@ inline std::vector<float> ReadFloats(const KernelContext& ctx, const Tensor& t, 
   std::vector<float> v(static_cast<size_t>(t.numel()));
   for (int64_t i = 0; i < t.numel(); ++i) v[i] = static_cast<float>(t.GetAsDouble(i));
   return v;
+}
+
+// The com.microsoft QLinear* ops' per-tensor parameters: the scale in input i (a scalar), and
+// the zero point in input i (absent: 0; else a scalar of the quantized dtype).
+inline float ScalarParam(const KernelContext& ctx, int i, const char* what) {
+  const std::vector<float> v = ReadFloats(ctx, ctx.in(i), what);
+  if (v.size() != 1) ctx.Fail(std::string(what) + " must be a scalar");
+  return v[0];
+}
+inline int32_t ZeroPointParam(const KernelContext& ctx, int i, DataType dtype) {
+  const Tensor* zp = ctx.input(i);
+  if (!zp) return 0;
+  if (zp->numel() != 1 || zp->dtype() != dtype)
+    ctx.Fail("zero points must be scalars of the quantized dtype");
+  return static_cast<int32_t>(zp->GetAsDouble(0));
 }
 
 }  // namespace shrink::runtime
