@@ -1,5 +1,7 @@
 #include "runtime/fast/quant_loops.h"
 
+#include <immintrin.h>
+
 #include <type_traits>
 
 namespace shrink::runtime::fast {
@@ -59,13 +61,68 @@ SHRINK_CLONES void DequantizeLoop(const uint8_t* x, float* y, int64_t n, float s
 SHRINK_CLONES void DequantizeLoop(const int8_t* x, float* y, int64_t n, float s, float z) {
   Dequantize(x, y, n, s, z);
 }
-SHRINK_CLONES void QLinearAddLoop(const uint8_t* a, const uint8_t* b, uint8_t* c, int64_t n,
-                                  const QAddParams& p) {
+namespace {
+
+SHRINK_CLONES void QAddGeneric(const uint8_t* a, const uint8_t* b, uint8_t* c, int64_t n,
+                               const QAddParams& p) {
   QAdd(a, b, c, n, p);
 }
-SHRINK_CLONES void QLinearAddLoop(const int8_t* a, const int8_t* b, int8_t* c, int64_t n,
-                                  const QAddParams& p) {
+SHRINK_CLONES void QAddGeneric(const int8_t* a, const int8_t* b, int8_t* c, int64_t n,
+                               const QAddParams& p) {
   QAdd(a, b, c, n, p);
+}
+
+// GCC 12 reports its own _mm512_undefined_* placeholders inside the conversion intrinsics.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// QAdd 16 elements at a time in AVX-512 (what the compiler's clone does with a long chain of
+// widenings and packs): the same float32 operations in the same order, the clamp in float, then
+// rounding half to even by the conversion (default MXCSR) and the zero point added as an integer
+// (equal to the float path: both operands are integral). Returns how many elements it did.
+template <typename Q>
+[[gnu::target("avx512f,avx512bw"), gnu::always_inline]] inline __m512 Load16(const Q* x) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x));
+  return _mm512_cvtepi32_ps(std::is_same_v<Q, uint8_t> ? _mm512_cvtepu8_epi32(v)
+                                                       : _mm512_cvtepi8_epi32(v));
+}
+
+template <typename Q>
+[[gnu::target("avx512f,avx512bw")]] int64_t QAddAvx512(const Q* a, const Q* b, Q* c, int64_t n,
+                                                      const QAddParams& p) {
+  const __m512 ka = _mm512_set1_ps(p.as / p.cs), kb = _mm512_set1_ps(p.bs / p.cs);
+  const __m512 az = _mm512_set1_ps(p.az), bz = _mm512_set1_ps(p.bz);
+  const __m512 lo = _mm512_set1_ps(kLo<Q> - p.cz), hi = _mm512_set1_ps(kHi<Q> - p.cz);
+  const __m512i cz = _mm512_set1_epi32(static_cast<int32_t>(p.cz));
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_add_ps(_mm512_mul_ps(ka, _mm512_sub_ps(Load16(a + i), az)),
+                                   _mm512_mul_ps(kb, _mm512_sub_ps(Load16(b + i), bz)));
+    const __m512i q = _mm512_add_epi32(
+        _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(v, lo), hi)), cz);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(c + i), _mm512_cvtepi32_epi8(q));
+  }
+  return i;
+}
+
+#pragma GCC diagnostic pop
+
+template <typename Q>
+void QAddDispatch(const Q* a, const Q* b, Q* c, int64_t n, const QAddParams& p) {
+  static const bool avx512 = __builtin_cpu_supports("avx512bw");
+  const int64_t done = avx512 ? QAddAvx512(a, b, c, n, p) : 0;
+  if (done < n) QAddGeneric(a + done, b + done, c + done, n - done, p);
+}
+
+}  // namespace
+
+void QLinearAddLoop(const uint8_t* a, const uint8_t* b, uint8_t* c, int64_t n,
+                    const QAddParams& p) {
+  QAddDispatch(a, b, c, n, p);
+}
+void QLinearAddLoop(const int8_t* a, const int8_t* b, int8_t* c, int64_t n, const QAddParams& p) {
+  QAddDispatch(a, b, c, n, p);
 }
 
 }  // namespace shrink::runtime::fast
