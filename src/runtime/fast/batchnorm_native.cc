@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "runtime/fast/onednn_util.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -40,21 +41,18 @@ class BatchNormNative : public FastKernel {
     const float* b = b_.data();
     if (channels_last_) {  // [N, spatial..., C]: channels innermost
       const int64_t pixels = n_ * inner_;
-#pragma omp parallel for schedule(static) if (pixels * c >= 65536)
-      for (int64_t p = 0; p < pixels; ++p) {
+      ParallelFor(pixels, pixels * c >= 65536, [&](int64_t p) {
 #pragma omp simd
         for (int64_t k = 0; k < c; ++k) y[p * c + k] = x[p * c + k] * a[k] + b[k];
-      }
+      });
       return;
     }
-#pragma omp parallel for collapse(2) schedule(static) if (n_ * c * inner_ >= 65536)
-    for (int64_t i = 0; i < n_; ++i)
-      for (int64_t k = 0; k < c; ++k) {
-        const int64_t base = (i * c + k) * inner_;
-        const float ak = a[k], bk = b[k];
+    ParallelFor(n_ * c, n_ * c * inner_ >= 65536, [&](int64_t plane) {
+      const int64_t k = plane % c, base = plane * inner_;
+      const float ak = a[k], bk = b[k];
 #pragma omp simd
-        for (int64_t e = 0; e < inner_; ++e) y[base + e] = x[base + e] * ak + bk;
-      }
+      for (int64_t e = 0; e < inner_; ++e) y[base + e] = x[base + e] * ak + bk;
+    });
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "runtime/fast/onednn_util.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -42,15 +43,14 @@ class ConcatNative : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     char* y = static_cast<char*>(out[0]);
-#pragma omp parallel for schedule(static) if (outer_ * out_slab_ >= (1 << 20))
-    for (int64_t o = 0; o < outer_; ++o) {
+    ParallelFor(outer_, outer_ * out_slab_ >= (1 << 20), [&](int64_t o) {
       char* dst = y + o * out_slab_;
       for (size_t i = 0; i < in.size(); ++i) {
         if (slabs_[i] == 0) continue;
         std::memcpy(dst, static_cast<const char*>(in[i]) + o * slabs_[i], slabs_[i]);
         dst += slabs_[i];
       }
-    }
+    });
   }
 
  private:

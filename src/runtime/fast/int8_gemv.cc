@@ -1,6 +1,7 @@
 // See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions; the
 // callers use them only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemv.h"
+#include "runtime/fast/parallel_for.h"
 
 #include <immintrin.h>
 
@@ -139,15 +140,14 @@ template <int MR>
 void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
   constexpr int NT = MR == 1 ? 8 : 4;  // >= 8 independent accumulator chains (dpbusd latency)
   const int64_t groups = (w.tiles + NT - 1) / NT;
-#pragma omp parallel for schedule(static) if (w.kp * w.n >= (1 << 20))
-  for (int64_t g = 0; g < groups; ++g) {
+  ParallelFor(groups, w.kp * w.n >= (1 << 20), [&](int64_t g) {
     const int64_t t0 = g * NT;
     if (t0 + NT <= w.tiles) {
       Tiles<MR, NT>(w, a, t0, e, row0, y);
     } else {
       for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
     }
-  }
+  });
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "runtime/fast/layout.h"
+#include "runtime/fast/parallel_for.h"
 
 #include <algorithm>
 #include <cstring>
@@ -26,9 +27,8 @@ template <typename T>
 void Transpose(const T* src, T* dst, int64_t n, int64_t rows, int64_t cols) {
   constexpr int64_t kRows = 8;
   const int64_t blocks = (rows + kRows - 1) / kRows;
-#pragma omp parallel for collapse(2) schedule(static) if (n * rows * cols >= 262144)
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t blk = 0; blk < blocks; ++blk) {
+  ParallelFor(n * blocks, n * rows * cols >= 262144, [&](int64_t item) {
+      const int64_t b = item / blocks, blk = item % blocks;
       const T* s = src + b * rows * cols;
       T* d = dst + b * rows * cols;
       const int64_t r0 = blk * kRows;
@@ -38,11 +38,11 @@ void Transpose(const T* src, T* dst, int64_t n, int64_t rows, int64_t cols) {
 #pragma GCC unroll 8
           for (int64_t i = 0; i < kRows; ++i) out[i] = s[(r0 + i) * cols + c];
         }
-        continue;
+        return;
       }
       for (int64_t r = r0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c) d[c * rows + r] = s[r * cols + c];
-    }
+  });
 }
 
 void TransposeBytes(const void* src, void* dst, int64_t n, int64_t rows, int64_t cols,

@@ -7,6 +7,7 @@
 
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/quant_loops.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -31,11 +32,10 @@ class QLinearAddNative : public FastKernel {
     Q* c = static_cast<Q*>(out[0]);
     constexpr int64_t kChunk = 16384;
     const int64_t chunks = (n_ + kChunk - 1) / kChunk;
-#pragma omp parallel for if (chunks > 4) schedule(static)
-    for (int64_t t = 0; t < chunks; ++t) {
+    ParallelFor(chunks, chunks > 4, [&](int64_t t) {
       const int64_t begin = t * kChunk, end = std::min(n_, begin + kChunk);
       QLinearAddLoop(a + begin, b + begin, c + begin, end - begin, p_);
-    }
+    });
   }
 
  private:

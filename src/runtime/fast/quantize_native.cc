@@ -13,6 +13,7 @@
 
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/quant_loops.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -75,13 +76,12 @@ struct AxisLayout {
   void ForEachRange(Fn&& fn) const {
     constexpr int64_t kChunk = 16384;
     const int64_t rows = outer * channels, chunks = (inner + kChunk - 1) / kChunk;
-#pragma omp parallel for if (rows * inner > 4 * kChunk) schedule(static)
-    for (int64_t t = 0; t < rows * chunks; ++t) {
+    ParallelFor(rows * chunks, rows * inner > 4 * kChunk, [&](int64_t t) {
       const int64_t r = t / chunks, b = (t % chunks) * kChunk;
       const size_t c = p.axis < 0 ? 0 : static_cast<size_t>(r % channels);
       fn(p.scale[c], static_cast<float>(p.zp[c]), r * inner + b,
          r * inner + std::min(inner, b + kChunk));
-    }
+    });
   }
 };
 

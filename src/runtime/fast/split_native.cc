@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -55,15 +56,14 @@ class SplitNative : public FastKernel {
 
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     const char* x = static_cast<const char*>(in[0]);
-#pragma omp parallel for schedule(static) if (outer_ * in_slab_ >= (1 << 20))
-    for (int64_t o = 0; o < outer_; ++o) {
+    ParallelFor(outer_, outer_ * in_slab_ >= (1 << 20), [&](int64_t o) {
       const char* src = x + o * in_slab_;
       for (size_t k = 0; k < out.size(); ++k) {
         if (out[k] && slabs_[k] > 0)
           std::memcpy(static_cast<char*>(out[k]) + o * slabs_[k], src, slabs_[k]);
         src += slabs_[k];
       }
-    }
+    });
   }
 
  private:

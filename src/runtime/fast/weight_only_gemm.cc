@@ -1,4 +1,5 @@
 #include "runtime/fast/weight_only_gemm.h"
+#include "runtime/fast/parallel_for.h"
 
 #include <omp.h>
 
@@ -184,15 +185,14 @@ void WeightOnlyGemm(const PackedWeights& w, const float* x, int64_t rows, const 
     }
   const int64_t group = avx512 ? detail::kAvx512Rows : 4;
   const int64_t groups = (rows + group - 1) / group, items = w.tiles * groups;
-#pragma omp parallel for schedule(static) if (rows * w.k * w.n >= (int64_t{1} << 18))
-  for (int64_t it = 0; it < items; ++it) {
+  ParallelFor(items, rows * w.k * w.n >= (int64_t{1} << 18), [&](int64_t it) {
     const int64_t t = it / groups, m0 = (it % groups) * group;
     const int mr = static_cast<int>(std::min<int64_t>(group, rows - m0));
     if (avx512)
       detail::WeightOnlyTileAvx512(w, t, x, m0, mr, xsum, bias, y);
     else
       TilePortableAny(w, t, x, m0, mr, xsum, bias, y);
-  }
+  });
 }
 
 }  // namespace shrink::runtime::fast

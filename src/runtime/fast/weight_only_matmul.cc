@@ -17,6 +17,7 @@
 
 #include "runtime/fast/fast_kernel.h"
 #include "runtime/fast/weight_only_gemm.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -138,9 +139,9 @@ class WeightOnlyMatMul : public FastKernel {
                    panel_slots_);
     if (post_ops_.empty()) return;
     const int64_t total = rows_ * w_.n;
-#pragma omp parallel for schedule(static) if (total >= (int64_t{1} << 16))
-    for (int64_t i = 0; i < total; ++i)
+    ParallelFor(total, total >= (int64_t{1} << 16), [&](int64_t i) {
       for (const auto& a : post_ops_) y[i] = Activate(a, y[i]);
+    });
   }
 
  private:
