@@ -1,6 +1,7 @@
 // See int8_depthwise.h. Everything below the target pragma uses AVX-512 VNNI / VBMI
 // instructions; callers use it only when Int8DepthwiseAvailable().
 #include "runtime/fast/int8_depthwise.h"
+#include "runtime/fast/int8_dot.h"
 
 #include <immintrin.h>
 
@@ -102,7 +103,7 @@ struct Dw {
     for (int64_t kx = 0; kx < w.kw; ++kx, wcol += w.blocks * 64, ++in) {
       const __m512i wv = _mm512_loadu_si512(wcol);
 #pragma GCC unroll 8
-      for (int p = 0; p < P; ++p) acc[p] = _mm512_dpbusd_epi32(acc[p], in[p * g.stride_w], wv);
+      for (int p = 0; p < P; ++p) Dpbusd(acc[p], in[p * g.stride_w], wv);
     }
     const __m512 scale = _mm512_loadu_ps(w.scales.data() + b * 16);
     out += ox * w.c;
@@ -161,7 +162,7 @@ struct Dw {
         const __m512i wv = _mm512_loadu_si512(wcol + j * 64);
 #pragma GCC unroll 8
         for (int p = 0; p < P; ++p)
-          acc[p][j] = _mm512_dpbusd_epi32(acc[p][j], in[p * g.stride_w * 4 + j], wv);
+          Dpbusd(acc[p][j], in[p * g.stride_w * 4 + j], wv);
       }
     }
     __m512 scale[4];

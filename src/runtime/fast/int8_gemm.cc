@@ -1,6 +1,7 @@
 // See int8_gemm.h. Everything below the target pragma uses AVX-512 VNNI instructions; callers use
 // Int8Gemm only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemm.h"
+#include "runtime/fast/int8_dot.h"
 
 #include <immintrin.h>
 
@@ -43,8 +44,9 @@ struct Gemm {
 
   // Rows [r0, r0 + MR) against tiles [t0, t0 + NT): accumulators in registers (starting from the
   // bias), loops unrolled.
+  // Out of line: inlined into Int8Gemm, GCC kept the accumulators of the segmented loop in memory.
   template <int MR, int NT, bool kSegmented>
-  void Block(int64_t r0, int64_t t0, const TileOut* outs) const {
+  [[gnu::noinline]] void Block(int64_t r0, int64_t t0, const TileOut* outs) const {
     const int64_t q4 = w.kp / 4;
     __m512i acc[MR][NT];
 #pragma GCC unroll 16
@@ -67,7 +69,7 @@ struct Gemm {
           std::memcpy(&four, rows + r * lda + q * 4, 4);
           const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
-          for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+          for (int j = 0; j < NT; ++j) Dpbusd(acc[r][j], av, wv[j]);
         }
       }
     }
@@ -78,7 +80,7 @@ struct Gemm {
   // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
   // the 8-bit packs and leave in one 64-byte store.
   template <int NT>
-  void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
+  [[gnu::always_inline]] void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
     __m512i q[NT];
 #pragma GCC unroll 4
     for (int j = 0; j < NT; ++j) q[j] = Requantize(acc[j], outs[j].scale, rq);

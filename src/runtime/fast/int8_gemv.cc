@@ -1,6 +1,7 @@
 // See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions; the
 // callers use them only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemv.h"
+#include "runtime/fast/int8_dot.h"
 #include "runtime/fast/parallel_for.h"
 
 #include <immintrin.h>
@@ -127,7 +128,7 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
       std::memcpy(&four, a + r * w.kp + q * 4, 4);
       const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 8
-      for (int j = 0; j < NT; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+      for (int j = 0; j < NT; ++j) Dpbusd(acc[r][j], av, wv[j]);
     }
   }
 #pragma GCC unroll 8
