@@ -133,7 +133,8 @@ bool RewriteGlobalAveragePool(ir::Graph& g, ir::Node* pool,
     return true;
   }
   const std::string name = g.UniqueName(base + "_int8");
-  ir::Node* p8 = g.AddNode("QLinearGlobalAveragePool", inputs, {name}, attrs, name, kMicrosoftDomain);
+  ir::Node* p8 =
+      g.AddNode("QLinearGlobalAveragePool", inputs, {name}, attrs, name, kMicrosoftDomain);
   std::vector<ir::Value*> moved = mover->inputs();
   moved[0] = p8->output(0);
   ReplaceWithNode(g, {mover, q}, mover->op_type(), moved, mover->attributes(), "", removed);

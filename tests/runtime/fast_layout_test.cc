@@ -131,8 +131,8 @@ struct QBuilder {
   ir::Value* Gap(ir::Value* x) {
     const std::string n = Name("gap");
     return g
-        .AddNode("QLinearGlobalAveragePool", {x, Scale(0.05f), Zp(120), Scale(0.02f), Zp(100)},
-                 {n}, {}, n, "com.microsoft")
+        .AddNode("QLinearGlobalAveragePool", {x, Scale(0.05f), Zp(120), Scale(0.02f), Zp(100)}, {n},
+                 {}, n, "com.microsoft")
         ->output(0);
   }
   // 3x3 / stride 2 / pad 1, or (k = 2) the common 2x2 / stride 2 without padding.
@@ -202,6 +202,16 @@ ir::Value* QInput(ir::Graph& g, const std::string& name, DataType qt, Shape shap
   return g.AddInput(name, ir::TypeInfo::Tensor(qt, shape));
 }
 
+// `runs` feeds of random 8-bit "x" over the whole range of `qt`, seeds seed, seed + 1, ...
+std::vector<runtime::Feeds> RandomXFeeds(DataType qt, const Shape& shape, uint32_t seed,
+                                         uint32_t runs) {
+  const bool u8 = qt == DataType::kUInt8;
+  std::vector<runtime::Feeds> feeds;
+  for (uint32_t r = 0; r < runs; ++r)
+    feeds.push_back({{"x", RandomQ(qt, shape, seed + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
+  return feeds;
+}
+
 // x -> conv1 -> conv2 -> add(conv2, conv1) -> DQ -> Q -> MaxPool -> conv3 -> conv4 -> y,
 // conv3 -> Cast -> z (Cast has no channels-last kernel: conv3 stays plain).
 TEST(FastLayout, Int8ResidualChainMatchesReference) {
@@ -218,11 +228,7 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
     ir::Value* c3 = b.Conv(p, 8, 6, 1, 30);
     g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
     g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
-    const bool u8 = qt == DataType::kUInt8;
-    std::vector<runtime::Feeds> feeds;
-    for (uint32_t r = 0; r < 3; ++r)
-      feeds.push_back({{"x", RandomQ(qt, {2, 4, 12, 12}, 100 + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
-    RunResult on = ExpectSameOutputs(m, feeds);
+    RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 12, 12}, 100, 3));
     EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
     for (const auto& s : on.profile)
       if (s.op_type != "Cast") {
@@ -243,11 +249,7 @@ TEST(FastLayout, Int8GlobalAveragePoolReadsChannelsLast) {
     ir::Value* x = QInput(g, "x", qt, {2, 4, 7, 6});
     ir::Value* pooled = b.Gap(b.Conv(x, 4, 20, 3, 50));
     g.AddOutput(g.AddNode("Flatten", {pooled}, {"y"}, {}, "flatten")->output(0));
-    const bool u8 = qt == DataType::kUInt8;
-    std::vector<runtime::Feeds> feeds;
-    for (uint32_t r = 0; r < 2; ++r)
-      feeds.push_back({{"x", RandomQ(qt, {2, 4, 7, 6}, 200 + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
-    RunResult on = ExpectSameOutputs(m, feeds);
+    RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 7, 6}, 200, 2));
     EXPECT_EQ(on.channels_last_values, 1);  // the conv's output
     for (const auto& s : on.profile)
       if (s.op_type == "QLinearGlobalAveragePool") {
@@ -287,11 +289,7 @@ TEST(FastLayout, PoolLayoutsAreIndependent) {
         b.Pool(b.Conv(x, 4, 8, 3, 400), 2);  // 13x11 -> 6x5: the last row / column unread
     g.AddOutput(g.AddNode("Flatten", {p}, {"f"}, {}, "flatten")->output(0));
     g.AddOutput(b.Conv(b.Pool(x), 4, 6, 1, 410));
-    const bool u8 = qt == DataType::kUInt8;
-    std::vector<runtime::Feeds> feeds;
-    for (uint32_t r = 0; r < 2; ++r)
-      feeds.push_back({{"x", RandomQ(qt, {2, 4, 13, 11}, 420 + r, u8 ? 0 : -128, u8 ? 255 : 127)}});
-    RunResult on = ExpectSameOutputs(m, feeds);
+    RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 13, 11}, 420, 2));
     EXPECT_EQ(on.channels_last_values, 2);  // the first conv's output, the second pool's output
     for (const auto& s : on.profile)
       if (s.op_type == "MaxPool") {

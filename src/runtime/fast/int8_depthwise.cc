@@ -1,12 +1,13 @@
 // See int8_depthwise.h. Everything below the target pragma uses AVX-512 VNNI / VBMI
 // instructions; callers use it only when Int8DepthwiseAvailable().
 #include "runtime/fast/int8_depthwise.h"
-#include "runtime/fast/int8_dot.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <vector>
+
+#include "runtime/fast/int8_dot.h"
 
 namespace shrink::runtime::fast {
 
@@ -161,8 +162,7 @@ struct Dw {
       for (int j = 0; j < 4; ++j) {
         const __m512i wv = _mm512_loadu_si512(wcol + j * 64);
 #pragma GCC unroll 8
-        for (int p = 0; p < P; ++p)
-          Dpbusd(acc[p][j], in[p * g.stride_w * 4 + j], wv);
+        for (int p = 0; p < P; ++p) Dpbusd(acc[p][j], in[p * g.stride_w * 4 + j], wv);
       }
     }
     __m512 scale[4];
@@ -243,7 +243,14 @@ void Int8Depthwise(const Int8DwWeights& w, const DwGeometry& g, const uint8_t* x
   for (int i = 0; i < 64; ++i) taps |= static_cast<uint64_t>(i % 4 < w.kh) << i;
   thread_local std::vector<Column> cols;  // one output row's input columns
   cols.resize(static_cast<size_t>(g.wp * (w.quads ? 4 : 1)));
-  const Dw dw{w, g, x, y, rq, rq.lo < 0, _mm512_load_si512(idx), taps,
+  const Dw dw{w,
+              g,
+              x,
+              y,
+              rq,
+              rq.lo < 0,
+              _mm512_load_si512(idx),
+              taps,
               reinterpret_cast<__m512i*>(cols.data())};
   dw.Rows(0, g.n * g.oh);
 }

@@ -1,12 +1,13 @@
 // See int8_gemm.h. Everything below the target pragma uses AVX-512 VNNI instructions; callers use
 // Int8Gemm only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemm.h"
-#include "runtime/fast/int8_dot.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "runtime/fast/int8_dot.h"
 
 namespace shrink::runtime::fast {
 
@@ -80,7 +81,7 @@ struct Gemm {
   // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
   // the 8-bit packs and leave in one 64-byte store.
   template <int NT>
-  [[gnu::always_inline]] void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
+  void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
     __m512i q[NT];
 #pragma GCC unroll 4
     for (int j = 0; j < NT; ++j) q[j] = Requantize(acc[j], outs[j].scale, rq);

@@ -1,13 +1,14 @@
 // See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions; the
 // callers use them only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemv.h"
-#include "runtime/fast/int8_dot.h"
-#include "runtime/fast/parallel_for.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "runtime/fast/int8_dot.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 

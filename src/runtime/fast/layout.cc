@@ -1,10 +1,10 @@
 #include "runtime/fast/layout.h"
-#include "runtime/fast/parallel_for.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "core/status.h"
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -28,20 +28,20 @@ void Transpose(const T* src, T* dst, int64_t n, int64_t rows, int64_t cols) {
   constexpr int64_t kRows = 8;
   const int64_t blocks = (rows + kRows - 1) / kRows;
   ParallelFor(n * blocks, n * rows * cols >= 262144, [&](int64_t item) {
-      const int64_t b = item / blocks, blk = item % blocks;
-      const T* s = src + b * rows * cols;
-      T* d = dst + b * rows * cols;
-      const int64_t r0 = blk * kRows;
-      if (r0 + kRows <= rows) {
-        for (int64_t c = 0; c < cols; ++c) {
-          T* out = d + c * rows + r0;
+    const int64_t b = item / blocks, blk = item % blocks;
+    const T* s = src + b * rows * cols;
+    T* d = dst + b * rows * cols;
+    const int64_t r0 = blk * kRows;
+    if (r0 + kRows <= rows) {
+      for (int64_t c = 0; c < cols; ++c) {
+        T* out = d + c * rows + r0;
 #pragma GCC unroll 8
-          for (int64_t i = 0; i < kRows; ++i) out[i] = s[(r0 + i) * cols + c];
-        }
-        return;
+        for (int64_t i = 0; i < kRows; ++i) out[i] = s[(r0 + i) * cols + c];
       }
-      for (int64_t r = r0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) d[c * rows + r] = s[r * cols + c];
+      return;
+    }
+    for (int64_t r = r0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) d[c * rows + r] = s[r * cols + c];
   });
 }
 

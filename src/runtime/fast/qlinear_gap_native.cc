@@ -59,7 +59,8 @@ class QLinearGapNative : public FastKernel {
     s_ = n_ * c_ == 0 ? 0 : NumElements(x) / (n_ * c_);
     if (s_ == 0) Throw(StatusCode::kUnimplemented, "QLinearGlobalAveragePool: empty input");
     // Beyond this the float32 of a sum may round (the reference kernel sums in int64).
-    if (s_ > kMaxPositions) Throw(StatusCode::kUnimplemented, "QLinearGlobalAveragePool: too large");
+    if (s_ > kMaxPositions)
+      Throw(StatusCode::kUnimplemented, "QLinearGlobalAveragePool: too large");
     k_ = xs_ / (ys_ * static_cast<float>(s_));
     sums_.resize(static_cast<size_t>(c_));
     Shape y(x.size(), 1);

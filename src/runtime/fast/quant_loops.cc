@@ -90,7 +90,7 @@ template <typename Q>
 
 template <typename Q>
 [[gnu::target("avx512f,avx512bw")]] int64_t QAddAvx512(const Q* a, const Q* b, Q* c, int64_t n,
-                                                      const QAddParams& p) {
+                                                       const QAddParams& p) {
   const __m512 ka = _mm512_set1_ps(p.as / p.cs), kb = _mm512_set1_ps(p.bs / p.cs);
   const __m512 az = _mm512_set1_ps(p.az), bz = _mm512_set1_ps(p.bz);
   const __m512 lo = _mm512_set1_ps(kLo<Q> - p.cz), hi = _mm512_set1_ps(kHi<Q> - p.cz);
@@ -99,8 +99,8 @@ template <typename Q>
   for (; i + 16 <= n; i += 16) {
     const __m512 v = _mm512_add_ps(_mm512_mul_ps(ka, _mm512_sub_ps(Load16(a + i), az)),
                                    _mm512_mul_ps(kb, _mm512_sub_ps(Load16(b + i), bz)));
-    const __m512i q = _mm512_add_epi32(
-        _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(v, lo), hi)), cz);
+    const __m512i q =
+        _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(v, lo), hi)), cz);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(c + i), _mm512_cvtepi32_epi8(q));
   }
   return i;

@@ -12,8 +12,8 @@
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
-#include "runtime/fast/quant_loops.h"
 #include "runtime/fast/parallel_for.h"
+#include "runtime/fast/quant_loops.h"
 
 namespace shrink::runtime::fast {
 namespace {

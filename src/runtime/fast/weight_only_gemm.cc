@@ -1,5 +1,4 @@
 #include "runtime/fast/weight_only_gemm.h"
-#include "runtime/fast/parallel_for.h"
 
 #include <omp.h>
 
@@ -7,6 +6,8 @@
 #include <atomic>
 #include <cstring>
 #include <string>
+
+#include "runtime/fast/parallel_for.h"
 
 namespace shrink::runtime::fast {
 namespace {

@@ -16,8 +16,8 @@
 #include <optional>
 
 #include "runtime/fast/fast_kernel.h"
-#include "runtime/fast/weight_only_gemm.h"
 #include "runtime/fast/parallel_for.h"
+#include "runtime/fast/weight_only_gemm.h"
 
 namespace shrink::runtime::fast {
 namespace {
