@@ -9,6 +9,7 @@
 
 #include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/qlinear_conv_native.h"
 #include "runtime_util/fast_test_util.h"
 
 namespace shrink::testing {
@@ -17,6 +18,7 @@ namespace {
 using ir::MakeAttr;
 using runtime::fast::Int8DepthwiseAvailable;
 using runtime::fast::kRequantTol;
+using runtime::fast::NativeConvMaxMacs;
 
 Tensor Full8(DataType t, int64_t n, int v) {
   Tensor out(t, {n});
@@ -56,8 +58,16 @@ struct ConvCase {
   int64_t group;
   Shape strides, dilations, pads;
   bool bias;
-  bool native = false;  // the native paths (qlinear_conv_native.h) take its u8-input variants
+  bool native = false;  // the native paths (qlinear_conv_native.h) take its u8-input variants,
+                        // within their multiply-add cap
 };
+
+// Multiply-adds of a 2-D case.
+int64_t Macs(const ConvCase& c) {
+  const int64_t oh = (c.x[2] + c.pads[0] + c.pads[2] - c.k[0]) / c.strides[0] + 1;
+  const int64_t ow = (c.x[3] + c.pads[1] + c.pads[3] - c.k[1]) / c.strides[1] + 1;
+  return c.x[0] * oh * ow * c.out_ch * (c.x[1] / c.group) * c.k[0] * c.k[1];
+}
 
 const std::vector<ConvCase>& ConvCases() {
   static const std::vector<ConvCase> cases = {
@@ -84,8 +94,14 @@ const std::vector<ConvCase>& ConvCases() {
       {{1, 64, 7, 9}, 64, {3, 3}, 64, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{2, 96, 9, 8}, 96, {4, 3}, 96, {2, 2}, {1, 1}, {2, 1, 1, 0}, true, true},
       {{1, 136, 5, 11}, 136, {1, 5}, 136, {1, 2}, {1, 1}, {0, 2, 0, 2}, false, true},
-      // Too many multiply-adds for the native paths: their oneDNN fallback.
-      {{1, 32, 16, 16}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      // Split across two threads (>= 64K multiply-adds): depthwise over 15 rows (7 + 8), at batch
+      // 2 (the halves meet at the image border), a 3x3 conv over 3 images of 9 rows (13 + 14
+      // rows, one image cut in two), and more multiply-adds than one thread's cap (1M) but not
+      // two threads' (4M): oneDNN on one thread, native on two.
+      {{1, 64, 15, 13}, 64, {3, 3}, 64, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{2, 48, 12, 11}, 48, {3, 3}, 48, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, true},
+      {{3, 8, 9, 12}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{1, 32, 16, 16}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
   };
   return cases;
 }
@@ -135,10 +151,13 @@ TEST(FastInt8, QLinearConvMatchesReference) {
                                " x=" + ShapeToString(c.x) + " w=" + ShapeToString(ws);
       const std::vector<bool> constant{false, true, true, true, true, true, true, true, true};
       ExpectInt8Matches(what, "QLinearConv", in, constant, ConvAttrs(c), kRequantTol);
-      // One thread: the native paths where they apply, else oneDNN.
-      const bool native = c.native && !s8x && Int8DepthwiseAvailable();
-      ExpectInt8Matches(what + " one thread", "QLinearConv", in, constant, ConvAttrs(c),
-                        kRequantTol, 17, "", 1, native ? "native" : "onednn");
+      // One and two threads: the native paths where they apply, else oneDNN.
+      for (int threads : {1, 2}) {
+        const bool native =
+            c.native && !s8x && Int8DepthwiseAvailable() && Macs(c) <= NativeConvMaxMacs(threads);
+        ExpectInt8Matches(what + " threads " + std::to_string(threads), "QLinearConv", in, constant,
+                          ConvAttrs(c), kRequantTol, 17, "", threads, native ? "native" : "onednn");
+      }
     }
 }
 
@@ -250,6 +269,13 @@ TEST(FastInt8, QLinearAddGlobalAveragePoolAndMaxPoolAreExact) {
     ExpectInt8Matches("qlinearadd", "QLinearAdd", in,
                       {false, true, true, false, true, true, true, true}, {}, 0.0, 17,
                       "com.microsoft");
+    // Past 4096 elements, split across two threads in whole cache lines (4704: 2368 + 2336).
+    std::vector<Tensor> big = in;
+    big[0] = RandomQ(qt, {1, 24, 14, 14}, 602, u8 ? 0 : -128, u8 ? 255 : 127);
+    big[3] = RandomQ(qt, {1, 24, 14, 14}, 603, u8 ? 0 : -128, u8 ? 255 : 127);
+    ExpectInt8Matches("qlinearadd split", "QLinearAdd", big,
+                      {false, true, true, false, true, true, true, true}, {}, 0.0, 17,
+                      "com.microsoft", 2, "native");
     ExpectInt8Matches("qlinear global average pool", "QLinearGlobalAveragePool",
                       {a, Tensor::Scalar<float>(0.05f), ScalarQ(qt, u8 ? 128 : 1),
                        Tensor::Scalar<float>(0.01f), ScalarQ(qt, u8 ? 3 : -7)},

@@ -71,25 +71,48 @@ struct Dw {
   bool y_signed;
   __m512i gather;      // byte 4c + t <- byte 16t + c (tap t of channel c)
   __mmask64 tap_mask;  // the bytes of taps t < kh
+  __m512i zp_col;      // a column outside the input: the zero point in every tap
+  int64_t wp;          // padded input columns the windows reach
   __m512i* cols;       // [wp] (16 channels) or [wp][4] (a quad): padded input columns' taps
 
-  // Taps [0, KH) of every padded input column for the 16 channels at `top` (the window's first
-  // row; rows one padded row apart), into cols; masked loads only for the last block of a channel
-  // count that is not a multiple of 16.
+  // The input rows under taps [0, kh) of output row oy of image img (zp_row outside the input).
+  void TapRows(int64_t img, int64_t oy, const uint8_t* rows[kInt8DwMaxKernelHeight]) const {
+    for (int64_t t = 0; t < w.kh; ++t) {
+      const int64_t iy = oy * g.stride_h - g.pt + t;
+      rows[t] = iy >= 0 && iy < g.h ? x + (img * g.h + iy) * g.w * w.c : g.zp_row;
+    }
+  }
+
+  // cols[ix * per] for the padded columns outside the input (before pl, from pl + w on) get
+  // zp_col (every slot of the quad's group with per = 4); f(ix, offset) fills the others, offset
+  // being the column's byte offset in an input row.
+  template <typename F>
+  void EachColumn(int64_t per, const F& f) const {
+    const int64_t end = std::min(wp, g.pl + g.w);
+    int64_t ix = 0;
+    for (; ix < std::min(g.pl, wp); ++ix)
+      for (int64_t j = 0; j < per; ++j) cols[ix * per + j] = zp_col;
+    for (; ix < end; ++ix) f(ix, (ix - g.pl) * w.c);
+    for (; ix < wp; ++ix)
+      for (int64_t j = 0; j < per; ++j) cols[ix * per + j] = zp_col;
+  }
+
+  // Taps [0, KH) of every padded input column for the 16 channels at byte `ch` of `rows` into
+  // cols; masked loads only for the last block of a channel count that is not a multiple of 16.
   template <int KH, bool kTail>
-  void Columns(const uint8_t* top, __mmask16 m) const {
-    const int64_t row = g.wp * w.c;
+  void Columns(const uint8_t* const* rows, int64_t ch, __mmask16 m) const {
     const auto load = [&](const uint8_t* p) {
       return kTail ? _mm_maskz_loadu_epi8(m, p)
                    : _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     };
-    for (int64_t ix = 0; ix < g.wp; ++ix, top += w.c) {
-      __m512i v = _mm512_castsi128_si512(load(top));
-      if constexpr (KH > 1) v = _mm512_inserti32x4(v, load(top + row), 1);
-      if constexpr (KH > 2) v = _mm512_inserti32x4(v, load(top + 2 * row), 2);
-      if constexpr (KH > 3) v = _mm512_inserti32x4(v, load(top + 3 * row), 3);
+    EachColumn(1, [&](int64_t ix, int64_t at) {
+      at += ch;
+      __m512i v = _mm512_castsi128_si512(load(rows[0] + at));
+      if constexpr (KH > 1) v = _mm512_inserti32x4(v, load(rows[1] + at), 1);
+      if constexpr (KH > 2) v = _mm512_inserti32x4(v, load(rows[2] + at), 2);
+      if constexpr (KH > 3) v = _mm512_inserti32x4(v, load(rows[3] + at), 3);
       cols[ix] = _mm512_maskz_permutexvar_epi8(tap_mask, gather, v);
-    }
+    });
   }
 
   // P output pixels from column ox of the current output row (cols built), channel block b.
@@ -104,7 +127,7 @@ struct Dw {
     for (int64_t kx = 0; kx < w.kw; ++kx, wcol += w.blocks * 64, ++in) {
       const __m512i wv = _mm512_loadu_si512(wcol);
 #pragma GCC unroll 8
-      for (int p = 0; p < P; ++p) Dpbusd(acc[p], in[p * g.stride_w], wv);
+      for (int p = 0; p < P; ++p) acc[p] = Dpbusd(acc[p], in[p * g.stride_w], wv);
     }
     const __m512 scale = _mm512_loadu_ps(w.scales.data() + b * 16);
     out += ox * w.c;
@@ -121,18 +144,18 @@ struct Dw {
     }
   }
 
-  // A quad's columns: 64 channels of every padded input column from `top` (the window's first
-  // row), interleaved by byte and word unpacks, so group G of a column (cols[4 ix + G]) holds
-  // channels 16 L + 4 G + i (lane L, i < 4): the quad's slots 16 G .. 16 G + 15.
+  // A quad's columns: the 64 channels at byte `ch` of every padded input column, interleaved by
+  // byte and word unpacks, so group G of a column (cols[4 ix + G]) holds channels 16 L + 4 G + i
+  // (lane L, i < 4): the quad's slots 16 G .. 16 G + 15.
   template <int KH>
-  void QuadColumns(const uint8_t* top) const {
-    const int64_t row = g.wp * w.c;
+  void QuadColumns(const uint8_t* const* rows, int64_t ch) const {
     const __m512i zero = _mm512_setzero_si512();
-    for (int64_t ix = 0; ix < g.wp; ++ix, top += w.c) {
-      const __m512i r0 = _mm512_loadu_si512(top);
-      const __m512i r1 = KH > 1 ? _mm512_loadu_si512(top + row) : zero;
-      const __m512i r2 = KH > 2 ? _mm512_loadu_si512(top + 2 * row) : zero;
-      const __m512i r3 = KH > 3 ? _mm512_loadu_si512(top + 3 * row) : zero;
+    EachColumn(4, [&](int64_t ix, int64_t at) {
+      at += ch;
+      const __m512i r0 = _mm512_loadu_si512(rows[0] + at);
+      const __m512i r1 = KH > 1 ? _mm512_loadu_si512(rows[1] + at) : zero;
+      const __m512i r2 = KH > 2 ? _mm512_loadu_si512(rows[2] + at) : zero;
+      const __m512i r3 = KH > 3 ? _mm512_loadu_si512(rows[3] + at) : zero;
       const __m512i lo01 = _mm512_unpacklo_epi8(r0, r1), hi01 = _mm512_unpackhi_epi8(r0, r1);
       const __m512i lo23 = _mm512_unpacklo_epi8(r2, r3), hi23 = _mm512_unpackhi_epi8(r2, r3);
       __m512i* out = cols + ix * 4;
@@ -140,7 +163,7 @@ struct Dw {
       out[1] = _mm512_unpackhi_epi16(lo01, lo23);
       out[2] = _mm512_unpacklo_epi16(hi01, hi23);
       out[3] = _mm512_unpackhi_epi16(hi01, hi23);
-    }
+    });
   }
 
   // P output pixels from column ox, quad q (its columns built). The four groups' sums pack back
@@ -162,7 +185,7 @@ struct Dw {
       for (int j = 0; j < 4; ++j) {
         const __m512i wv = _mm512_loadu_si512(wcol + j * 64);
 #pragma GCC unroll 8
-        for (int p = 0; p < P; ++p) Dpbusd(acc[p][j], in[p * g.stride_w * 4 + j], wv);
+        for (int p = 0; p < P; ++p) acc[p][j] = Dpbusd(acc[p][j], in[p * g.stride_w * 4 + j], wv);
       }
     }
     __m512 scale[4];
@@ -180,21 +203,20 @@ struct Dw {
     }
   }
 
-  // Quad q of output row oy of image img.
+  // Quad q of an output row (`rows`: its tap rows; `out`: its first pixel).
   template <int KH>
-  void Quad(int64_t img, int64_t oy, int64_t q) const {
-    QuadColumns<KH>(x + (img * g.hp + oy * g.stride_h) * g.wp * w.c + q * 64);
-    uint8_t* out = y + (img * g.oh + oy) * g.ow * w.c;
+  void Quad(const uint8_t* const* rows, uint8_t* out, int64_t q) const {
+    QuadColumns<KH>(rows, q * 64);
     int64_t ox = 0;
     for (; ox + 4 <= g.ow; ox += 4) QuadPixels<4>(ox, q, out);
     for (; ox < g.ow; ++ox) QuadPixels<1>(ox, q, out);
   }
 
-  // Channel block b of output row oy of image img.
+  // Channel block b of an output row.
   template <int KH, bool kTail>
-  void Block(int64_t img, int64_t oy, int64_t b, __mmask16 m) const {
-    Columns<KH, kTail>(x + (img * g.hp + oy * g.stride_h) * g.wp * w.c + b * 16, m);
-    uint8_t* out = y + (img * g.oh + oy) * g.ow * w.c + b * 16;
+  void Block(const uint8_t* const* rows, uint8_t* out, int64_t b, __mmask16 m) const {
+    Columns<KH, kTail>(rows, b * 16, m);
+    out += b * 16;
     constexpr int P = 8;
     int64_t ox = 0;
     for (; ox + P <= g.ow; ox += P) Pixels<P, kTail>(ox, b, out, m);
@@ -204,11 +226,14 @@ struct Dw {
 
   template <int KH>
   void Row(int64_t img, int64_t oy) const {
-    for (int64_t q = 0; q < w.quads; ++q) Quad<KH>(img, oy, q);
+    const uint8_t* rows[kInt8DwMaxKernelHeight];
+    TapRows(img, oy, rows);
+    uint8_t* out = y + (img * g.oh + oy) * g.ow * w.c;
+    for (int64_t q = 0; q < w.quads; ++q) Quad<KH>(rows, out, q);
     const int64_t full = w.c / 16;
-    for (int64_t b = w.quads * 4; b < full; ++b) Block<KH, false>(img, oy, b, 0xFFFF);
+    for (int64_t b = w.quads * 4; b < full; ++b) Block<KH, false>(rows, out, b, 0xFFFF);
     if (full < w.blocks)
-      Block<KH, true>(img, oy, full, static_cast<__mmask16>((1u << (w.c - full * 16)) - 1));
+      Block<KH, true>(rows, out, full, static_cast<__mmask16>((1u << (w.c - full * 16)) - 1));
   }
 
   // Output rows [r0, r1) (row r: image r / oh, output row r % oh).
@@ -236,13 +261,14 @@ struct Dw {
 }  // namespace
 
 void Int8Depthwise(const Int8DwWeights& w, const DwGeometry& g, const uint8_t* x,
-                   const Int8Requant& rq, uint8_t* y) {
+                   const Int8Requant& rq, uint8_t* y, int64_t r0, int64_t r1) {
   alignas(64) uint8_t idx[64];
   for (int i = 0; i < 64; ++i) idx[i] = static_cast<uint8_t>(16 * (i % 4) + i / 4);
   uint64_t taps = 0;
   for (int i = 0; i < 64; ++i) taps |= static_cast<uint64_t>(i % 4 < w.kh) << i;
+  const int64_t wp = (g.ow - 1) * g.stride_w + w.kw;
   thread_local std::vector<Column> cols;  // one output row's input columns
-  cols.resize(static_cast<size_t>(g.wp * (w.quads ? 4 : 1)));
+  cols.resize(static_cast<size_t>(wp * (w.quads ? 4 : 1)));
   const Dw dw{w,
               g,
               x,
@@ -251,8 +277,10 @@ void Int8Depthwise(const Int8DwWeights& w, const DwGeometry& g, const uint8_t* x
               rq.lo < 0,
               _mm512_load_si512(idx),
               taps,
+              _mm512_maskz_set1_epi8(taps, static_cast<char>(g.x_zp)),
+              wp,
               reinterpret_cast<__m512i*>(cols.data())};
-  dw.Rows(0, g.n * g.oh);
+  dw.Rows(r0, r1);
 }
 
 #pragma GCC diagnostic pop

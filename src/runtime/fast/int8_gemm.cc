@@ -5,7 +5,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "runtime/fast/int8_dot.h"
 
@@ -70,7 +72,7 @@ struct Gemm {
           std::memcpy(&four, rows + r * lda + q * 4, 4);
           const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
-          for (int j = 0; j < NT; ++j) Dpbusd(acc[r][j], av, wv[j]);
+          for (int j = 0; j < NT; ++j) acc[r][j] = Dpbusd(acc[r][j], av, wv[j]);
         }
       }
     }
@@ -114,25 +116,34 @@ struct Gemm {
                                        _mm512_min_epi32(_mm512_max_epi32(q[j], lo), hi));
   }
 
-  // Rows [r0, r1) against tiles [t0, t0 + NT) in blocks of MR rows, the rest in 4 / 2 / 1.
+  // Rows [r0, r1) against tiles [t0, t0 + NT) in as few blocks of at most MR rows as there can
+  // be, of sizes within one of each other (a convolution's 14-pixel output row: 7 + 7, not
+  // 6 + 6 + 2, whose 2-row block waits on vpdpbusd latency).
   template <int MR, int NT, bool kSegmented>
   void Rows(int64_t r0, int64_t r1, int64_t t0) const {
     TileOut outs[NT];
     for (int j = 0; j < NT; ++j) outs[j] = Tile(t0 + j);
-    int64_t r = r0;
-    for (; r + MR <= r1; r += MR) Block<MR, NT, kSegmented>(r, t0, outs);
-    for (; r + 4 <= r1; r += 4) Block<4, NT, kSegmented>(r, t0, outs);
-    for (; r + 2 <= r1; r += 2) Block<2, NT, kSegmented>(r, t0, outs);
-    for (; r < r1; ++r) Block<1, NT, kSegmented>(r, t0, outs);
+    const int64_t n = r1 - r0, blocks = (n + MR - 1) / MR;
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t begin = n * b / blocks, size = n * (b + 1) / blocks - begin;
+      (this->*BlockOf<NT, kSegmented>(std::make_integer_sequence<int, MR>{})[size - 1])(r0 + begin,
+                                                                                        t0, outs);
+    }
+  }
+
+  // Block<1, ...> .. Block<sizeof...(M), ...>, by rows - 1.
+  template <int NT, bool kSegmented, int... M>
+  static constexpr auto BlockOf(std::integer_sequence<int, M...>) {
+    return std::array{&Gemm::Block<M + 1, NT, kSegmented>...};
   }
 
   template <bool kSegmented>
   void Range(int64_t r0, int64_t r1) const {
     int64_t t = 0;
-    for (; t + 4 <= w.tiles; t += 4) Rows<6, 4, kSegmented>(r0, r1, t);
+    for (; t + 4 <= w.tiles; t += 4) Rows<7, 4, kSegmented>(r0, r1, t);
     switch (w.tiles - t) {
       case 3:
-        Rows<6, 3, kSegmented>(r0, r1, t);
+        Rows<7, 3, kSegmented>(r0, r1, t);
         break;
       case 2:
         Rows<8, 2, kSegmented>(r0, r1, t);

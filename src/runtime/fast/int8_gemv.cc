@@ -3,14 +3,20 @@
 #include "runtime/fast/int8_gemv.h"
 
 #include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "runtime/fast/int8_dot.h"
-#include "runtime/fast/parallel_for.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
+namespace {
+
+constexpr int64_t kSplitMinBytes = 64 * 1024;  // of weights: below, one thread
+
+}  // namespace
 
 Int8GemvWeights PackInt8Gemv(const int8_t* b, int64_t k, int64_t n) {
   Int8GemvWeights w;
@@ -129,7 +135,7 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
       std::memcpy(&four, a + r * w.kp + q * 4, 4);
       const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 8
-      for (int j = 0; j < NT; ++j) Dpbusd(acc[r][j], av, wv[j]);
+      for (int j = 0; j < NT; ++j) acc[r][j] = Dpbusd(acc[r][j], av, wv[j]);
     }
   }
 #pragma GCC unroll 8
@@ -138,18 +144,33 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
     for (int j = 0; j < NT; ++j) e.Store(acc[r][j], row0 + r, (t0 + j) * 16, y);
 }
 
-template <int MR>
-void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
-  constexpr int NT = MR == 1 ? 8 : 4;  // >= 8 independent accumulator chains (dpbusd latency)
+// Tiles in groups of NT, the groups split across threads when the weights are large enough to
+// outweigh a hand-off (spin_pool.h).
+template <int MR, int NT>
+void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y,
+            int threads) {
   const int64_t groups = (w.tiles + NT - 1) / NT;
-  ParallelFor(groups, w.kp * w.n >= (1 << 20), [&](int64_t g) {
-    const int64_t t0 = g * NT;
-    if (t0 + NT <= w.tiles) {
-      Tiles<MR, NT>(w, a, t0, e, row0, y);
-    } else {
-      for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
+  const int64_t chunks = w.kp * w.n >= kSplitMinBytes ? std::min<int64_t>(groups, threads) : 1;
+  SpinPool::Run(chunks, threads, [&](int64_t c) {
+    for (int64_t g = groups * c / chunks; g < groups * (c + 1) / chunks; ++g) {
+      const int64_t t0 = g * NT;
+      if (t0 + NT <= w.tiles) {
+        Tiles<MR, NT>(w, a, t0, e, row0, y);
+      } else {
+        for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
+      }
     }
   });
+}
+
+// >= 8 independent accumulator chains (vpdpbusd latency): one row takes 8 tiles at once, unless
+// that leaves a thread without a group.
+template <int MR>
+void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
+  const int threads = omp_get_max_threads();
+  if (MR == 1 && (w.tiles >= 8 * threads || w.kp * w.n < kSplitMinBytes))
+    return Groups<MR, 8>(w, a, e, row0, y, threads);
+  Groups<MR, 4>(w, a, e, row0, y, threads);
 }
 
 }  // namespace

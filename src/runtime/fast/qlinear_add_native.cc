@@ -3,11 +3,13 @@
 // kernel (the kernel throws at Reshape and the step falls back). The loop is quant_loops.h's
 // (bit-identical to the reference, runtime/kernels/qlinear_add.cc). Elementwise, so any layout
 // (layout.h) as long as A, B and C share it (tied caps).
+#include <omp.h>
+
 #include <algorithm>
 
 #include "runtime/fast/int8_util.h"
-#include "runtime/fast/parallel_for.h"
 #include "runtime/fast/quant_loops.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -30,17 +32,20 @@ class QLinearAddNative : public FastKernel {
     const Q* a = static_cast<const Q*>(in[0]);
     const Q* b = static_cast<const Q*>(in[3]);
     Q* c = static_cast<Q*>(out[0]);
-    constexpr int64_t kChunk = 16384;
-    const int64_t chunks = (n_ + kChunk - 1) / kChunk;
-    ParallelFor(chunks, chunks > 4, [&](int64_t t) {
-      const int64_t begin = t * kChunk, end = std::min(n_, begin + kChunk);
+    // Whole cache lines a thread: the same halves of the activations as the convolutions'.
+    const int64_t chunks = n_ >= kSplitMin ? threads_ : 1;
+    const int64_t per = (n_ + chunks * 64 - 1) / (chunks * 64) * 64;
+    SpinPool::Run(chunks, threads_, [&](int64_t t) {
+      const int64_t begin = std::min(n_, t * per), end = std::min(n_, begin + per);
       QLinearAddLoop(a + begin, b + begin, c + begin, end - begin, p_);
     });
   }
 
  private:
+  static constexpr int64_t kSplitMin = 4096;  // elements: below, one thread
   QAddParams p_;
   int64_t n_ = 0;
+  const int threads_ = omp_get_max_threads();  // the session's count for this kernel
 };
 
 std::unique_ptr<FastKernel> MakeQLinearAdd(const CreateInfo& info) {

@@ -9,11 +9,14 @@
 #include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_gemm.h"
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 namespace {
 
 constexpr int64_t kSlack = 16;  // bytes past the end of pad_ (whole 4-byte groups, 16-byte loads)
+// Work split across threads only above these (the halves must outweigh a hand-off, ~0.2 us).
+constexpr int64_t kSplitMinMacs = 64 * 1024, kSplitMinPadBytes = 16 * 1024;
 
 struct Geometry {
   int64_t n = 0, c = 0, h = 0, w = 0, m = 0, oh = 0, ow = 0, kh = 1, kw = 1;
@@ -78,9 +81,15 @@ class QLinearConvNative : public FastKernel {
     y_shape_ = {g_.n, g_.m, g_.oh, g_.ow};
     in_place_ = !depthwise_ && g_.kh == 1 && g_.kw == 1 && g_.sh == 1 && g_.sw == 1 && !g_.padded &&
                 g_.c % 4 == 0;
+    const int64_t macs = g_.n * g_.oh * g_.ow * p_.w.numel();
+    chunks_ = macs >= kSplitMinMacs ? threads_ : 1;
     pad_.clear();
-    // Zero-point borders, written once; the interior is copied in per run.
-    if (!in_place_)
+    zp_row_.clear();
+    // Depthwise reads the input in place, a row of zero points standing for the rows above and
+    // below; the GEMM path reads a padded copy whose borders (zero points) are written once.
+    if (depthwise_)
+      zp_row_.assign(static_cast<size_t>(g_.w * g_.c), static_cast<uint8_t>(p_.x_zp));
+    else if (!in_place_)
       pad_.assign(static_cast<size_t>(g_.n * g_.hp * g_.wp * g_.c + kSlack),
                   static_cast<uint8_t>(p_.x_zp));
     x_buf_.resize(x_cl_ || g_.c == 1 ? 0 : static_cast<size_t>(NumElements(x)));
@@ -90,7 +99,7 @@ class QLinearConvNative : public FastKernel {
 
   size_t workspace_bytes() const override {
     if (!native_) return fallback_->workspace_bytes();
-    return pad_.size() + x_buf_.size() + y_buf_.size();
+    return pad_.size() + zp_row_.size() + x_buf_.size() + y_buf_.size();
   }
   size_t weight_bytes() const override {
     return dw_.cols.size() + gemm_.packed.size() + (fallback_ ? fallback_->weight_bytes() : 0);
@@ -111,22 +120,24 @@ class QLinearConvNative : public FastKernel {
       x = x_buf_.data();
     }
     uint8_t* y = y_buf_.empty() ? static_cast<uint8_t*>(out[0]) : y_buf_.data();
+    const Geometry& g = g_;
     if (in_place_) {
-      Int8Gemm(gemm_, x, g_.c, g_.n * g_.oh * g_.ow, rq_, y, g_.m);
+      // Pixel rows in chunks of whole 24-row blocks (the GEMM's row blocks are 6, 8 and 12).
+      const int64_t rows = g.n * g.oh * g.ow, per = ((rows + chunks_ - 1) / chunks_ + 23) / 24 * 24;
+      SpinPool::Run(chunks_, threads_, [&](int64_t t) {
+        const int64_t r0 = std::min(rows, t * per), r1 = std::min(rows, r0 + per);
+        if (r1 > r0) Int8Gemm(gemm_, x + r0 * g.c, g.c, r1 - r0, rq_, y + r0 * g.m, g.m);
+      });
     } else {
-      Pad(x);
-      if (depthwise_) {
-        const DwGeometry dg{g_.n, g_.hp, g_.wp, g_.oh, g_.ow, g_.sh, g_.sw};
-        Int8Depthwise(dw_, dg, pad_.data(), rq_, y);
-      } else {
-        // One output row at a time: its pixels' windows are sw * C bytes apart, their rows one
-        // padded input row apart.
-        const Int8Segments seg{g_.kh, span_, g_.wp * g_.c};
-        for (int64_t img = 0; img < g_.n; ++img)
-          for (int64_t oy = 0; oy < g_.oh; ++oy)
-            Int8Gemm(gemm_, pad_.data() + (img * g_.hp + oy * g_.sh) * g_.wp * g_.c, g_.sw * g_.c,
-                     g_.ow, rq_, y + (img * g_.oh + oy) * g_.ow * g_.m, g_.m, seg);
+      const int64_t in_rows = g.n * g.h, out_rows = g.n * g.oh;
+      if (!depthwise_) {
+        const int64_t pads = in_rows * g.w * g.c >= kSplitMinPadBytes ? chunks_ : 1;
+        SpinPool::Run(pads, threads_,
+                      [&](int64_t t) { Pad(x, in_rows * t / pads, in_rows * (t + 1) / pads); });
       }
+      SpinPool::Run(chunks_, threads_, [&](int64_t t) {
+        OutputRows(x, y, out_rows * t / chunks_, out_rows * (t + 1) / chunks_);
+      });
     }
     if (!y_buf_.empty()) ToPlain(y_buf_.data(), out[0], y_shape_, 1);
   }
@@ -160,19 +171,39 @@ class QLinearConvNative : public FastKernel {
     if (g.c != (depthwise_ ? g.m : w.dim(1))) return false;
     if (depthwise_ && g.kh > kInt8DwMaxKernelHeight) return false;
     const int64_t macs = g.n * g.oh * g.ow * g.m * (w.numel() / g.m);
-    if (macs > kNativeConvMaxMacs || g.n * g.oh * g.ow == 0) return false;
+    if (macs > NativeConvMaxMacs(threads_) || g.n * g.oh * g.ow == 0) return false;
     g_ = g;
     return true;
   }
 
-  // The channels-last input into pad_'s interior (its borders hold the input zero point).
-  void Pad(const uint8_t* x) {
+  // Rows [r0, r1) of the channels-last input (row r: image r / h, row r % h) into pad_'s interior
+  // (its borders hold the input zero point).
+  void Pad(const uint8_t* x, int64_t r0, int64_t r1) {
     const Geometry& g = g_;
     const size_t row = static_cast<size_t>(g.w * g.c);
-    for (int64_t img = 0; img < g.n; ++img)
-      for (int64_t iy = 0; iy < g.h; ++iy)
-        std::memcpy(pad_.data() + ((img * g.hp + iy + g.pt) * g.wp + g.pl) * g.c,
-                    x + (img * g.h + iy) * row, row);
+    for (int64_t r = r0; r < r1; ++r)
+      std::memcpy(pad_.data() + (((r / g.h) * g.hp + r % g.h + g.pt) * g.wp + g.pl) * g.c,
+                  x + r * static_cast<int64_t>(row), row);
+  }
+
+  // Output rows [r0, r1) of the n * oh (row r: image r / oh, row r % oh): depthwise from x, the
+  // GEMM path from pad_.
+  void OutputRows(const uint8_t* x, uint8_t* y, int64_t r0, int64_t r1) {
+    const Geometry& g = g_;
+    if (depthwise_) {
+      const DwGeometry dg{g.n,           g.h,  g.w,  g.pt, g.pl,
+                          g.oh,          g.ow, g.sh, g.sw, static_cast<uint8_t>(p_.x_zp),
+                          zp_row_.data()};
+      return Int8Depthwise(dw_, dg, x, rq_, y, r0, r1);
+    }
+    // One output row at a time: its pixels' windows are sw * C bytes apart, their rows one padded
+    // input row apart.
+    const Int8Segments seg{g.kh, span_, g.wp * g.c};
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t img = r / g.oh, oy = r % g.oh;
+      Int8Gemm(gemm_, pad_.data() + (img * g.hp + oy * g.sh) * g.wp * g.c, g.sw * g.c, g.ow, rq_,
+               y + r * g.ow * g.m, g.m, seg);
+    }
   }
 
   const ir::Node& node_;
@@ -185,19 +216,18 @@ class QLinearConvNative : public FastKernel {
   Int8GemvWeights gemm_;
   Geometry g_;
   bool native_ = false, in_place_ = false, x_cl_ = false, y_cl_ = false;
+  const int threads_ = omp_get_max_threads();  // the session's count for this kernel
+  int64_t chunks_ = 1;
   Shape x_shape_, y_shape_;
   int64_t span_ = 0;  // bytes of one window row in the GEMM's K (kw * C rounded up to 4)
-  std::vector<uint8_t> pad_, x_buf_, y_buf_;
+  std::vector<uint8_t> pad_, zp_row_, x_buf_, y_buf_;
 };
 
 }  // namespace
 
 std::unique_ptr<FastKernel> MakeQLinearConvNative(const CreateInfo& info, FastFactory fallback,
                                                   std::vector<FusedActivation> acts) {
-  // Sessions create their kernels per thread count: the native paths are the one-thread kernels.
-  if (omp_get_max_threads() != 1 || !Int8DepthwiseAvailable() ||
-      info.input_dtypes[0] != DataType::kUInt8)
-    return nullptr;
+  if (!Int8DepthwiseAvailable() || info.input_dtypes[0] != DataType::kUInt8) return nullptr;
   auto p = QLinearConvParams(info, std::move(acts));
   if (!p || p->w.rank() != 4) return nullptr;
   auto k = std::make_unique<QLinearConvNative>(info, std::move(*p), fallback(info));

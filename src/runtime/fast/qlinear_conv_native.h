@@ -1,5 +1,5 @@
-// Native int8 QLinearConv for small 2-D convolutions on one thread (batch-1 CNNs at 28x28 and
-// below): no primitive dispatch, exact zero-point padding where oneDNN needs its slow source
+// Native int8 QLinearConv for small 2-D convolutions (batch-1 CNNs at 28x28 and below): no
+// primitive dispatch, exact zero-point padding where oneDNN needs its slow source
 // zero-point attribute, and com.shrink QLinearConvAct's HardSwish in the requantization
 // (int8_requant.h). Internal to the fast runtime.
 //
@@ -9,16 +9,17 @@
 //                 activations in place (channels a multiple of 4), others read each window's
 //                 rows straight from the padded input (Int8Segments, no im2col copy);
 //   depthwise   — group = channels = outputs, kernel height <= 4 (int8_depthwise.h).
-// Both read a padded copy of the input whose borders hold the input zero point, and the zero
-// point folds into the int32 bias (conv(x - zp, w) = conv(x, w) - zp * sum(w[m])), so padding is
-// exact.
-// Only kernels created for one thread take the native paths (the session creates its kernels per
-// thread count, and its thread tuner keeps one thread where that is faster): with more threads
-// oneDNN's threaded kernels won here (depthwise_cnn batch 8: 270 us against 415). The factory
-// declines unless the native paths take the first input shape, and without AVX-512 VNNI / VBMI
-// or for s8 inputs. Later shapes the native paths do not take (more multiply-adds than
-// kNativeConvMaxMacs, other geometry) run on the oneDNN kernel the factory is given, decided per
-// input shape at Reshape.
+// Padding is exact: the GEMM path reads a padded copy of the input whose borders hold the input
+// zero point, depthwise reads the input in place with zero points standing for the borders, and
+// the zero point folds into the int32 bias (conv(x - zp, w) = conv(x, w) - zp * sum(w[m])).
+// Threads: kernels created for more than one thread (the session creates its kernels per thread
+// count) split a convolution's output rows (1x1: pixel rows) into one chunk a thread on the
+// spin pool (spin_pool.h), when it has at least kSplitMinMacs (qlinear_conv_native.cc)
+// multiply-adds; the chunks keep to the same halves of the activations from step to step, so each
+// core reads what it wrote. The factory declines unless the native paths take the first input
+// shape, and without AVX-512 VNNI / VBMI or for s8 inputs. Later shapes the native paths do not
+// take (more multiply-adds than NativeConvMaxMacs, other geometry) run on the oneDNN kernel the
+// factory is given, decided per input shape at Reshape.
 #pragma once
 
 #include <memory>
@@ -28,8 +29,12 @@
 
 namespace shrink::runtime::fast {
 
-// Multiply-adds of a whole run (batch included) up to which the native paths run it.
-inline constexpr int64_t kNativeConvMaxMacs = 1'000'000;
+// Multiply-adds of a whole run (batch included) up to which the native paths run it on `threads`
+// threads: above, oneDNN's kernels were as fast or faster (one thread: Fashion-MNIST's 3.6M
+// multiply-add conv 17.0 us native, 17.8 oneDNN; two threads: 10.7-11.1 native, 13.0 oneDNN).
+inline int64_t NativeConvMaxMacs(int threads) {
+  return threads <= 1 ? 1'000'000 : int64_t{2'000'000} * threads;
+}
 
 // `acts`: none (QLinearConv) or {HardSwish} (com.shrink QLinearConvAct).
 std::unique_ptr<FastKernel> MakeQLinearConvNative(const CreateInfo& info, FastFactory fallback,
