@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +29,25 @@ TEST(SpinPool, RunsEachChunkOnce) {
   for (int threads : {1, 2, 3, 8})
     for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{2}, int64_t{5}, SpinPool::kMaxChunks})
       for (int repeat = 0; repeat < 50; ++repeat) ExpectEachChunkOnce(n, threads);
+}
+
+TEST(SpinPool, ChunkStartsSplitEvenlyInWholeUnits) {
+  for (int64_t total : {0, 1, 7, 28, 4704, 4705})
+    for (int64_t n : {1, 2, 3, 5})
+      for (int64_t unit : {1, 14, 64}) {
+        SCOPED_TRACE(std::to_string(total) + " / " + std::to_string(n) + " unit " +
+                     std::to_string(unit));
+        EXPECT_EQ(SpinPool::ChunkStart(total, 0, n, unit), 0);
+        EXPECT_EQ(SpinPool::ChunkStart(total, n, n, unit), total);
+        for (int64_t t = 1; t < n; ++t) {
+          const int64_t start = SpinPool::ChunkStart(total, t, n, unit);
+          EXPECT_TRUE(start % unit == 0 || start == total);
+          EXPECT_LE(SpinPool::ChunkStart(total, t - 1, n, unit), start);
+          // Within one unit of an even share.
+          EXPECT_LE(std::abs(static_cast<double>(start) - static_cast<double>(total * t) / n),
+                    static_cast<double>(unit));
+        }
+      }
 }
 
 TEST(SpinPool, MoreChunksThanItTakesRunOnTheCaller) {

@@ -152,7 +152,8 @@ void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64
   const int64_t groups = (w.tiles + NT - 1) / NT;
   const int64_t chunks = w.kp * w.n >= kSplitMinBytes ? std::min<int64_t>(groups, threads) : 1;
   SpinPool::Run(chunks, threads, [&](int64_t c) {
-    for (int64_t g = groups * c / chunks; g < groups * (c + 1) / chunks; ++g) {
+    const int64_t end = SpinPool::ChunkStart(groups, c + 1, chunks);
+    for (int64_t g = SpinPool::ChunkStart(groups, c, chunks); g < end; ++g) {
       const int64_t t0 = g * NT;
       if (t0 + NT <= w.tiles) {
         Tiles<MR, NT>(w, a, t0, e, row0, y);

@@ -34,9 +34,9 @@ class QLinearAddNative : public FastKernel {
     Q* c = static_cast<Q*>(out[0]);
     // Whole cache lines a thread: the same halves of the activations as the convolutions'.
     const int64_t chunks = n_ >= kSplitMin ? threads_ : 1;
-    const int64_t per = (n_ + chunks * 64 - 1) / (chunks * 64) * 64;
     SpinPool::Run(chunks, threads_, [&](int64_t t) {
-      const int64_t begin = std::min(n_, t * per), end = std::min(n_, begin + per);
+      const int64_t begin = SpinPool::ChunkStart(n_, t, chunks, 64),
+                    end = SpinPool::ChunkStart(n_, t + 1, chunks, 64);
       QLinearAddLoop(a + begin, b + begin, c + begin, end - begin, p_);
     });
   }

@@ -122,21 +122,25 @@ class QLinearConvNative : public FastKernel {
     uint8_t* y = y_buf_.empty() ? static_cast<uint8_t*>(out[0]) : y_buf_.data();
     const Geometry& g = g_;
     if (in_place_) {
-      // Pixel rows in chunks of whole 24-row blocks (the GEMM's row blocks are 6, 8 and 12).
-      const int64_t rows = g.n * g.oh * g.ow, per = ((rows + chunks_ - 1) / chunks_ + 23) / 24 * 24;
+      // Pixel rows in whole output rows: the halves the next convolution's output rows take.
+      const int64_t rows = g.n * g.oh * g.ow;
       SpinPool::Run(chunks_, threads_, [&](int64_t t) {
-        const int64_t r0 = std::min(rows, t * per), r1 = std::min(rows, r0 + per);
+        const int64_t r0 = SpinPool::ChunkStart(rows, t, chunks_, g.ow),
+                      r1 = SpinPool::ChunkStart(rows, t + 1, chunks_, g.ow);
         if (r1 > r0) Int8Gemm(gemm_, x + r0 * g.c, g.c, r1 - r0, rq_, y + r0 * g.m, g.m);
       });
     } else {
       const int64_t in_rows = g.n * g.h, out_rows = g.n * g.oh;
       if (!depthwise_) {
         const int64_t pads = in_rows * g.w * g.c >= kSplitMinPadBytes ? chunks_ : 1;
-        SpinPool::Run(pads, threads_,
-                      [&](int64_t t) { Pad(x, in_rows * t / pads, in_rows * (t + 1) / pads); });
+        SpinPool::Run(pads, threads_, [&](int64_t t) {
+          Pad(x, SpinPool::ChunkStart(in_rows, t, pads),
+              SpinPool::ChunkStart(in_rows, t + 1, pads));
+        });
       }
       SpinPool::Run(chunks_, threads_, [&](int64_t t) {
-        OutputRows(x, y, out_rows * t / chunks_, out_rows * (t + 1) / chunks_);
+        OutputRows(x, y, SpinPool::ChunkStart(out_rows, t, chunks_),
+                   SpinPool::ChunkStart(out_rows, t + 1, chunks_));
       });
     }
     if (!y_buf_.empty()) ToPlain(y_buf_.data(), out[0], y_shape_, 1);

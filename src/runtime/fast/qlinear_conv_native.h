@@ -33,7 +33,7 @@ namespace shrink::runtime::fast {
 // threads: above, oneDNN's kernels were as fast or faster (one thread: Fashion-MNIST's 3.6M
 // multiply-add conv 17.0 us native, 17.8 oneDNN; two threads: 10.7-11.1 native, 13.0 oneDNN).
 inline int64_t NativeConvMaxMacs(int threads) {
-  return threads <= 1 ? 1'000'000 : int64_t{2'000'000} * threads;
+  return threads <= 1 ? 1'000'000 : int64_t{4'000'000} * threads;
 }
 
 // `acts`: none (QLinearConv) or {HardSwish} (com.shrink QLinearConvAct).

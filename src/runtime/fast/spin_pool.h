@@ -19,6 +19,7 @@
 // than the machine's hardware threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace shrink::runtime::fast {
@@ -27,6 +28,12 @@ class SpinPool {
  public:
   static constexpr int64_t kSpinUs = 200;
   static constexpr int64_t kMaxChunks = 32;  // a job of more runs on the caller alone
+  // Where chunk t of n starts when [0, total) is split evenly for a job, in multiples of `unit`
+  // (the last chunk ends at total).
+  static int64_t ChunkStart(int64_t total, int64_t t, int64_t n, int64_t unit = 1) {
+    if (t >= n) return total;
+    return std::min(total, (total * t + n * unit / 2) / (n * unit) * unit);
+  }
 
   // f(i) for i in [0, n), on up to `threads` threads (this one included). f must not throw: the
   // kernels hand it arithmetic on buffers their Reshape prepared.
