@@ -13,7 +13,8 @@ namespace shrink::runtime::fast {
 // 16.6 us on the 2-vCPU EPYC). By value, not through a reference: an accumulator array whose
 // elements were bound to the asm's in-out operand stayed in memory (the int8 GEMV's one-row
 // loop stored and reloaded its four accumulators every step).
-[[gnu::always_inline]] inline __m512i Dpbusd(__m512i acc, __m512i a, __m512i b) {
+[[gnu::target("avx512f"), gnu::always_inline]] inline __m512i Dpbusd(__m512i acc, __m512i a,
+                                                                     __m512i b) {
   asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
   return acc;
 }
