@@ -5,6 +5,7 @@
 // propagation off (which must agree bit for bit: only the memory order differs).
 #include <gtest/gtest.h>
 
+#include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/layout.h"
 #include "runtime_util/fast_test_util.h"
@@ -14,6 +15,7 @@ namespace {
 
 using ir::MakeAttr;
 using runtime::fast::DecideLayouts;
+using runtime::fast::Int8DepthwiseAvailable;
 using runtime::fast::kRequantTol;
 using runtime::fast::Layout;
 using runtime::fast::LayoutCaps;
@@ -234,6 +236,43 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
       if (s.op_type != "Cast") {
         EXPECT_NE(s.backend, "reference") << s.name;
       }
+  }
+}
+
+// On two threads, an int8 plan of native kernels only (u8) splits its steps on the spin pool's
+// helpers (spin_pool.h); with s8 activations its convolutions run on oneDNN, whose OpenMP regions
+// send the plan's jobs to OpenMP instead. Both agree exactly with one thread, and with the
+// reference executor within the layers' rounding.
+TEST(FastLayout, Int8PlanOfNativeKernelsSplitsOnTheSpinPool) {
+  for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
+    SCOPED_TRACE(DataTypeName(qt));
+    ir::Model m = ir::MakeModel(17);
+    m.SetOpset("com.microsoft", 1);
+    ir::Graph& g = *m.graph;
+    QBuilder b{g, qt};
+    ir::Value* x = QInput(g, "x", qt, {1, 8, 28, 28});
+    ir::Value* c1 = b.Conv(x, 8, 16, 3, 10);
+    ir::Value* c2 = b.Conv(c1, 16, 16, 3, 20);
+    g.AddOutput(b.Conv(b.Pool(b.Q(b.Dq(b.Add(c2, c1)))), 16, 8, 1, 30));
+    runtime::fast::SessionOptions o;
+    o.threads = 2;
+    o.tune_threads = false;
+    auto s = runtime::fast::Session::Create(m, o);
+    o.threads = 1;
+    auto one = runtime::fast::Session::Create(m, o);
+    ASSERT_TRUE(s.ok() && one.ok());
+    auto ex = runtime::Executor::Create(m);
+    ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+    for (const auto& feeds : RandomXFeeds(qt, {1, 8, 28, 28}, 300, 3)) {
+      auto out = (*s)->Run(feeds);
+      auto out1 = (*one)->Run(feeds);
+      auto ref = (*ex)->Run(feeds);
+      ASSERT_TRUE(out.ok() && out1.ok() && ref.ok());
+      EXPECT_EQ(MaxAbsDiff((*out)[0], (*out1)[0]), 0.0);  // the split changes no arithmetic
+      // One step a requantized layer, which the later layers carry (four of them here).
+      EXPECT_LE(MaxAbsDiff((*out)[0], (*ref)[0]), 4 * kRequantTol);
+    }
+    EXPECT_EQ((*s)->stats().spin_pool, qt == DataType::kUInt8 && Int8DepthwiseAvailable());
   }
 }
 

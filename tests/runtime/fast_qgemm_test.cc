@@ -83,6 +83,10 @@ TEST(FastQGemm, MatchesReference) {
                       false, true, DataType::kFloat32},
                      6);
   ExpectQGemmMatches({"GEMV u8 A, four rows", 4, 784, 256, u8, true, true, true, u8}, 7);
+  // More rows of u8 A with K a multiple of 4 and 8-bit output: the own int8 GEMM (int8_gemm.h),
+  // rows split across threads: a partial column tile, per-tensor, no bias, s8 y.
+  ExpectQGemmMatches(
+      {"GEMM u8 A, 37 rows, s8 y", 37, 128, 40, u8, false, false, false, DataType::kInt8}, 9);
   // One row, 3136 x 120: 8 column tiles, a partial one last, split into two groups of 4.
   ExpectQGemmMatches({"GEMV one row, split", 1, 3136, 120, u8, true, true, true, u8}, 8);
 }

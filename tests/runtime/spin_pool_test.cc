@@ -3,6 +3,7 @@
 #include "runtime/fast/spin_pool.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <atomic>
 #include <chrono>
@@ -76,6 +77,19 @@ TEST(SpinPool, CallersRacingForThePoolEachGetTheirWorkDone) {
     });
   for (std::thread& t : callers) t.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(SpinPool, OpenMpModeRunsEachChunkOnceInAParallelRegion) {
+  SpinPool::SetOpenMp(true);
+  std::vector<std::atomic<int>> runs(4);
+  std::atomic<int> in_region{0};
+  SpinPool::Run(4, 2, [&](int64_t i) {
+    runs[static_cast<size_t>(i)] += 1;
+    in_region += omp_in_parallel() ? 1 : 0;
+  });
+  SpinPool::SetOpenMp(false);
+  for (const auto& r : runs) EXPECT_EQ(r.load(), 1);
+  EXPECT_EQ(in_region.load(), omp_get_max_threads() > 1 ? 4 : 0);
 }
 
 TEST(SpinPool, WakesItsSleepingHelpers) {

@@ -41,6 +41,7 @@ class ConcatNative : public FastKernel {
     return {{dtype_, y}};
   }
 
+  bool openmp_free() const override { return true; }  // ParallelFor: the spin pool
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     char* y = static_cast<char*>(out[0]);
     ParallelFor(outer_, outer_ * out_slab_ >= (1 << 20), [&](int64_t o) {

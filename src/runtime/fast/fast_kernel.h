@@ -99,6 +99,10 @@ class FastKernel {
   // for the shapes of the last Reshape ({}: plain only). The plan then calls SetLayouts once with
   // its choice (kChannelsLast only where the caps allow), followed by a Reshape.
   virtual LayoutCaps layout_caps() const { return {}; }
+  // Whether Run (for the shapes of the last Reshape) starts no OpenMP region of its own: its
+  // threads, if any, come from the spin pool (spin_pool.h). A session whose steps all are
+  // (reference kernels are) runs its jobs on the pool's helpers, else as OpenMP loops.
+  virtual bool openmp_free() const { return false; }
   virtual void SetLayouts(const std::vector<Layout>& /*inputs*/, Layout /*output*/) {}
 };
 

@@ -77,13 +77,21 @@ struct Gemm {
       }
     }
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) Store<NT>(acc[r], outs, y + (r0 + r) * ldy + t0 * 16);
+    for (int r = 0; r < MR; ++r)
+      Store<NT>(acc[r], outs, y + ((r0 + r) * ldy + t0 * 16) * (rq.float_out ? 4 : 1));
   }
 
   // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
   // the 8-bit packs and leave in one 64-byte store.
   template <int NT>
   void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
+    if (rq.float_out) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NT; ++j)
+        _mm512_mask_storeu_ps(reinterpret_cast<float*>(out) + j * 16, outs[j].mask,
+                              _mm512_mul_ps(_mm512_cvtepi32_ps(acc[j]), outs[j].scale));
+      return;
+    }
     __m512i q[NT];
 #pragma GCC unroll 4
     for (int j = 0; j < NT; ++j) q[j] = Requantize(acc[j], outs[j].scale, rq);

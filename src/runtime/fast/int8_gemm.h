@@ -27,7 +27,8 @@ struct Int8Segments {
 };
 
 // y[r * ldy + n] = requant(sum_k A[r, k] * b[k, n]) for r < rows, n < N, row r of A starting at
-// a + r * lda, on this thread (its callers' products are too small to pay for a parallel region).
+// a + r * lda, on this thread (callers split rows across threads); y holds floats when
+// rq.float_out (ldy still counts elements).
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
               const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg = {});
 

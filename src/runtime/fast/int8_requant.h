@@ -22,6 +22,8 @@ struct Int8Requant {
   int32_t lo = 0, hi = 255;  // saturation bounds (u8: 0, 255; s8: -128, 127)
   bool hardswish = false;
   float inv_y_scale = 1.0f;  // with hardswish
+  // Int8Gemm only: float32 outputs v = float(acc) * scale[n] (no zero point, no saturation).
+  bool float_out = false;
 };
 
 // The rounded, unsaturated int32 outputs of 16 sums (AVX-512 callers only).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/fast/onednn_util.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 namespace {
@@ -107,16 +108,15 @@ SHRINK_CLONES void ChannelsLastRowsAny(const T* x, T* y, int64_t c, const Axis& 
   ChannelsLastRows(x, y, c, h, w, r0, r1, tmp);
 }
 
-// Calls rows(r0, r1, thread) over [0, rows): on this thread when the output is small.
+// Calls rows(r0, r1, chunk) over [0, rows), split into `threads` chunks on the spin pool
+// (spin_pool.h: no OpenMP region, whose worker would then spin against the pool's helper in an
+// int8 plan); on this thread when the output is small.
 template <typename F>
-void ForRows(int64_t rows, int64_t outputs, const F& f) {
+void ForRows(int64_t rows, int64_t outputs, int threads, const F& f) {
   if (outputs < 65536) return f(0, rows, 0);
-#pragma omp parallel
-  {
-    const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-    const int64_t per = (rows + nt - 1) / nt, r0 = std::min(rows, t * per);
-    f(r0, std::min(rows, r0 + per), t);
-  }
+  SpinPool::Run(threads, threads, [&](int64_t t) {
+    f(SpinPool::ChunkStart(rows, t, threads), SpinPool::ChunkStart(rows, t + 1, threads), t);
+  });
 }
 
 class MaxPoolInt8 : public FastKernel {
@@ -141,8 +141,7 @@ class MaxPoolInt8 : public FastKernel {
     c_ = x[1];
     y_shape_ = {x[0], x[1]};
     y_shape_.insert(y_shape_.end(), g.out.begin(), g.out.end());
-    const int64_t threads = omp_get_max_threads();
-    row_scratch_.resize(static_cast<size_t>(threads * w_.in * std::max<int64_t>(c_, 1)));
+    row_scratch_.resize(static_cast<size_t>(threads_ * w_.in * std::max<int64_t>(c_, 1)));
     if (in_cl_ != out_cl_) out_scratch_.resize(static_cast<size_t>(NumElements(y_shape_)));
     return {{dtype_, y_shape_}};
   }
@@ -152,6 +151,7 @@ class MaxPoolInt8 : public FastKernel {
   // Either activation may be channels-last, independently (1-D pools: a trivial H axis): a pool
   // whose output is flattened reads channels-last and writes plain, so only the (smaller) pooled
   // tensor is transposed.
+  bool openmp_free() const override { return true; }
   LayoutCaps layout_caps() const override { return {{0}, true, false}; }
   void SetLayouts(const std::vector<Layout>& in, Layout out) override {
     in_cl_ = !in.empty() && in[0] == Layout::kChannelsLast;
@@ -172,11 +172,11 @@ class MaxPoolInt8 : public FastKernel {
     T* pooled = in_cl_ == out_cl_ ? y : reinterpret_cast<T*>(out_scratch_.data());
     const int64_t outputs = n_ * c_ * h_.out * w_.out;
     if (in_cl_)
-      ForRows(n_ * h_.out, outputs, [&](int64_t r0, int64_t r1, int64_t t) {
+      ForRows(n_ * h_.out, outputs, threads_, [&](int64_t r0, int64_t r1, int64_t t) {
         ChannelsLastRowsAny(x, pooled, c_, h_, w_, r0, r1, rows + t * w_.in * c_);
       });
     else
-      ForRows(n_ * c_ * h_.out, outputs, [&](int64_t r0, int64_t r1, int64_t t) {
+      ForRows(n_ * c_ * h_.out, outputs, threads_, [&](int64_t r0, int64_t r1, int64_t t) {
         PlainRowsAny(x, pooled, h_, w_, r0, r1, rows + t * w_.in);
       });
     if (in_cl_ && !out_cl_) ToPlain(pooled, y, y_shape_, 1);
@@ -190,6 +190,7 @@ class MaxPoolInt8 : public FastKernel {
   int64_t n_ = 0, c_ = 0;
   Shape y_shape_;
   std::vector<uint8_t> row_scratch_, out_scratch_;
+  const int threads_ = omp_get_max_threads();  // the session's count for this kernel
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ class QLinearAddNative : public FastKernel {
     n_ = NumElements(shapes[0]);
     return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, shapes[0]}};
   }
+  bool openmp_free() const override { return true; }
   LayoutCaps layout_caps() const override { return {{0, 3}, true, true}; }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     const Q* a = static_cast<const Q*>(in[0]);

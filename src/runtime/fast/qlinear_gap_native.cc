@@ -69,6 +69,7 @@ class QLinearGapNative : public FastKernel {
     return {{std::is_same_v<Q, uint8_t> ? DataType::kUInt8 : DataType::kInt8, y}};
   }
 
+  bool openmp_free() const override { return true; }
   LayoutCaps layout_caps() const override { return {{0}, true, false}; }
   void SetLayouts(const std::vector<Layout>& in, Layout /*out*/) override {
     x_cl_ = !in.empty() && in[0] == Layout::kChannelsLast;

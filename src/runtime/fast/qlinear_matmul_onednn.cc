@@ -9,20 +9,29 @@
 // qlinear_conv_onednn.cc): A's is folded into the int32 bias once at create ((a - zp) @ b =
 // a @ b - zp * column sums of b, exact), the destination's is an eltwise linear post-op.
 // At most kInt8GemvMaxRows rows of A (and a VNNI CPU) run on the own int8 GEMV (int8_gemv.h)
-// instead of oneDNN, with the same requantization.
-// Also com.microsoft QGemm (2-D A, transB, int32 bias C added to the accumulator inside the
+// instead of oneDNN, with the same requantization; more rows of u8 A with K a multiple of 4 and an
+// 8-bit or float output on the own int8 GEMM (int8_gemm.h), the rows split across the session's
+// threads on the spin pool (spin_pool.h): no OpenMP region in an int8 CNN's classifier, whose
+// worker thread would spin on the second core for milliseconds after it, against the spin pool's
+// helper. Also com.microsoft QGemm (2-D A, transB, int32 bias C added to the accumulator inside the
 // primitive, float32 output when y_scale is absent): see MakeQGemm. And com.shrink QMatMulFloat
 // (float32 output, passes::FuseQdqFloatOutput): see MakeQMatMulFloat.
+#include <omp.h>
+
 #include <algorithm>
 #include <map>
 
+#include "runtime/fast/int8_gemm.h"
 #include "runtime/fast/int8_gemv.h"
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 namespace {
 
 using dnnl::memory;
+
+constexpr int64_t kSplitMinMacs = 64 * 1024;  // Int8Gemm rows split across threads from here
 
 struct Int8MatMulParams {
   Tensor b;                   // s8 [K, N], b - b_zp
@@ -44,8 +53,23 @@ class Int8MatMulOneDnn : public FastKernel {
     return {{p_.y_dtype, current_->y_shape}};
   }
 
+  // The own GEMV / GEMM paths split on the spin pool; oneDNN's matmul runs OpenMP regions.
+  bool openmp_free() const override { return current_->gemv_rows > 0 || current_->gemm_rows > 0; }
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     Built& b = *current_;
+    if (b.gemm_rows > 0) {
+      const int64_t rows = b.gemm_rows, k = p_.b.dim(0), n = p_.b.dim(1);
+      const int64_t chunks = rows * k * n >= kSplitMinMacs ? threads_ : 1;
+      const auto* a = static_cast<const uint8_t*>(in[0]);
+      auto* y = static_cast<uint8_t*>(out[0]);
+      const int64_t y_row = n * (rq_.float_out ? 4 : 1);  // bytes
+      SpinPool::Run(chunks, threads_, [&](int64_t t) {
+        const int64_t r0 = SpinPool::ChunkStart(rows, t, chunks),
+                      r1 = SpinPool::ChunkStart(rows, t + 1, chunks);
+        if (r1 > r0) Int8Gemm(gemv_, a + r0 * k, k, r1 - r0, rq_, y + r0 * y_row, n);
+      });
+      return;
+    }
     if (b.gemv_rows > 0) {
       Int8Gemv(gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
                p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
@@ -65,6 +89,7 @@ class Int8MatMulOneDnn : public FastKernel {
   struct Built {
     Shape y_shape;
     int64_t gemv_rows = 0;  // > 0: run on Int8Gemv
+    int64_t gemm_rows = 0;  // > 0: run on Int8Gemm
     dnnl::matmul mm;
     memory a, b, y, bias;
   };
@@ -81,6 +106,13 @@ class Int8MatMulOneDnn : public FastKernel {
         p_.y_dtype != DataType::kInt32) {
       if (gemv_.n == 0) gemv_ = PackInt8Gemv(p_.b.data<int8_t>(), k, n);
       out.gemv_rows = m;
+      return out;
+    }
+    if (m > kInt8GemvMaxRows && k % 4 == 0 && Int8GemvAvailable() && !p_.scales.empty() &&
+        p_.a_dtype == DataType::kUInt8 && p_.y_dtype != DataType::kInt32) {
+      if (gemv_.n == 0) gemv_ = PackInt8Gemv(p_.b.data<int8_t>(), k, n);
+      if (rq_.scales.empty()) rq_ = GemmRequant(n);
+      out.gemm_rows = m;
       return out;
     }
     auto& eng = CpuEngine();
@@ -105,6 +137,22 @@ class Int8MatMulOneDnn : public FastKernel {
     return out;
   }
 
+  // The GEMM's requantization: the (zero-point folded) bias and the scales per column.
+  Int8Requant GemmRequant(int64_t n) const {
+    Int8Requant rq;
+    rq.bias.assign(static_cast<size_t>(n), 0);
+    if (p_.bias.defined()) std::copy_n(p_.bias.data<int32_t>(), n, rq.bias.begin());
+    rq.scales.resize(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j)
+      rq.scales[static_cast<size_t>(j)] = p_.scales[p_.scales.size() > 1 ? j : 0];
+    rq.y_zp = static_cast<float>(p_.y_zp);
+    rq.float_out = p_.y_dtype == DataType::kFloat32;
+    const bool s8 = p_.y_dtype == DataType::kInt8;
+    rq.lo = s8 ? -128 : 0;
+    rq.hi = s8 ? 127 : 255;
+    return rq;
+  }
+
   // bias[n] -= a_zp * sum_k b[k, n]; a bias of zeros first when there is none.
   void FoldSourceZeroPoint() {
     const int64_t k = p_.b.dim(0), n = p_.b.dim(1);
@@ -123,7 +171,9 @@ class Int8MatMulOneDnn : public FastKernel {
   }
 
   Int8MatMulParams p_;
-  Int8GemvWeights gemv_;  // packed at the first shape with few rows
+  Int8GemvWeights gemv_;  // packed at the first shape that runs on Int8Gemv / Int8Gemm
+  Int8Requant rq_;        // Int8Gemm's
+  const int threads_ = omp_get_max_threads();  // the session's count for this kernel
   std::map<Shape, Built> cache_;
   Built* current_ = nullptr;
 };

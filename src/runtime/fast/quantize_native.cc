@@ -89,6 +89,7 @@ template <typename Q>
 class QuantizeNative : public FastKernel {
  public:
   explicit QuantizeNative(Params p) { l_.p = std::move(p); }
+  bool openmp_free() const override { return true; }
   LayoutCaps layout_caps() const override {
     return l_.p.axis < 0 ? LayoutCaps{{0}, true, true} : LayoutCaps{};
   }
@@ -112,6 +113,7 @@ template <typename Q>
 class DequantizeNative : public FastKernel {
  public:
   explicit DequantizeNative(Params p) { l_.p = std::move(p); }
+  bool openmp_free() const override { return true; }
   LayoutCaps layout_caps() const override {
     return l_.p.axis < 0 ? LayoutCaps{{0}, true, true} : LayoutCaps{};
   }

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "runtime/fast/session_impl.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 
@@ -283,6 +284,12 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
   const int threads = opts.tune_threads ? tuner.threads() : opts.threads;
   if (threads > 0) omp_set_num_threads(threads);
   if (opts.tune_threads && tuner.rebuild()) RebuildKernels();
+  // The spin pool's helpers only where no step starts OpenMP regions (as of the last Run).
+  struct PoolMode {
+    bool before = SpinPool::OpenMp();
+    explicit PoolMode(bool openmp) { SpinPool::SetOpenMp(openmp); }
+    ~PoolMode() { SpinPool::SetOpenMp(before); }
+  } pool_mode(!stats.spin_pool);
   for (const auto& [name, t] : feeds) {
     auto it = std::find_if(inputs.begin(), inputs.end(),
                            [&](const auto& in) { return in.first->name() == name; });
@@ -326,6 +333,9 @@ std::vector<Tensor> Session::Impl::RunOnce(const Feeds& feeds) {
   for (const auto& in : inputs) values[static_cast<size_t>(in.second)] = Tensor();
   refs.clear();
   if (!layouts_decided) DecideLayouts();
+  stats.spin_pool = std::all_of(steps.begin(), steps.end(), [](const PlanStep& s) {
+    return !s.kernel || s.kernel->openmp_free();
+  });
   stats.fast_steps = std::count_if(steps.begin(), steps.end(),
                                    [](const PlanStep& s) { return s.kernel != nullptr; });
   stats.kernel_weight_bytes = 0;
@@ -380,6 +390,8 @@ std::vector<StepProfile> Session::Profile() const {
   }
   return out;
 }
+
+void Session::SetProfiling(bool on) { impl_->opts.profile = on; }
 
 void Session::ResetProfile() {
   for (auto& s : impl_->steps) {

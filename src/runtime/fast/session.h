@@ -76,6 +76,9 @@ struct PlanStats {
   int64_t kernel_weight_bytes = 0;    // weights held by fast kernels that report them (last Run)
   int64_t channels_last_values = 0;   // values kept channels-last (decided after the first Run)
   int64_t threads = 0;                // threads each Run uses (0: still measuring, thread_tuner.h)
+  // No step starts OpenMP regions (as of the last Run): the next Run's kernels split their work
+  // on the spin pool's helpers (spin_pool.h), else as OpenMP loops.
+  bool spin_pool = false;
 };
 
 class Session {
@@ -89,6 +92,8 @@ class Session {
   const PlanStats& stats() const;
   std::vector<StepProfile> Profile() const;  // in execution order
   void ResetProfile();
+  // Per-step timing on or off from the next Run (SessionOptions::profile sets it at creation).
+  void SetProfiling(bool on);
 
  private:
   struct Impl;

@@ -142,9 +142,21 @@ class Pool {
   std::vector<std::thread> helpers_;
 };
 
+thread_local bool use_openmp = false;
+
 }  // namespace
 
+void SpinPool::SetOpenMp(bool on) { use_openmp = on; }
+bool SpinPool::OpenMp() { return use_openmp; }
+
 void SpinPool::RunJob(int64_t n, int threads, Call call, const void* ctx) {
+  if (use_openmp) {
+    // Chunk t on OpenMP thread t (static schedule), as the pool's helpers would take them.
+#pragma omp parallel for schedule(static) \
+    num_threads(static_cast <int>(std::min <int64_t>(threads, n)))
+    for (int64_t i = 0; i < n; ++i) call(ctx, i);
+    return;
+  }
   if (Pool::Get().Run(n, threads, call, ctx)) return;
   for (int64_t i = 0; i < n; ++i) call(ctx, i);
 }

@@ -14,6 +14,10 @@
 // asleep or descheduled costs nothing: the caller runs what nobody took. A helper spins for
 // `kSpinUs` after its last job, then sleeps (a futex) until the next one, so an idle process, or a
 // oneDNN step on OpenMP threads, does not lose a core to it for long.
+// OpenMP mode (SetOpenMp, per calling thread): jobs run as OpenMP parallel loops instead, for a
+// session whose plan runs OpenMP regions anyway (oneDNN's primitives): libgomp's worker spins
+// ~4 ms after each region (measured here), so the pool's helper would fight it for the second
+// core. Sessions set the mode for each Run from their kernels (FastKernel::openmp_free).
 // One job at a time in the process: a caller that finds the pool busy (another session's job)
 // runs its chunks itself. Helpers start on first use, at most `threads - 1` of them and one fewer
 // than the machine's hardware threads.
@@ -34,6 +38,10 @@ class SpinPool {
     if (t >= n) return total;
     return std::min(total, (total * t + n * unit / 2) / (n * unit) * unit);
   }
+
+  // This thread's jobs as OpenMP parallel loops (on) or on the pool (off, the default).
+  static void SetOpenMp(bool on);
+  static bool OpenMp();
 
   // f(i) for i in [0, n), on up to `threads` threads (this one included). f must not throw: the
   // kernels hand it arithmetic on buffers their Reshape prepared.

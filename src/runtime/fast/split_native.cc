@@ -54,6 +54,7 @@ class SplitNative : public FastKernel {
     return out;
   }
 
+  bool openmp_free() const override { return true; }  // ParallelFor: the spin pool
   void Run(const std::vector<const void*>& in, const std::vector<void*>& out) override {
     const char* x = static_cast<const char*>(in[0]);
     ParallelFor(outer_, outer_ * in_slab_ >= (1 << 20), [&](int64_t o) {
