@@ -2,7 +2,9 @@
 // issue 3 (ResNet-50, MobileNetV2, BERT-base seq 128, PaddleOCR rec 48x320 and det 640x640), at
 // batch 1 and 8, fp32 (the zoo file) and int8 (a QDQ file per model in --int8-dir, made by
 // scripts/bench.sh with `shrink quantize`). Prints a table and writes JSON, a Markdown table and
-// an SVG plot of the latency ratios. Not a test: timings are only compared within one run.
+// an SVG plot of the latency ratios, and a table and plot of int8's speedup over fp32 on each
+// runtime (each row's fp32 and int8 files are measured in turn, not interleaved). Not a test:
+// timings are only compared within one run.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -29,7 +31,7 @@ struct Args {
   std::vector<int64_t> batches = {1, 8};
   std::vector<std::string> precisions = {"fp32", "int8"};
   SideBySideOptions side;
-  std::string json_out, markdown_out, svg_out;
+  std::string json_out, markdown_out, svg_out, speedup_svg_out;
   std::string replot;  // render the table and plot from an earlier --json file, measure nothing
 };
 
@@ -90,6 +92,47 @@ Expected<std::string> Svg(const std::vector<Row>& rows, int threads) {
       if (s.name == r.precision && r.skipped.empty()) s.values[idx] = r.r.ratio;
   }
   c.reference_lines = {{1.0, "fp32 target 1.0x"}, {0.8, "int8 target 0.8x"}};
+  return report::RenderBarChartSvg(c);
+}
+
+// int8 over fp32 (fp32 p50 / int8 p50) on each runtime, per model and batch with both measured.
+struct Speedup {
+  std::string label;
+  double shrink = NAN, ort = NAN;
+};
+std::vector<Speedup> Speedups(const std::vector<Row>& rows) {
+  std::vector<Speedup> out;
+  for (const Row& f : rows) {
+    if (f.precision != "fp32" || !f.skipped.empty()) continue;
+    for (const Row& q : rows)
+      if (q.precision == "int8" && q.skipped.empty() && q.model == f.model && q.batch == f.batch)
+        out.push_back(
+            {Label(f), f.r.ours.p50_ms / q.r.ours.p50_ms, f.r.ort.p50_ms / q.r.ort.p50_ms});
+  }
+  return out;
+}
+
+std::string SpeedupMarkdown(const std::vector<Speedup>& sp) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(2);
+  o << "| model | int8 over fp32, shrink | int8 over fp32, ORT |\n|---|---|---|\n";
+  for (const Speedup& x : sp)
+    o << "| " << x.label << " | " << x.shrink << "x | " << x.ort << "x |\n";
+  return o.str();
+}
+
+Expected<std::string> SpeedupSvg(const std::vector<Speedup>& sp, int threads) {
+  report::BarChart c;
+  c.title =
+      "int8 speedup over fp32, p50 (" + std::to_string(threads) + " threads; higher is better)";
+  c.y_label = "fp32 p50 / int8 p50";
+  c.series = {{"shrink", {}, "#f28e2b"}, {"ONNX Runtime", {}, "#76b7b2"}};
+  for (const Speedup& x : sp) {
+    c.categories.push_back(x.label);
+    c.series[0].values.push_back(x.shrink);
+    c.series[1].values.push_back(x.ort);
+  }
+  c.reference_lines = {{3.0, "issue 5 target 3x"}, {1.0, "no gain"}};
   return report::RenderBarChartSvg(c);
 }
 
@@ -180,7 +223,8 @@ Status Main(const Args& a) {
       }
     }
   }
-  const std::string md = Markdown(rows, a.side.threads);
+  const std::vector<Speedup> sp = Speedups(rows);
+  const std::string md = Markdown(rows, a.side.threads) + "\n" + SpeedupMarkdown(sp);
   std::cout << md;
   if (!a.markdown_out.empty()) SHRINK_RETURN_IF_ERROR(Write(a.markdown_out, md));
   if (!a.json_out.empty() && a.replot.empty())
@@ -188,6 +232,10 @@ Status Main(const Args& a) {
   if (!a.svg_out.empty()) {
     SHRINK_ASSIGN_OR_RETURN(std::string svg, Svg(rows, a.side.threads));
     SHRINK_RETURN_IF_ERROR(Write(a.svg_out, svg));
+  }
+  if (!a.speedup_svg_out.empty()) {
+    SHRINK_ASSIGN_OR_RETURN(std::string svg, SpeedupSvg(sp, a.side.threads));
+    SHRINK_RETURN_IF_ERROR(Write(a.speedup_svg_out, svg));
   }
   return Status::Ok();
 }
@@ -209,6 +257,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", a.json_out, "Write results as JSON");
   app.add_option("--markdown", a.markdown_out, "Write the Markdown table");
   app.add_option("--svg", a.svg_out, "Write the ratio plot (SVG)");
+  app.add_option("--svg-speedup", a.speedup_svg_out,
+                 "Write the int8-over-fp32 speedup plot of both runtimes (SVG)");
   app.add_option("--replot", a.replot, "Render from an earlier --json file (no measuring)");
   CLI11_PARSE(app, argc, argv);
   const shrink::Status s = shrink::bench::Main(a);

@@ -123,7 +123,7 @@ TEST(W4A8, FastRuntimeRunsTheEightBitKernels) {
   ASSERT_TRUE(fast.ok()) << fast.status().ToString();
   int int8_steps = 0;
   for (const auto& p : (*s)->Profile())
-    int8_steps += p.backend == "onednn" &&
+    int8_steps += p.backend != "reference" &&
                   (p.op_type.rfind("QLinearConv", 0) == 0 || p.op_type.rfind("QGemm", 0) == 0);
   EXPECT_EQ(int8_steps, 3);
   double step = 0;

@@ -105,7 +105,7 @@ class QLinearConvNative : public FastKernel {
     return dw_.cols.size() + gemm_.packed.size() + (fallback_ ? fallback_->weight_bytes() : 0);
   }
 
-  bool openmp_free() const override { return native_ || fallback_->openmp_free(); }
+  bool openmp_free() const override { return native_ || (fallback_ && fallback_->openmp_free()); }
   LayoutCaps layout_caps() const override { return {{0}, true, false}; }
   void SetLayouts(const std::vector<Layout>& in, Layout out) override {
     x_cl_ = !in.empty() && in[0] == Layout::kChannelsLast;

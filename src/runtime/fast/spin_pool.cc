@@ -152,8 +152,8 @@ bool SpinPool::OpenMp() { return use_openmp; }
 void SpinPool::RunJob(int64_t n, int threads, Call call, const void* ctx) {
   if (use_openmp) {
     // Chunk t on OpenMP thread t (static schedule), as the pool's helpers would take them.
-#pragma omp parallel for schedule(static) \
-    num_threads(static_cast <int>(std::min <int64_t>(threads, n)))
+    const int team = static_cast<int>(std::min<int64_t>(threads, n));
+#pragma omp parallel for schedule(static) num_threads(team)
     for (int64_t i = 0; i < n; ++i) call(ctx, i);
     return;
   }
