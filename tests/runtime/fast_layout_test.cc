@@ -214,6 +214,14 @@ std::vector<runtime::Feeds> RandomXFeeds(DataType qt, const Shape& shape, uint32
   return feeds;
 }
 
+// x -> conv1 -> conv2 -> add(conv2, conv1) -> DQ -> Q -> MaxPool (3x3 convs to `mid` channels):
+// the pool's output.
+ir::Value* ResidualPool(QBuilder& b, ir::Value* x, int64_t cin, int64_t mid) {
+  ir::Value* c1 = b.Conv(x, cin, mid, 3, 10);
+  ir::Value* c2 = b.Conv(c1, mid, mid, 3, 20);
+  return b.Pool(b.Q(b.Dq(b.Add(c2, c1))));
+}
+
 // x -> conv1 -> conv2 -> add(conv2, conv1) -> DQ -> Q -> MaxPool -> conv3 -> conv4 -> y,
 // conv3 -> Cast -> z (Cast has no channels-last kernel: conv3 stays plain).
 TEST(FastLayout, Int8ResidualChainMatchesReference) {
@@ -223,10 +231,7 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
     m.SetOpset("com.microsoft", 1);
     ir::Graph& g = *m.graph;
     QBuilder b{g, qt};
-    ir::Value* x = QInput(g, "x", qt, {2, 4, 12, 12});
-    ir::Value* c1 = b.Conv(x, 4, 8, 3, 10);
-    ir::Value* c2 = b.Conv(c1, 8, 8, 3, 20);
-    ir::Value* p = b.Pool(b.Q(b.Dq(b.Add(c2, c1))));
+    ir::Value* p = ResidualPool(b, QInput(g, "x", qt, {2, 4, 12, 12}), 4, 8);
     ir::Value* c3 = b.Conv(p, 8, 6, 1, 30);
     g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
     g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
@@ -250,10 +255,8 @@ TEST(FastLayout, Int8PlanOfNativeKernelsSplitsOnTheSpinPool) {
     m.SetOpset("com.microsoft", 1);
     ir::Graph& g = *m.graph;
     QBuilder b{g, qt};
-    ir::Value* x = QInput(g, "x", qt, {1, 8, 28, 28});
-    ir::Value* c1 = b.Conv(x, 8, 16, 3, 10);
-    ir::Value* c2 = b.Conv(c1, 16, 16, 3, 20);
-    g.AddOutput(b.Conv(b.Pool(b.Q(b.Dq(b.Add(c2, c1)))), 16, 8, 1, 30));
+    ir::Value* p = ResidualPool(b, QInput(g, "x", qt, {1, 8, 28, 28}), 8, 16);
+    g.AddOutput(b.Conv(p, 16, 8, 1, 30));
     runtime::fast::SessionOptions o;
     o.threads = 2;
     o.tune_threads = false;
