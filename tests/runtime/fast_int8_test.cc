@@ -17,8 +17,8 @@ namespace {
 
 using ir::MakeAttr;
 using runtime::fast::Int8DepthwiseAvailable;
+using runtime::fast::kNativeConvMaxImageMacs;
 using runtime::fast::kRequantTol;
-using runtime::fast::NativeConvMaxMacs;
 
 Tensor Full8(DataType t, int64_t n, int v) {
   Tensor out(t, {n});
@@ -96,12 +96,12 @@ const std::vector<ConvCase>& ConvCases() {
       {{1, 136, 5, 11}, 136, {1, 5}, 136, {1, 2}, {1, 1}, {0, 2, 0, 2}, false, true},
       // Split across two threads (>= 64K multiply-adds): depthwise over 15 rows (7 + 8), at batch
       // 2 (the halves meet at the image border), a 3x3 conv over 3 images of 9 rows (13 + 14
-      // rows, one image cut in two), and more multiply-adds than one thread's cap (1M) but not
-      // two threads' (4M): oneDNN on one thread, native on two.
+      // rows, one image cut in two), and more multiply-adds per image than the native paths take
+      // (kNativeConvMaxImageMacs): oneDNN.
       {{1, 64, 15, 13}, 64, {3, 3}, 64, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{2, 48, 12, 11}, 48, {3, 3}, 48, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, true},
       {{3, 8, 9, 12}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
-      {{1, 32, 16, 16}, 32, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
+      {{1, 64, 16, 16}, 64, {3, 3}, 1, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
   };
   return cases;
 }
@@ -153,8 +153,8 @@ TEST(FastInt8, QLinearConvMatchesReference) {
       ExpectInt8Matches(what, "QLinearConv", in, constant, ConvAttrs(c), kRequantTol);
       // One and two threads: the native paths where they apply, else oneDNN.
       for (int threads : {1, 2}) {
-        const bool native =
-            c.native && !s8x && Int8DepthwiseAvailable() && Macs(c) <= NativeConvMaxMacs(threads);
+        const bool native = c.native && !s8x && Int8DepthwiseAvailable() &&
+                            Macs(c) / c.x[0] <= kNativeConvMaxImageMacs;
         ExpectInt8Matches(what + " threads " + std::to_string(threads), "QLinearConv", in, constant,
                           ConvAttrs(c), kRequantTol, 17, "", threads, native ? "native" : "onednn");
       }

@@ -84,7 +84,8 @@ struct Gemm {
   // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
   // the 8-bit packs and leave in one 64-byte store.
   template <int NT>
-  void Store(const __m512i* acc, const TileOut* outs, uint8_t* out) const {
+  [[gnu::always_inline]] inline void Store(const __m512i* acc, const TileOut* outs,
+                                           uint8_t* out) const {
     if (rq.float_out) {
 #pragma GCC unroll 4
       for (int j = 0; j < NT; ++j)

@@ -175,8 +175,8 @@ class QLinearConvNative : public FastKernel {
         std::any_of(win.pads_end.begin(), win.pads_end.end(), [](int64_t v) { return v; });
     if (g.c != (depthwise_ ? g.m : w.dim(1))) return false;
     if (depthwise_ && g.kh > kInt8DwMaxKernelHeight) return false;
-    const int64_t macs = g.n * g.oh * g.ow * g.m * (w.numel() / g.m);
-    if (macs > NativeConvMaxMacs(threads_) || g.n * g.oh * g.ow == 0) return false;
+    const int64_t image_macs = g.oh * g.ow * g.m * (w.numel() / g.m);
+    if (image_macs > kNativeConvMaxImageMacs || g.n * g.oh * g.ow == 0) return false;
     g_ = g;
     return true;
   }

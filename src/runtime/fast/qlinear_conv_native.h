@@ -18,8 +18,8 @@
 // multiply-adds; the chunks keep to the same halves of the activations from step to step, so each
 // core reads what it wrote. The factory declines unless the native paths take the first input
 // shape, and without AVX-512 VNNI / VBMI or for s8 inputs. Later shapes the native paths do not
-// take (more multiply-adds than NativeConvMaxMacs, other geometry) run on the oneDNN kernel the
-// factory is given, decided per input shape at Reshape.
+// take (more multiply-adds per image than kNativeConvMaxImageMacs, other geometry) run on the
+// oneDNN kernel the factory is given, decided per input shape at Reshape.
 #pragma once
 
 #include <memory>
@@ -29,12 +29,12 @@
 
 namespace shrink::runtime::fast {
 
-// Multiply-adds of a whole run (batch included) up to which the native paths run it on `threads`
-// threads: above, oneDNN's kernels were as fast or faster (one thread: Fashion-MNIST's 3.6M
-// multiply-add conv 17.0 us native, 17.8 oneDNN; two threads: 10.7-11.1 native, 13.0 oneDNN).
-inline int64_t NativeConvMaxMacs(int threads) {
-  return threads <= 1 ? 1'000'000 : int64_t{4'000'000} * threads;
-}
+// Multiply-adds per image up to which the native paths run a convolution, on any thread count
+// and batch (their time grows with the batch row by row; oneDNN's larger convolutions, as in
+// ResNet-50, block K and N better). Measured with the requantization inlined (2026-11-29):
+// depthwise_cnn batch 8 on one thread 375 us all native against 440 us with the big pointwise
+// convs on oneDNN, MobileNetV2 batch 1 on one thread 2.30 ms against 2.55 ms.
+inline constexpr int64_t kNativeConvMaxImageMacs = 8'000'000;
 
 // `acts`: none (QLinearConv) or {HardSwish} (com.shrink QLinearConvAct).
 std::unique_ptr<FastKernel> MakeQLinearConvNative(const CreateInfo& info, FastFactory fallback,
