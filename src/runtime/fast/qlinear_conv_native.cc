@@ -81,8 +81,11 @@ class QLinearConvNative : public FastKernel {
     y_shape_ = {g_.n, g_.m, g_.oh, g_.ow};
     in_place_ = !depthwise_ && g_.kh == 1 && g_.kw == 1 && g_.sh == 1 && g_.sw == 1 && !g_.padded &&
                 g_.c % 4 == 0;
-    const int64_t macs = g_.n * g_.oh * g_.ow * p_.w.numel();
-    chunks_ = macs >= kSplitMinMacs ? threads_ : 1;
+    // Depthwise outputs cost about as much as 16 of the GEMM's multiply-adds each (both
+    // requantization-bound: ~4.5 outputs per ns against ~100 multiply-adds per ns at K = 16).
+    const int64_t work =
+        depthwise_ ? 16 * NumElements(y_shape_) : g_.n * g_.oh * g_.ow * p_.w.numel();
+    chunks_ = work >= kSplitMinMacs ? threads_ : 1;
     pad_.clear();
     zp_row_.clear();
     // Depthwise reads the input in place, a row of zero points standing for the rows above and
