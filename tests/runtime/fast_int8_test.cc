@@ -280,6 +280,12 @@ TEST(FastInt8, QLinearAddGlobalAveragePoolAndMaxPoolAreExact) {
                       {a, Tensor::Scalar<float>(0.05f), ScalarQ(qt, u8 ? 128 : 1),
                        Tensor::Scalar<float>(0.01f), ScalarQ(qt, u8 ? 3 : -7)},
                       {false, true, true, true, true}, {}, 0.0, 17, "com.microsoft");
+    // From 64 KB of input, images split across two threads (5 images: 3 + 2).
+    ExpectInt8Matches("qlinear global average pool split", "QLinearGlobalAveragePool",
+                      {RandomQ(qt, {5, 128, 11, 10}, 604, u8 ? 0 : -128, u8 ? 255 : 127),
+                       Tensor::Scalar<float>(0.05f), ScalarQ(qt, u8 ? 128 : 1),
+                       Tensor::Scalar<float>(0.01f), ScalarQ(qt, u8 ? 3 : -7)},
+                      {false, true, true, true, true}, {}, 0.0, 17, "com.microsoft", 2, "native");
     ExpectInt8Matches("maxpool 8-bit", "MaxPool", {a}, {false},
                       {MakeAttr("kernel_shape", Shape{3, 3}), MakeAttr("strides", Shape{2, 2}),
                        MakeAttr("pads", Shape{1, 1, 1, 1})},

@@ -1,18 +1,24 @@
 // Native fast com.microsoft QLinearGlobalAveragePool (the int8 global average pool that
 // passes::FuseQdqOps introduces before a classifier): uint8 or int8, constant per-tensor scales
 // and zero points, channels_last = 0 nodes (the plan may still hand it channels-last data, see
-// below). Integer sums per channel, then the reference kernel's float32 expression
+// below). Images split across the session's threads (spin_pool.h) from 64 KB of input. Integer
+// sums per channel, then the reference kernel's float32 expression
 // (runtime/kernels/qlinear_global_average_pool.cc) bit for bit. Reads its input plain or
 // channels-last (layout.h); its output [N, C, 1, ...] is the same bytes in either layout.
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "runtime/fast/int8_util.h"
+#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 namespace {
 
-constexpr int64_t kMaxPositions = 65536;  // 255 * positions < 2^24
+constexpr int64_t kMaxPositions = 65536;       // 255 * positions < 2^24
+constexpr int64_t kSplitMinBytes = 64 * 1024;  // images split across threads from this input size
 
 // sums[ch] = sum over positions of x (channels-last [s][c], or plain [c][s]).
 template <typename Q>
@@ -62,7 +68,8 @@ class QLinearGapNative : public FastKernel {
     if (s_ > kMaxPositions)
       Throw(StatusCode::kUnimplemented, "QLinearGlobalAveragePool: too large");
     k_ = xs_ / (ys_ * static_cast<float>(s_));
-    sums_.resize(static_cast<size_t>(c_));
+    chunks_ = n_ > 1 && n_ * c_ * s_ >= kSplitMinBytes ? std::min<int64_t>(threads_, n_) : 1;
+    sums_.resize(static_cast<size_t>(chunks_ * c_));
     Shape y(x.size(), 1);
     y[0] = n_;
     y[1] = c_;
@@ -80,14 +87,18 @@ class QLinearGapNative : public FastKernel {
     Q* y = static_cast<Q*>(out[0]);
     constexpr float lo = std::is_same_v<Q, uint8_t> ? 0.0f : -128.0f;
     constexpr float hi = std::is_same_v<Q, uint8_t> ? 255.0f : 127.0f;
-    for (int64_t img = 0; img < n_; ++img) {
-      SumsOf(x + img * c_ * s_, s_, c_, x_cl_, sums_.data());
-      for (int64_t ch = 0; ch < c_; ++ch) {
-        const float v =
-            std::nearbyint(static_cast<float>(sums_[ch] - s_ * xz_) * k_) + static_cast<float>(yz_);
-        y[img * c_ + ch] = static_cast<Q>(v < lo ? lo : v > hi ? hi : v);
+    SpinPool::Run(chunks_, threads_, [&](int64_t t) {
+      int32_t* sums = sums_.data() + t * c_;
+      for (int64_t img = SpinPool::ChunkStart(n_, t, chunks_);
+           img < SpinPool::ChunkStart(n_, t + 1, chunks_); ++img) {
+        SumsOf(x + img * c_ * s_, s_, c_, x_cl_, sums);
+        for (int64_t ch = 0; ch < c_; ++ch) {
+          const float v = std::nearbyint(static_cast<float>(sums[ch] - s_ * xz_) * k_) +
+                          static_cast<float>(yz_);
+          y[img * c_ + ch] = static_cast<Q>(v < lo ? lo : v > hi ? hi : v);
+        }
       }
-    }
+    });
   }
 
  private:
@@ -96,7 +107,9 @@ class QLinearGapNative : public FastKernel {
   int64_t n_ = 0, c_ = 0, s_ = 0;
   float k_ = 0;
   bool x_cl_ = false;
-  std::vector<int32_t> sums_;
+  const int threads_ = omp_get_max_threads();  // the session's count for this kernel
+  int64_t chunks_ = 1;
+  std::vector<int32_t> sums_;  // [chunks][c]
 };
 
 std::unique_ptr<FastKernel> MakeQLinearGap(const CreateInfo& info) {
