@@ -150,19 +150,12 @@ int main(int argc, char** argv) {
       "|\n|---|---|---|---|\n");
   FirstConv(o, 28, 16);  // depthwise_cnn
   FirstConv(o, 28, 32);  // fashion_cnn
-  Pointwise(o, 784, 16, 16);
-  Pointwise(o, 784, 16, 64);
-  Pointwise(o, 196, 64, 24);
-  Pointwise(o, 196, 24, 96);
-  Pointwise(o, 196, 96, 24);
-  Pointwise(o, 49, 96, 32);
-  Pointwise(o, 49, 32, 128);
-  Pointwise(o, 49, 128, 32);
-  Depthwise(o, 28, 16, 1);
-  Depthwise(o, 28, 64, 2);
-  Depthwise(o, 14, 96, 1);
-  Depthwise(o, 14, 96, 2);
-  Depthwise(o, 7, 128, 1);
+  // depthwise_cnn's pointwise (pixels, K, N) and depthwise (size, channels, stride) layers.
+  const int64_t pointwise[][3] = {{784, 16, 16}, {784, 16, 64}, {196, 64, 24}, {196, 24, 96},
+                                  {196, 96, 24}, {49, 96, 32},  {49, 32, 128}, {49, 128, 32}};
+  for (const auto& p : pointwise) Pointwise(o, p[0], p[1], p[2]);
+  const int64_t depthwise[][3] = {{28, 16, 1}, {28, 64, 2}, {14, 96, 1}, {14, 96, 2}, {7, 128, 1}};
+  for (const auto& d : depthwise) Depthwise(o, d[0], d[1], d[2]);
   if (svg.empty()) return 0;
   shrink::report::BarChart c;
   c.title = "native int8 kernels, one thread, batch 1 (lower is better)";
