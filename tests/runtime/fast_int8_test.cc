@@ -94,6 +94,8 @@ const std::vector<ConvCase>& ConvCases() {
       {{1, 64, 7, 9}, 64, {3, 3}, 64, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       {{2, 96, 9, 8}, 96, {4, 3}, 96, {2, 2}, {1, 1}, {2, 1, 1, 0}, true, true},
       {{1, 136, 5, 11}, 136, {1, 5}, 136, {1, 2}, {1, 1}, {0, 2, 0, 2}, false, true},
+      // Depthwise over exactly 16 channels: four pixels' outputs in one 64-byte store (8 + 4).
+      {{1, 16, 10, 12}, 16, {3, 3}, 16, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},
       // Split across two threads (>= 64K multiply-adds): depthwise over 15 rows (7 + 8), at batch
       // 2 (the halves meet at the image border), a 3x3 conv over 3 images of 9 rows (13 + 14
       // rows, one image cut in two), and more multiply-adds per image than the native paths take

@@ -82,7 +82,8 @@ struct Gemm {
   }
 
   // One row's NT tiles of accumulators, requantized and stored. Four whole tiles saturate through
-  // the 8-bit packs and leave in one 64-byte store.
+  // the 8-bit packs and leave in one 64-byte store. Inlined: out of line, GCC spilled every row's
+  // accumulators to call it (a 16 -> 64 pointwise conv over 784 pixels: 8.85 us, inlined 5.83).
   template <int NT>
   [[gnu::always_inline]] inline void Store(const __m512i* acc, const TileOut* outs,
                                            uint8_t* out) const {

@@ -15,11 +15,11 @@
 // Threads: kernels created for more than one thread (the session creates its kernels per thread
 // count) split a convolution's output rows (1x1: pixel rows) into one chunk a thread on the
 // spin pool (spin_pool.h), when it has at least kSplitMinMacs (qlinear_conv_native.cc)
-// multiply-adds; the chunks keep to the same halves of the activations from step to step, so each
-// core reads what it wrote. The factory declines unless the native paths take the first input
-// shape, and without AVX-512 VNNI / VBMI or for s8 inputs. Later shapes the native paths do not
-// take (more multiply-adds per image than kNativeConvMaxImageMacs, other geometry) run on the
-// oneDNN kernel the factory is given, decided per input shape at Reshape.
+// multiply-adds (depthwise: 16 an output); the chunks keep to the same halves of the activations
+// from step to step, so each core reads what it wrote. The factory declines unless the native paths
+// take the first input shape, and without AVX-512 VNNI / VBMI or for s8 inputs. Later shapes the
+// native paths do not take (more multiply-adds per image than kNativeConvMaxImageMacs, other
+// geometry) run on the oneDNN kernel the factory is given, decided per input shape at Reshape.
 #pragma once
 
 #include <memory>
