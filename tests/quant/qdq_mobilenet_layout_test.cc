@@ -16,6 +16,7 @@
 #include "quant/quantize.h"
 #include "quant_test_util.h"
 #include "runtime/executor.h"
+#include "runtime/fast/onednn_util.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 #include "runtime_util/op_test_util.h"
@@ -67,7 +68,8 @@ TEST(QdqMobilenetLayout, ChannelsLastRunsEqualPlainRuns) {
     channels_last_values[on] = (*session)->stats().channels_last_values;
   }
   EXPECT_EQ(channels_last_values[0], 0);
-  EXPECT_GE(channels_last_values[1], 50);
+  // Without VNNI the int8 convolutions run on the reference kernels, all values plain.
+  if (runtime::fast::Int8DotExact()) EXPECT_GE(channels_last_values[1], 50);
   ASSERT_EQ(outs[1][1].size(), 1u);
   EXPECT_EQ(shrink::testing::MaxAbsDiff(outs[1][1][0], outs[0][1][0]), 0.0);
   double max_ref = 0;

@@ -8,6 +8,7 @@
 #include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/layout.h"
+#include "runtime/fast/onednn_util.h"
 #include "runtime_util/fast_test_util.h"
 
 namespace shrink::testing {
@@ -20,6 +21,11 @@ using runtime::fast::kRequantTol;
 using runtime::fast::Layout;
 using runtime::fast::LayoutCaps;
 using runtime::fast::LayoutStep;
+
+// Whether the int8 convolutions run on fast kernels (an exact int8 dot product: VNNI); the layout
+// decisions below follow them. Without, they run on the reference kernels (values around them
+// plain) and the tests check the outputs only.
+bool ConvKernels() { return runtime::fast::Int8DotExact(); }
 
 constexpr Layout kPlain = Layout::kPlain;
 constexpr Layout kCl = Layout::kChannelsLast;
@@ -236,9 +242,9 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
     g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
     g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
     RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 12, 12}, 100, 3));
-    EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
+    if (ConvKernels()) EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
     for (const auto& s : on.profile)
-      if (s.op_type != "Cast") {
+      if (s.op_type != "Cast" && (ConvKernels() || s.op_type != "QLinearConv")) {
         EXPECT_NE(s.backend, "reference") << s.name;
       }
   }
@@ -246,7 +252,8 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
 
 // On two threads, an int8 plan of native kernels only (u8) splits its steps on the spin pool's
 // helpers (spin_pool.h); with s8 activations its convolutions run on oneDNN, whose OpenMP regions
-// send the plan's jobs to OpenMP instead. Both agree exactly with one thread, and with the
+// send the plan's jobs to OpenMP instead (without VNNI they run on the reference kernels, which
+// start no OpenMP region: the pool again). Both agree exactly with one thread, and with the
 // reference executor within the layers' rounding.
 TEST(FastLayout, Int8PlanOfNativeKernelsSplitsOnTheSpinPool) {
   for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
@@ -275,7 +282,8 @@ TEST(FastLayout, Int8PlanOfNativeKernelsSplitsOnTheSpinPool) {
       // One step a requantized layer, which the later layers carry (four of them here).
       EXPECT_LE(MaxAbsDiff((*out)[0], (*ref)[0]), 4 * kRequantTol);
     }
-    EXPECT_EQ((*s)->stats().spin_pool, qt == DataType::kUInt8 && Int8DepthwiseAvailable());
+    const bool onednn = ConvKernels() && !(qt == DataType::kUInt8 && Int8DepthwiseAvailable());
+    EXPECT_EQ((*s)->stats().spin_pool, !onednn);
   }
 }
 
@@ -292,7 +300,7 @@ TEST(FastLayout, Int8GlobalAveragePoolReadsChannelsLast) {
     ir::Value* pooled = b.Gap(b.Conv(x, 4, 20, 3, 50));
     g.AddOutput(g.AddNode("Flatten", {pooled}, {"y"}, {}, "flatten")->output(0));
     RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 7, 6}, 200, 2));
-    EXPECT_EQ(on.channels_last_values, 1);  // the conv's output
+    if (ConvKernels()) EXPECT_EQ(on.channels_last_values, 1);  // the conv's output
     for (const auto& s : on.profile)
       if (s.op_type == "QLinearGlobalAveragePool") {
         EXPECT_EQ(s.backend, "native");
@@ -313,7 +321,8 @@ TEST(FastLayout, GraphOutputOfAChannelsLastChainIsPlain) {
   std::vector<runtime::Feeds> feeds;
   for (uint32_t r = 0; r < 2; ++r)
     feeds.push_back({{"x", RandomQ(DataType::kUInt8, {1, 3, 9, 7}, 200 + r, 0, 255)}});
-  EXPECT_EQ(ExpectSameOutputs(m, feeds).channels_last_values, 1);  // c1 only
+  const int64_t channels_last = ExpectSameOutputs(m, feeds).channels_last_values;
+  if (ConvKernels()) EXPECT_EQ(channels_last, 1);  // c1 only
 }
 
 // A pool whose output only a plain reader takes (Flatten, before a classifier) reads the conv's
@@ -332,7 +341,8 @@ TEST(FastLayout, PoolLayoutsAreIndependent) {
     g.AddOutput(g.AddNode("Flatten", {p}, {"f"}, {}, "flatten")->output(0));
     g.AddOutput(b.Conv(b.Pool(x), 4, 6, 1, 410));
     RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 13, 11}, 420, 2));
-    EXPECT_EQ(on.channels_last_values, 2);  // the first conv's output, the second pool's output
+    // The first conv's output, the second pool's output.
+    if (ConvKernels()) EXPECT_EQ(on.channels_last_values, 2);
     for (const auto& s : on.profile)
       if (s.op_type == "MaxPool") {
         EXPECT_EQ(s.backend, "native") << s.name;
@@ -361,7 +371,7 @@ TEST(FastLayout, KernelDroppedAfterTheDecisionConvertsAtTheBoundary) {
         {{"x", RandomQ(DataType::kUInt8, {n, 4, 6, 6}, 310 + static_cast<uint32_t>(n), 0, 255)},
          {"u", u_val}});
   RunResult on = ExpectSameOutputs(m, feeds);
-  EXPECT_EQ(on.channels_last_values, 3);  // both convs and the add
+  if (ConvKernels()) EXPECT_EQ(on.channels_last_values, 3);  // both convs and the add
   bool add_on_reference = false;
   for (const auto& s : on.profile)
     add_on_reference |= s.op_type == "QLinearAdd" && s.backend == "reference";

@@ -33,7 +33,7 @@ void ExpectFloatMatches(const std::string& what, const std::string& op,
   FastOpResult r = RunBoth(op, in, constant, std::move(attrs), 17, "com.shrink");
   ASSERT_EQ(r.ref.size(), 1u);
   ASSERT_EQ(r.fast.size(), 1u);
-  EXPECT_EQ(r.backend, "onednn");
+  EXPECT_EQ(r.backend, Int8Backend("onednn"));
   ASSERT_EQ(r.fast[0].dtype(), DataType::kFloat32);
   ASSERT_EQ(r.ref[0].dtype(), DataType::kFloat32);
   ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
@@ -128,7 +128,7 @@ TEST(FastQConvFloat, FusedActivationMatchesReference) {
     const auto prof = (*s)->Profile();
     ASSERT_EQ(prof.size(), 1u);
     EXPECT_EQ(prof[0].op_type, std::string("QConvFloat+") + act);
-    EXPECT_EQ(prof[0].backend, "onednn");
+    EXPECT_EQ(prof[0].backend, Int8Backend("onednn"));
     EXPECT_GT(MaxAbs((*ref)[0]), 0.0);
     EXPECT_LE(MaxAbsDiff((*fast)[0], (*ref)[0]), kRelTol * MaxAbs((*ref)[0]));
   }

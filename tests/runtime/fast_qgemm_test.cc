@@ -47,7 +47,7 @@ void ExpectQGemmMatches(const QGemmCase& c, uint32_t seed) {
                              "com.microsoft", threads);
     ASSERT_EQ(r.ref.size(), 1u);
     ASSERT_EQ(r.fast.size(), 1u);
-    EXPECT_EQ(r.backend, "onednn");
+    EXPECT_EQ(r.backend, Int8Backend("onednn"));
     ASSERT_EQ(r.fast[0].dtype(), r.ref[0].dtype());
     ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
     if (c.y_dtype == DataType::kFloat32) {

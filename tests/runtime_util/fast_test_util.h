@@ -10,6 +10,7 @@
 
 #include "ir/builder.h"
 #include "runtime/executor.h"
+#include "runtime/fast/onednn_util.h"
 #include "runtime/fast/session.h"
 #include "runtime_util/op_test_util.h"
 
@@ -42,6 +43,13 @@ inline Tensor RandomTensor(Shape shape, uint32_t seed, float lo = -1.0f, float h
   Tensor t(DataType::kFloat32, std::move(shape));
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
   return t;
+}
+
+// The backend an int8 product kernel (convolution, matmul, gemm) runs on: `fast` where this CPU
+// has an exact int8 dot product (VNNI), else "reference" (without it the fast factories decline:
+// oneDNN's AVX2 int8 kernels saturate 16-bit pair sums).
+inline std::string Int8Backend(const std::string& fast) {
+  return runtime::fast::Int8DotExact() ? fast : "reference";
 }
 
 struct FastOpResult {
