@@ -1,6 +1,6 @@
 // `shrink quantize MODEL (--task TASK.yaml | --calib FILE.npy|.npz | --calib-random N)
 //  [--method minmax|percentile|entropy|mse] [--percentile P] [--per-channel] [--symmetric |
-//  --asymmetric-weights]
+//  --asymmetric-weights] [--reduce-range]
 //  [--activations u8|s8] [--ops Conv,MatMul,Gemm] [--exclude NAME,...] [--keep-first-last]
 //  [--no-output-quant] [--no-fold-hardswish]
 //  [--format qdq|qoperator] [--dynamic] [--batches N] [--batch-size B] [--report FILE]
@@ -46,6 +46,7 @@ struct QuantizeArgs {
   int64_t calib_random = 0, batches = 16, batch_size = 8, report_batches = 4, eval_limit = -1;
   double percentile = 99.99;
   bool per_channel = false, symmetric = true, keep_first_last = false, dynamic = false;
+  bool reduce_range = false;  // 7-bit int8 weights (QuantPolicy::reduce_range)
   bool activation_matmul = false;
   bool output_quant = true;    // --no-output-quant: only inputs and weights get QDQ
   bool fold_hardswish = true;  // --no-fold-hardswish: quantize a Conv's output before HardSwish
@@ -130,6 +131,7 @@ Expected<QuantizeJob> JobFrom(const QuantizeArgs& a) {
                {"percentile", a.percentile},
                {"per_channel", a.per_channel},
                {"symmetric", a.symmetric},
+               {"reduce_range", a.reduce_range},
                {"activations", a.activations},
                {"dynamic", a.dynamic},
                {"keep_first_last", a.keep_first_last},
@@ -162,6 +164,7 @@ Status Quantize(const QuantizeArgs& a) {
   o.policy.activation_dtype = a.activations == "u8" ? DataType::kUInt8 : DataType::kInt8;
   o.policy.per_channel = a.per_channel;
   o.policy.weight_symmetric = a.symmetric;
+  o.policy.reduce_range = a.reduce_range;
   o.policy.keep_first_last = a.keep_first_last;
   o.policy.activation_matmul = a.activation_matmul;
   o.policy.quantize_outputs = a.output_quant;
@@ -288,6 +291,9 @@ void RegisterQuantize(CLI::App& app, std::vector<CommandRunner>& runners) {
   cmd->add_flag("--symmetric,!--asymmetric-weights", a->symmetric,
                 "Weights: symmetric, zero point 0 (default; what int8 kernels run fastest) or "
                 "asymmetric");
+  cmd->add_flag("--reduce-range", a->reduce_range,
+                "Weights on 7 bits, for x86 CPUs without VNNI under ONNX Runtime / OpenVINO "
+                "(their int8 kernels saturate 16-bit pair sums of full-range weights)");
   cmd->add_option("--activations", a->activations, "u8 (asymmetric) | s8 (symmetric)");
   cmd->add_option("--ops", a->ops, "Op types to quantize (default Conv,MatMul,Gemm)")
       ->delimiter(',');

@@ -54,6 +54,7 @@ Status ApplyPtq(ir::Model& model, const nlohmann::json& c, const nlohmann::json&
       c.at("activations").get<std::string>() == "s8" ? DataType::kInt8 : DataType::kUInt8;
   o.policy.per_channel = c.at("per_channel").get<bool>();
   o.policy.weight_symmetric = c.at("symmetric").get<bool>();
+  o.policy.reduce_range = c.value("reduce_range", false);
   SHRINK_ASSIGN_OR_RETURN(o.observer.method,
                           quant::ParseCalibrationMethod(c.at("method").get<std::string>()));
   o.observer.percentile = c.at("percentile").get<double>();

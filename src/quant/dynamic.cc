@@ -48,9 +48,9 @@ Expected<QdqStats> QuantizeDynamic(ir::Model& model, const std::vector<std::stri
   for (ir::Node* n : targets) {
     const Tensor w = WeightKN(*n);
     if (!w.defined()) continue;
-    SHRINK_ASSIGN_OR_RETURN(
-        QuantizedTensor qw,
-        QuantizeWeight(w, policy.per_channel ? 1 : -1, DataType::kInt8, policy.weight_symmetric));
+    SHRINK_ASSIGN_OR_RETURN(QuantizedTensor qw,
+                            QuantizeWeight(w, policy.per_channel ? 1 : -1, DataType::kInt8,
+                                           policy.weight_symmetric, policy.reduce_range));
     const bool gemm = n->op_type() == "Gemm";
     const float alpha = gemm ? n->GetFloat("alpha", 1.0f) : 1.0f;
     Tensor ws = qw.scale.Clone();

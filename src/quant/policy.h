@@ -38,6 +38,9 @@ struct QuantPolicy {
   // weights take half the bytes on disk.
   std::vector<std::string> int4_weights;
   bool weight_symmetric = true;  // weights: zero point 0 (oneDNN/ORT int8 kernels need it)
+  // 8-bit weights on 7 bits (quant_params.h: GridFor) for targets whose int8 kernels saturate
+  // 16-bit pair sums (x86-64 without VNNI under ONNX Runtime / OpenVINO); half the weight levels.
+  bool reduce_range = false;
   // Quantize the outputs of quantized nodes too (needed to fuse into QLinearConv/QLinearMatMul).
   bool quantize_outputs = true;
   bool quantize_bias = true;  // int32 bias through DequantizeLinear (QDQ format)

@@ -204,7 +204,8 @@ Expected<QdqStats> InsertQdq(ir::Model& model, const QdqPlan& plan,
           given->second.codes.dtype() == code_type) {
         qw = given->second;
       } else {
-        SHRINK_ASSIGN_OR_RETURN(qw, QuantizeWeight(wt, axis, code_type, policy.weight_symmetric));
+        SHRINK_ASSIGN_OR_RETURN(
+            qw, QuantizeWeight(wt, axis, code_type, policy.weight_symmetric, policy.reduce_range));
       }
       cached = weights.emplace(key, std::make_pair(ins.Dequantize(w->name(), qw), qw.scale)).first;
       ++stats.quantized_weights;

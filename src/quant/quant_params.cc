@@ -5,8 +5,10 @@
 
 namespace shrink::quant {
 
-Expected<QuantGrid> GridFor(DataType dtype, bool symmetric) {
-  if (dtype == DataType::kUInt8) return QuantGrid{0, 255, symmetric};
+Expected<QuantGrid> GridFor(DataType dtype, bool symmetric, bool reduce_range) {
+  if (dtype == DataType::kUInt8) return QuantGrid{0, reduce_range ? 127 : 255, symmetric};
+  if (dtype == DataType::kInt8 && reduce_range)
+    return symmetric ? QuantGrid{-64, 64, true} : QuantGrid{-64, 63, false};
   if (dtype == DataType::kInt8)
     return symmetric ? QuantGrid{-127, 127, true} : QuantGrid{-128, 127, false};
   if (dtype == DataType::kInt4)  // weights only (W4A8)
@@ -44,13 +46,13 @@ double FakeQuantize(double x, const QuantParams& p, const QuantGrid& grid) {
 }
 
 Expected<QuantizedTensor> QuantizeWeight(const Tensor& w, int64_t axis, DataType dtype,
-                                         bool symmetric) {
+                                         bool symmetric, bool reduce_range) {
   if (w.dtype() != DataType::kFloat32)
     return InvalidArgument(std::string("weight must be float32, got ") + DataTypeName(w.dtype()));
   if (axis >= w.rank())
     return InvalidArgument("quantization axis " + std::to_string(axis) + " out of range for " +
                            ShapeToString(w.shape()));
-  SHRINK_ASSIGN_OR_RETURN(QuantGrid grid, GridFor(dtype, symmetric));
+  SHRINK_ASSIGN_OR_RETURN(QuantGrid grid, GridFor(dtype, symmetric, reduce_range));
   // Element i belongs to channel (i / inner) % channels.
   const int64_t channels = axis < 0 ? 1 : w.dim(static_cast<int>(axis));
   int64_t inner = 1;

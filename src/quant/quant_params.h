@@ -28,7 +28,11 @@ struct QuantParams {
   int32_t zero_point = 0;
 };
 
-Expected<QuantGrid> GridFor(DataType dtype, bool symmetric);
+// `reduce_range`: 8-bit codes on 7 bits (int8 [-64, 64] symmetric, [-64, 63] asymmetric; uint8
+// [0, 127]), for weights run by int8 kernels that add u8 x s8 product pairs in saturating int16
+// (x86-64 without VNNI: ONNX Runtime's, OpenVINO's and oneDNN's AVX2 kernels): 255 * 64 * 2 fits.
+// Other dtypes ignore it.
+Expected<QuantGrid> GridFor(DataType dtype, bool symmetric, bool reduce_range = false);
 QuantParams ParamsFor(Range range, const QuantGrid& grid);
 // Quantize-dequantize of one value with `p` on `grid` (saturating): what the QDQ model computes.
 double FakeQuantize(double x, const QuantParams& p, const QuantGrid& grid);
@@ -42,7 +46,7 @@ struct QuantizedTensor {
 
 // `axis` < 0: per tensor. kInvalidArgument for a non-float32 weight or a bad axis.
 Expected<QuantizedTensor> QuantizeWeight(const Tensor& w, int64_t axis, DataType dtype,
-                                         bool symmetric);
+                                         bool symmetric, bool reduce_range = false);
 // `bias` float32 of length C (or broadcastable scalar); `weight_scale` scalar or [C].
 Expected<QuantizedTensor> QuantizeBias(const Tensor& bias, float input_scale,
                                        const Tensor& weight_scale);

@@ -9,6 +9,7 @@ std::string SchemeName(const QuantizeOptions& o) {
   s += o.format == QuantFormat::kQdq ? "qdq" : "qoperator";
   s += o.policy.per_channel ? "_per_channel" : "_per_tensor";
   s += o.policy.weight_symmetric ? "_symmetric_weights" : "_asymmetric_weights";
+  if (o.policy.reduce_range) s += "_7bit";
   s += o.policy.activation_dtype == DataType::kInt8 ? "_s8" : "_u8";
   s += std::string("_activations_") + CalibrationMethodName(o.observer.method);
   if (!o.policy.quantize_outputs) s += "_float_outputs";

@@ -239,9 +239,10 @@ Status CollectHessians(const ir::Model& model, const std::vector<const Layer*>& 
 
 // GPTQ codes of one layer on the RTN grid; fills `q` (RTN result) with the GPTQ codes.
 Status RoundLayer(const Layer& l, const std::vector<double>& h, const StaticGptqOptions& o,
-                  bool symmetric, QuantizedTensor& q, GptqLayerStats& stats) {
-  SHRINK_ASSIGN_OR_RETURN(q, QuantizeWeight(*l.w, l.axis, l.codes, symmetric));
-  SHRINK_ASSIGN_OR_RETURN(QuantGrid qg, GridFor(l.codes, symmetric));
+                  const QuantPolicy& policy, QuantizedTensor& q, GptqLayerStats& stats) {
+  const bool symmetric = policy.weight_symmetric;
+  SHRINK_ASSIGN_OR_RETURN(q, QuantizeWeight(*l.w, l.axis, l.codes, symmetric, policy.reduce_range));
+  SHRINK_ASSIGN_OR_RETURN(QuantGrid qg, GridFor(l.codes, symmetric, policy.reduce_range));
   BlockGrid grid;
   grid.bits = l.codes == DataType::kInt4 ? 4 : 8;
   grid.symmetric = symmetric;
@@ -333,7 +334,7 @@ Expected<StaticGptqResult> RoundWeightsGptq(const ir::Model& model,
       if (acc[i].samples() == 0) return Status::Ok();  // input never seen as float: RTN
       const std::vector<double> h = acc[i].Hessian();
       acc[i] = HessianAccumulator(0);  // the sums are no longer needed
-      SHRINK_RETURN_IF_ERROR(RoundLayer(l, h, o, policy.weight_symmetric, q[i], stats[i]));
+      SHRINK_RETURN_IF_ERROR(RoundLayer(l, h, o, policy, q[i], stats[i]));
       done[i] = 1;
       return Status::Ok();
     }));

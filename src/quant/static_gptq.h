@@ -15,7 +15,7 @@
 //   the Hessian H = 2/n sum x x^T of the layer's input rows is accumulated over the calibration
 //   batches of `source` on the FLOAT model (every layer sees float inputs, not the outputs of
 //   already quantized layers), and the codes come from QuantizeGptq() with the scale / zero
-//   point of QuantizeWeight(weight, axis, int8, policy.weight_symmetric) (axis =
+//   point of QuantizeWeight(weight, axis, int8, symmetric, reduce_range) (axis =
 //   WeightChannelAxis when policy.per_channel, else per tensor). A weight read by several
 //   selected nodes gets the sum of their Hessians. Depthwise / grouped Conv (group > 1),
 //   Conv above 2-D, MatMul with a weight above rank 2, Gemm with transA, and layers whose input

@@ -2,6 +2,8 @@
 // and clear one-line errors for bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "core/npy.h"
 #include "ir/builder.h"
 #include "onnx/export.h"
+#include "onnx/import.h"
 #include "quantize_cli_fixture.h"
 
 namespace shrink {
@@ -57,6 +60,29 @@ TEST_F(QuantizeCliTest, RandomCalibrationWithReportAndQOperator) {
   ProcessResult inspect = Shrink({"inspect", Path("q.onnx"), "--json"});
   ASSERT_EQ(inspect.exit_code, 0);
   EXPECT_NE(inspect.stdout_data.find("QLinearConv"), std::string::npos);
+}
+
+// --reduce-range: the int8 weight codes of the file span 7 bits ([-64, 64]), full-range without.
+TEST_F(QuantizeCliTest, ReduceRangeWritesSevenBitWeights) {
+  const std::string model = SaveConvNet("m.onnx");
+  auto max_code = [&](const std::string& out) {
+    auto m = onnx_io::LoadModel(out);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    double top = 0;
+    for (const ir::Value* v : m.ok() ? m->graph->initializers() : std::vector<ir::Value*>{})
+      if (v->data().dtype() == DataType::kInt8)
+        for (int64_t i = 0; i < v->data().numel(); ++i)
+          top = std::max(top, std::abs(v->data().GetAsDouble(i)));
+    return top;
+  };
+  for (bool reduce : {false, true}) {
+    std::vector<std::string> args = {"quantize",      model, "--calib-random", "1",
+                                     "--per-channel", "-o",  Path("r.onnx")};
+    if (reduce) args.push_back("--reduce-range");
+    ProcessResult r = Shrink(args);
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+    EXPECT_EQ(max_code(Path("r.onnx")), reduce ? 64 : 127);
+  }
 }
 
 TEST_F(QuantizeCliTest, TensorFileAndTaskCalibration) {

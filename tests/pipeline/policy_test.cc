@@ -30,12 +30,14 @@ TEST(Policy, ReadsStagesConstraintsAndAxes) {
   ASSERT_NE(ptq, nullptr);
   EXPECT_EQ(ptq->methods.size(), 4u);
   const std::vector<Axis> axes = ptq->Axes();
-  ASSERT_EQ(axes.size(), 12u);  // every choice option, fixed ones with size 1
+  ASSERT_EQ(axes.size(), 13u);  // every choice option, fixed ones with size 1
   EXPECT_EQ(axes[0].option, "method");
   EXPECT_EQ(axes[0].size, 4);
   EXPECT_EQ(axes[1].option, "per_channel");
   EXPECT_EQ(axes[1].size, 2);
   EXPECT_EQ(axes[2].size, 1);
+  EXPECT_EQ(axes[3].option, "reduce_range");  // 7-bit weights: off unless asked
+  EXPECT_EQ(axes[3].size, 1);
   EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["method"][2], "entropy");
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace shrink::quant {
@@ -43,6 +44,35 @@ TEST(QuantParamsTest, PerChannelWeightsUseEachChannelsRange) {
   ASSERT_TRUE(per_tensor.ok());
   EXPECT_EQ(per_tensor->scale.rank(), 0);
   EXPECT_FALSE(QuantizeWeight(w, 2, DataType::kInt8, true).ok());
+}
+
+// 7-bit weights: every product pair of a u8 activation and a code fits int16 (255 * 64 * 2).
+TEST(QuantParamsTest, ReducedRangeWeightsFitSaturatingPairSums) {
+  const QuantGrid sym = *GridFor(DataType::kInt8, true, true);
+  EXPECT_EQ(sym.qmin, -64);
+  EXPECT_EQ(sym.qmax, 64);
+  EXPECT_FLOAT_EQ(ParamsFor({-0.5, 2}, sym).scale, 2.0f / 64);
+  const QuantGrid asym = *GridFor(DataType::kInt8, false, true);
+  EXPECT_EQ(asym.qmin, -64);
+  EXPECT_EQ(asym.qmax, 63);
+  EXPECT_EQ(GridFor(DataType::kUInt8, false, true)->qmax, 127);
+  EXPECT_EQ(GridFor(DataType::kInt4, true, true)->qmax, 7);  // 4-bit codes: unchanged
+  Tensor w = Tensor::FromVector<float>({2, 3}, {-1, 0.5f, 1, -100, 20, 100});
+  for (bool symmetric : {true, false}) {
+    auto q = QuantizeWeight(w, 0, DataType::kInt8, symmetric, true);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    int lo = 0, hi = 0;
+    for (int64_t i = 0; i < 6; ++i) {
+      const int code = static_cast<int>(q->codes.GetAsDouble(i));
+      lo = std::min(lo, code);
+      hi = std::max(hi, code);
+      EXPECT_LE(255 * 2 * std::abs(code), 32767) << "code " << code;  // kernels multiply codes
+    }
+    EXPECT_EQ(hi, symmetric ? 64 : 63);  // the range is used, on 7 bits
+    EXPECT_EQ(lo, -64);
+    const float s = q->scale.data<float>()[1];
+    EXPECT_FLOAT_EQ(s, symmetric ? 100.0f / 64 : 200.0f / 127);
+  }
 }
 
 TEST(QuantParamsTest, BiasIsInt32WithProductScale) {

@@ -24,7 +24,9 @@ struct PtqConfig : StageConfig {
   std::vector<std::string> methods = {"minmax", "entropy"};  // minmax percentile entropy mse
   double percentile = 99.99;                                 // for "percentile"
   std::vector<bool> per_channel = {true};
-  std::vector<bool> symmetric = {true};           // weights; activations follow `activations`
+  std::vector<bool> symmetric = {true};  // weights; activations follow `activations`
+  // 7-bit weights (QuantPolicy::reduce_range): for targets whose int8 kernels saturate.
+  std::vector<bool> reduce_range = {false};
   std::vector<std::string> activations = {"u8"};  // u8 (asymmetric) | s8 (symmetric)
   std::vector<bool> dynamic = {false};
   std::vector<bool> keep_first_last = {false};

@@ -8,6 +8,7 @@ std::vector<Axis> PtqConfig::Axes() const {
   add("method", methods.size());
   add("per_channel", per_channel.size());
   add("symmetric", symmetric.size());
+  add("reduce_range", reduce_range.size());
   add("activations", activations.size());
   add("dynamic", dynamic.size());
   add("keep_first_last", keep_first_last.size());
@@ -25,6 +26,7 @@ nlohmann::json PtqConfig::ToJson() const {
           {"percentile", percentile},
           {"per_channel", per_channel},
           {"symmetric", symmetric},
+          {"reduce_range", reduce_range},
           {"activations", activations},
           {"dynamic", dynamic},
           {"keep_first_last", keep_first_last},
@@ -62,6 +64,7 @@ std::unique_ptr<StageConfig> ParsePtqStage(const data::YamlValue& options) {
   if (auto v = m.Optional("percentile")) c->percentile = v->Double(50, 100);
   if (auto v = m.Optional("per_channel")) c->per_channel = BoolChoices(*v);
   if (auto v = m.Optional("symmetric")) c->symmetric = BoolChoices(*v);
+  if (auto v = m.Optional("reduce_range")) c->reduce_range = BoolChoices(*v);
   if (auto v = m.Optional("activations")) c->activations = EnumChoices(*v, {"u8", "s8"});
   if (auto v = m.Optional("dynamic")) c->dynamic = BoolChoices(*v);
   if (auto v = m.Optional("keep_first_last")) c->keep_first_last = BoolChoices(*v);
