@@ -263,7 +263,7 @@ Status Quantize(const QuantizeArgs& a) {
                  {"mean_rtn_output_rel_error", rtn},
                  {"mean_output_rel_error", gptq}};
   }
-  if (!a.reduce_range && !a.dynamic && Int8PairSumsSaturate()) {
+  if (!a.reduce_range && Int8PairSumsSaturate()) {
     j["warnings"] = {kSaturationWarning};
     if (!a.json) std::cerr << "warning: " << kSaturationWarning << "\n";
   }
