@@ -3,7 +3,8 @@
 # reference models: top-1 of the float model and both int8 files on ONNX Runtime and on shrink's
 # runtime, on this machine (on x86 CPUs without VNNI ORT's int8 kernels saturate full-range
 # weights). Not a test. Writes bench/results/<date>-reduce-range.txt ("MODEL SERIES TOP1" lines)
-# and the plot of each int8 file's drop from the float model (bar_plot) next to it (.svg). Usage: scripts/bench_reduce_range.sh
+# and the plot of each int8 file's drop from the float model (bar_plot) next to it (.svg).
+# Usage: scripts/bench_reduce_range.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/scripts/setup.sh"

@@ -40,16 +40,6 @@
 namespace shrink::cli {
 namespace {
 
-// x86-64 without VNNI: ONNX Runtime's and OpenVINO's int8 kernels add u8 x s8 product pairs in
-// saturating int16 there, which full-range int8 weights overflow.
-bool Int8PairSumsSaturate() {
-#if defined(__x86_64__)
-  return !__builtin_cpu_supports("avx512vnni") && !__builtin_cpu_supports("avxvnni");
-#else
-  return false;
-#endif
-}
-
 constexpr char kSaturationWarning[] =
     "this CPU has no VNNI: ONNX Runtime's int8 kernels here saturate the products of full-range "
     "weights (Fashion-MNIST CNN top-1 0.914 -> 0.879 under ORT on an AVX2 EPYC); for ORT on such "
@@ -263,7 +253,7 @@ Status Quantize(const QuantizeArgs& a) {
                  {"mean_rtn_output_rel_error", rtn},
                  {"mean_output_rel_error", gptq}};
   }
-  if (!a.reduce_range && Int8PairSumsSaturate()) {
+  if (!a.reduce_range && quant::Int8PairSumsSaturateHere()) {
     j["warnings"] = {kSaturationWarning};
     if (!a.json) std::cerr << "warning: " << kSaturationWarning << "\n";
   }

@@ -41,6 +41,14 @@ DataType WeightCodeType(const QuantPolicy& policy, const ir::Node& node) {
   return MatchesAny(policy.int4_weights, node.name()) ? DataType::kInt4 : DataType::kInt8;
 }
 
+bool Int8PairSumsSaturateHere() {
+#if defined(__x86_64__)
+  return !__builtin_cpu_supports("avx512vnni") && !__builtin_cpu_supports("avxvnni");
+#else
+  return false;
+#endif
+}
+
 bool GlobMatch(const std::string& pattern, const std::string& name) {
   size_t p = 0, n = 0, star = std::string::npos, mark = 0;
   while (n < name.size()) {

@@ -56,6 +56,9 @@ struct QuantPolicy {
 };
 
 Status ValidatePolicy(const QuantPolicy& p);
+// Whether this machine is one `reduce_range` is for: an x86-64 CPU without VNNI, where ONNX
+// Runtime's and OpenVINO's int8 kernels add u8 x s8 product pairs in saturating int16.
+bool Int8PairSumsSaturateHere();
 // Glob match of a node name ('*' and '?').
 bool GlobMatch(const std::string& pattern, const std::string& name);
 // Whether input `index` of `node` is its weight (a constant quantized per channel) or bias.

@@ -12,6 +12,7 @@
 #include "ir/builder.h"
 #include "onnx/export.h"
 #include "onnx/import.h"
+#include "quant/policy.h"
 #include "quantize_cli_fixture.h"
 
 namespace shrink {
@@ -83,10 +84,8 @@ TEST_F(QuantizeCliTest, ReduceRangeWritesSevenBitWeights) {
     ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
     EXPECT_EQ(max_code(Path("r.onnx")), reduce ? 64 : 127);
     // Full-range weights on a CPU whose ORT kernels saturate them: a warning naming the flag.
-    const bool saturates =
-        !__builtin_cpu_supports("avx512vnni") && !__builtin_cpu_supports("avxvnni");
     EXPECT_EQ(r.stderr_data.find("warning: this CPU has no VNNI") != std::string::npos,
-              saturates && !reduce)
+              quant::Int8PairSumsSaturateHere() && !reduce)
         << r.stderr_data;
   }
 }
