@@ -20,7 +20,7 @@
 #include "onnx/import.h"
 #include "passes/fuse_qdq_ops.h"
 #include "passes/runtime_fusion.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 
@@ -55,9 +55,10 @@ Status Bench(const BenchArgs& a) {
   // QDQ models run in 8-bit on the fast runtime: QDQ patterns become QLinear ops first.
   // The runtime fusions (Gelu, LayerNorm, Attention) on what stays float, as a runtime applies
   // them.
-  // Without exact int8 dot products (no VNNI) they run as written.
+  // Where their int8 products would not be exact (full-range weights without VNNI) they run as
+  // written.
   if (!a.reference && !a.keep_qdq) {
-    if (runtime::fast::Int8DotExact()) SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
+    if (runtime::fast::QdqLowersExactly(model)) SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
     SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(model).status());
   }
   runtime::DimValues dims;

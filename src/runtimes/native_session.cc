@@ -4,7 +4,7 @@
 #include "onnx/import.h"
 #include "passes/fuse_qdq_ops.h"
 #include "passes/runtime_fusion.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 
 namespace shrink::runtimes {
 
@@ -14,9 +14,10 @@ Expected<std::unique_ptr<NativeSession>> NativeSession::Create(const ir::Model& 
   // A deep copy through the serializer: the session's plan refers into its own model.
   SHRINK_ASSIGN_OR_RETURN(std::string bytes, onnx_io::SerializeModel(model));
   SHRINK_ASSIGN_OR_RETURN(s->model_, onnx_io::ParseModel(bytes.data(), bytes.size()));
-  // Without exact int8 dot products (runtime/fast/onednn_util.h: Int8DotExact) a QDQ model runs
-  // as written: float kernels between its QuantizeLinear / DequantizeLinear nodes.
-  if (runtime::fast::Int8DotExact()) {
+  // Where its int8 products would not be exact (runtime/fast/int8_exact.h: full-range weights
+  // without VNNI) a QDQ model runs as written: float kernels between its QuantizeLinear /
+  // DequantizeLinear nodes.
+  if (runtime::fast::QdqLowersExactly(s->model_)) {
     SHRINK_ASSIGN_OR_RETURN(s->lowered_, passes::LowerQdq(s->model_));
   }
   SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(s->model_).status());

@@ -18,7 +18,7 @@
 #include "passes/fuse_qdq_ops.h"
 #include "passes/pass_manager.h"
 #include "runtime/executor.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 #include "runtime_util/op_test_util.h"

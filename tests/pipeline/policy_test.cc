@@ -36,7 +36,7 @@ TEST(Policy, ReadsStagesConstraintsAndAxes) {
   EXPECT_EQ(axes[1].option, "per_channel");
   EXPECT_EQ(axes[1].size, 2);
   EXPECT_EQ(axes[2].size, 1);
-  EXPECT_EQ(axes[3].option, "reduce_range");  // 7-bit weights: off unless asked
+  EXPECT_EQ(axes[3].option, "reduce_range");  // 7-bit weights: one choice unless asked
   EXPECT_EQ(axes[3].size, 1);
   EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["method"][2], "entropy");
 }
@@ -48,6 +48,10 @@ TEST(Policy, DefaultsForEmptyStages) {
   const auto* ptq = dynamic_cast<const PtqConfig*>(p->Stage("ptq"));
   ASSERT_NE(ptq, nullptr);
   EXPECT_EQ(ptq->format, "qdq");
+  // 7-bit weights by default only where int8 pair sums saturate (x86 without VNNI).
+  EXPECT_EQ(ptq->reduce_range, std::vector<bool>{quant::Int8PairSumsSaturateHere()});
+  EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["reduce_range"][0],
+            quant::Int8PairSumsSaturateHere());
   EXPECT_EQ(p->target_runtimes, std::vector<std::string>{"native"});
   EXPECT_EQ(p->cohort_tolerance_pct, 2.0);
   Expected<Policy> q = ParsePolicy(

@@ -21,7 +21,7 @@
 #include "quant/probe.h"
 #include "quant/quantize.h"
 #include "quant_test_util.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 

@@ -16,7 +16,7 @@
 #include "quant/quantize.h"
 #include "quant_test_util.h"
 #include "runtime/executor.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/session.h"
 #include "runtime/random_inputs.h"
 #include "runtime_util/op_test_util.h"

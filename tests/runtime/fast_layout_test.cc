@@ -8,7 +8,7 @@
 #include "runtime/fast/int8_depthwise.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/layout.h"
-#include "runtime/fast/onednn_util.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime_util/fast_test_util.h"
 
 namespace shrink::testing {

@@ -1,16 +1,18 @@
-// Int8DotExact (runtime/fast/onednn_util.h) and what follows from it, on this machine and, through
-// a second ctest entry (runtime.Int8Isa.WithoutVnni), under ONEDNN_MAX_CPU_ISA=AVX2, where
-// oneDNN's int8 kernels sum u8 x s8 pairs in saturating int16: an int8 conv and matmul with
-// full-range weights agree with the reference executor within one step either way (on VNNI
-// through oneDNN's or the native int8 kernels; without, because oneDNN's int8 factories decline),
-// and a QDQ model runs lowered to 8-bit only where that is exact.
+// Int8DotExact / Int8DotExactFor (runtime/fast/int8_exact.h) and what follows from them, on this
+// machine and, through a second ctest entry (runtime.Int8Isa.WithoutVnni), under
+// ONEDNN_MAX_CPU_ISA=AVX2, where oneDNN's int8 kernels sum u8 x s8 pairs in saturating int16: an
+// int8 conv and matmul with full-range weights agree with the reference executor within one step
+// either way (on VNNI through oneDNN's or the native int8 kernels; without, because oneDNN's int8
+// factories decline); with 7-bit weights they run on the fast kernels everywhere, still within
+// one step, at the largest pair sums too; a QDQ model runs lowered to 8-bit only where that is
+// exact: with full-range weights on VNNI, with 7-bit weights everywhere.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>
 
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_util.h"
-#include "runtime/fast/onednn_util.h"
 #include "runtime_util/fast_test_util.h"
 #include "runtime_util/qdq_maker.h"
 #include "runtimes/native_session.h"
@@ -55,6 +57,76 @@ TEST(Int8Isa, ExactInt8KernelsOrNone) {
   EXPECT_LE(MaxAbsDiff(mm.fast[0], mm.ref[0]), runtime::fast::kRequantTol);
 }
 
+// A u8 / s8 x s8 conv (3x3, `pads` 1, so oneDNN keeps the source zero-point attribute) and matmul
+// with weights `w_conv` / `w_mm`, output scale `y_scale`, on the fast runtime and the reference
+// executor, within one step, on a fast kernel when `fast`; returns the conv's reference output.
+Tensor ExpectExact(const Tensor& x_conv, const Tensor& w_conv, const Tensor& x_mm,
+                   const Tensor& w_mm, float y_scale, bool fast = true) {
+  const auto params = [&](const Tensor& x, const Tensor& w) {
+    const int x_zp = x.dtype() == DataType::kUInt8 ? 117 : -11;
+    return std::vector<Tensor>{x,
+                               Tensor::Scalar<float>(0.02f),
+                               ScalarQ(x.dtype(), x_zp),
+                               w,
+                               Tensor::Scalar<float>(0.01f),
+                               ScalarQ(DataType::kInt8, 0),
+                               Tensor::Scalar<float>(y_scale),
+                               ScalarQ(DataType::kUInt8, 121)};
+  };
+  const std::vector<bool> constant{false, true, true, true, true, true, true, true};
+  FastOpResult conv = RunBoth("QLinearConv", params(x_conv, w_conv), constant,
+                              {ir::MakeAttr("pads", Shape{1, 1, 1, 1})});
+  FastOpResult mm = RunBoth("QLinearMatMul", params(x_mm, w_mm), constant, {});
+  for (const FastOpResult* r : {&conv, &mm}) {
+    EXPECT_EQ(r->fast.size(), 1u);
+    if (r->fast.size() != 1u) continue;
+    EXPECT_EQ(r->backend != "reference", fast) << r->backend;
+    EXPECT_LE(MaxAbsDiff(r->fast[0], r->ref[0]), runtime::fast::kRequantTol);
+  }
+  return conv.ref.empty() ? Tensor() : conv.ref[0];
+}
+
+Tensor Filled(DataType t, const Shape& shape, int v) {
+  Tensor out(t, shape);
+  for (int64_t i = 0; i < out.numel(); ++i) out.SetFromDouble(i, v);
+  return out;
+}
+
+TEST(Int8Isa, SevenBitWeightsRunFastEverywhere) {
+  const int w = runtime::fast::kPairSafeWeight;
+  const Shape xs{1, 64, 10, 10}, ws{32, 64, 3, 3}, as{16, 600}, bs{600, 40};
+  ExpectExact(RandomQ(DataType::kUInt8, xs, 1, 0, 255), RandomQ(DataType::kInt8, ws, 2, -w, w),
+              RandomQ(DataType::kUInt8, as, 3, 0, 255), RandomQ(DataType::kInt8, bs, 4, -w, w),
+              0.4f);
+  // s8 activations: oneDNN shifts them into u8 and, below VNNI, halves the weights, so there
+  // they stay on the reference kernels.
+  ExpectExact(RandomQ(DataType::kInt8, xs, 5, -128, 127), RandomQ(DataType::kInt8, ws, 6, -w, w),
+              RandomQ(DataType::kInt8, as, 7, -128, 127), RandomQ(DataType::kInt8, bs, 8, -w, w),
+              0.4f, runtime::fast::Int8DotExact());
+  // The largest pair sums, 2 * 255 * (+-64): all inputs 255, all weights at either bound. With
+  // y_scale 16 an interior conv output is 121 +- (255 - 117) * 64 * 576 * 0.02 * 0.01 / 16 =
+  // 121 +- 64: inside [0, 255], so the sums themselves are compared, not two saturated bytes.
+  for (int sign : {1, -1}) {
+    Tensor y = ExpectExact(Filled(DataType::kUInt8, xs, 255), Filled(DataType::kInt8, ws, sign * w),
+                           Filled(DataType::kUInt8, as, 255), Filled(DataType::kInt8, bs, sign * w),
+                           16.0f);
+    ASSERT_TRUE(y.defined());
+    const double interior = y.GetAsDouble(5 * 10 + 5);  // channel 0, row 5, column 5
+    EXPECT_NEAR(interior, 121 + sign * 64, 1.0);
+  }
+}
+
+// Halves every int8 weight of a QDQ model (a constant DequantizeLinear input) into 7 bits.
+void HalveWeights(ir::Model& m) {
+  for (const auto& n : m.graph->nodes()) {
+    ir::Value* w = n->op_type() == "DequantizeLinear" ? n->input(0) : nullptr;
+    if (!w || !w->is_initializer() || w->data().dtype() != DataType::kInt8) continue;
+    Tensor half = w->data().Clone();
+    for (int64_t i = 0; i < half.numel(); ++i) half.data<int8_t>()[i] /= 2;
+    n->SetInput(0, m.graph->AddInitializer(w->name() + "_7bit", std::move(half)));
+  }
+}
+
 TEST(Int8Isa, QdqModelsLowerOnlyWhereExact) {
   ir::Model m = ir::MakeModel(17);
   ir::Graph& g = *m.graph;
@@ -67,6 +139,16 @@ TEST(Int8Isa, QdqModelsLowerOnlyWhereExact) {
   Expected<std::unique_ptr<runtimes::NativeSession>> s = runtimes::NativeSession::Create(m, 1);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ((*s)->lowered_qdq(), runtime::fast::Int8DotExact());
+  HalveWeights(m);
+  s = runtimes::NativeSession::Create(m, 1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE((*s)->lowered_qdq());
+  EXPECT_TRUE(runtime::fast::QdqLowersExactly(m));
+  // s8 activations: exact only with VNNI.
+  for (const auto& n : m.graph->nodes())
+    if (n->op_type() == "QuantizeLinear")
+      n->SetInput(2, m.graph->AddInitializer(n->name() + "_s8_zp", ScalarQ(DataType::kInt8, 0)));
+  EXPECT_EQ(runtime::fast::QdqLowersExactly(m), runtime::fast::Int8DotExact());
 }
 
 }  // namespace

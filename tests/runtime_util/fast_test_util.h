@@ -10,6 +10,7 @@
 
 #include "ir/builder.h"
 #include "runtime/executor.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/onednn_util.h"
 #include "runtime/fast/session.h"
 #include "runtime_util/op_test_util.h"

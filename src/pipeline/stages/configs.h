@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pipeline/stage_config.h"
+#include "quant/policy.h"
 
 namespace shrink::pipeline {
 
@@ -25,8 +26,10 @@ struct PtqConfig : StageConfig {
   double percentile = 99.99;                                 // for "percentile"
   std::vector<bool> per_channel = {true};
   std::vector<bool> symmetric = {true};  // weights; activations follow `activations`
-  // 7-bit weights (QuantPolicy::reduce_range): for targets whose int8 kernels saturate.
-  std::vector<bool> reduce_range = {false};
+  // 7-bit weights (QuantPolicy::reduce_range): by default where int8 kernels saturate (x86 CPUs
+  // without VNNI: there ONNX Runtime is inaccurate with full-range weights and shrink's runtime
+  // runs them in float, slower than fp32).
+  std::vector<bool> reduce_range = {quant::Int8PairSumsSaturateHere()};
   std::vector<std::string> activations = {"u8"};  // u8 (asymmetric) | s8 (symmetric)
   std::vector<bool> dynamic = {false};
   std::vector<bool> keep_first_last = {false};

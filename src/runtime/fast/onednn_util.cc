@@ -50,16 +50,6 @@ std::optional<EltwiseSpec> EltwiseFor(const FusedActivation& a) {
   return std::nullopt;
 }
 
-bool Int8DotExact() {
-  using isa = dnnl::cpu_isa;
-  static const bool exact = [] {
-    const isa i = dnnl::get_effective_cpu_isa();
-    return i == isa::avx512_core_vnni || i == isa::avx512_core_bf16 || i == isa::avx512_core_amx ||
-           i == isa::avx2_vnni;
-  }();
-  return exact;
-}
-
 bool CanFuseEltwise(const FusedActivation& act) { return EltwiseFor(act).has_value(); }
 
 bool CanFuseEltwiseOrSum(const FusedActivation& act) {

@@ -26,15 +26,6 @@ dnnl::memory::dims ToDims(const Shape& s);
 dnnl::memory::desc PlainDesc(const Shape& s,
                              dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
 
-// Whether oneDNN's int8 convolutions and matmuls are exact here: they need a VNNI instruction set
-// (AVX-512 VNNI, AMX or AVX2-VNNI, as oneDNN's effective ISA says, ONEDNN_MAX_CPU_ISA included).
-// Below that oneDNN multiplies u8 by s8 pairwise into saturating int16 sums (vpmaddubsw), so
-// full-range weights can overflow: with ONEDNN_MAX_CPU_ISA=AVX2 the int8 kernel tests came out
-// up to 43 quantization steps off. The int8 factories decline then (reference kernels), and
-// runtimes::NativeSession and `shrink bench` run QDQ models as written (float kernels between
-// Q / DQ).
-bool Int8DotExact();
-
 struct EltwiseSpec {
   dnnl::algorithm alg;
   float alpha = 0.0f;

@@ -15,6 +15,7 @@
 // zp * sum(w[m]) exactly. Padded convs keep the source zero-point attribute (their border
 // windows see fewer real inputs than sum(w[m]) assumes).
 // Rounding: see int8_util.h (at most one quantization step from the reference kernel).
+// Without VNNI only u8 activations with 7-bit weights run here (int8_exact.h: Int8DotExactFor), the rest decline.
 // com.shrink QLinearConvAct (passes::FuseQdqConvActivation; reference runtime/kernels/
 // conv_integer.cc) runs on the same primitive with output scales x_scale * w_scale[m] (the
 // float domain), the activation as an eltwise post-op, then eltwise linear (1 / y_scale, + y_zp)
@@ -26,6 +27,7 @@
 #include <cmath>
 #include <map>
 
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/onednn_conv.h"
 #include "runtime/fast/qlinear_conv_native.h"
@@ -138,13 +140,18 @@ class Int8ConvOneDnn : public FastKernel {
   Built* current_ = nullptr;
 };
 
+// The kernel, where its products are exact (int8_exact.h).
+std::unique_ptr<FastKernel> MakeInt8Conv(const CreateInfo& info, Int8ConvParams p) {
+  if (!Int8DotExactFor(p.x_dtype, p.w)) return nullptr;
+  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+}
+
 // QLinearConv; with `acts`, the QLinearConvAct variant (int8_util.h: QLinearConvParams).
 std::unique_ptr<FastKernel> MakeQLinearConvWith(const CreateInfo& info,
                                                 std::vector<FusedActivation> acts) {
-  if (!Int8DotExact()) return nullptr;
   auto p = QLinearConvParams(info, std::move(acts));
   if (!p) return nullptr;
-  return std::make_unique<Int8ConvOneDnn>(info, std::move(*p));
+  return MakeInt8Conv(info, std::move(*p));
 }
 
 std::unique_ptr<FastKernel> MakeQLinearConv(const CreateInfo& info) {
@@ -166,7 +173,6 @@ std::unique_ptr<FastKernel> MakeQLinearConvAct(const CreateInfo& info) {
 // that f32 bias: the sum then rounds to float32 near |conv(x, w)|, within ~1 accumulator unit for
 // K up to ~500). A zero or non-finite multiplier declines (reference kernel).
 std::unique_ptr<FastKernel> MakeQConvFloat(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const Tensor* w = ConstInput(info, 3);
   auto xs = FloatsOf(ConstInput(info, 1)), ws = FloatsOf(ConstInput(info, 4));
   auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
@@ -194,12 +200,11 @@ std::unique_ptr<FastKernel> MakeQConvFloat(const CreateInfo& info) {
   }
   p.x_zp = *xzp;
   p.acts = info.post_ops;
-  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+  return MakeInt8Conv(info, std::move(p));
 }
 
 // ConvInteger(x, w[, x_zp, w_zp]) -> int32.
 std::unique_ptr<FastKernel> MakeConvInteger(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const Tensor* w = ConstInput(info, 1);
   auto xzp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
   if (!w || !xzp || (!OmittedInput(info, 3) && !ConstInput(info, 3))) return nullptr;
@@ -209,7 +214,7 @@ std::unique_ptr<FastKernel> MakeConvInteger(const CreateInfo& info) {
   if (!s8) return nullptr;
   p.w = std::move(*s8);
   p.x_zp = *xzp;
-  return std::make_unique<Int8ConvOneDnn>(info, std::move(p));
+  return MakeInt8Conv(info, std::move(p));
 }
 
 // Small u8 convolutions run natively (qlinear_conv_native.h), the rest on oneDNN.

@@ -4,7 +4,8 @@
 // its leading dims are flattened into rows (numpy semantics against a 2-D B). B is converted to s8
 // (b - b_zp) once at create and reordered into the primitive's preferred layout once per shape;
 // primitives are cached by A's shape. Non-constant B, per-row A parameters or 3-D+ B: the factory
-// declines (reference kernel). Rounding: see int8_util.h.
+// declines (reference kernel), as do, without VNNI, s8 A and B with more than 7 bits (int8_exact.h:
+// Int8DotExactFor). Rounding: see int8_util.h.
 // Zero points never reach oneDNN's zero-point attributes (slow kernels, see
 // qlinear_conv_onednn.cc): A's is folded into the int32 bias once at create ((a - zp) @ b =
 // a @ b - zp * column sums of b, exact), the destination's is an eltwise linear post-op.
@@ -23,6 +24,7 @@
 
 #include "runtime/fast/int8_gemm.h"
 #include "runtime/fast/int8_gemv.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/spin_pool.h"
 
@@ -178,9 +180,14 @@ class Int8MatMulOneDnn : public FastKernel {
   Built* current_ = nullptr;
 };
 
+// The kernel, where its products are exact (int8_exact.h).
+std::unique_ptr<FastKernel> MakeInt8MatMul(const CreateInfo& info, Int8MatMulParams p) {
+  if (!Int8DotExactFor(p.a_dtype, p.b)) return nullptr;
+  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+}
+
 // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp).
 std::unique_ptr<FastKernel> MakeQLinearMatMul(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4)),
        ys = FloatsOf(ConstInput(info, 6));
@@ -200,12 +207,11 @@ std::unique_ptr<FastKernel> MakeQLinearMatMul(const CreateInfo& info) {
   p.scales = OutputScales((*as)[0], *bs, (*ys)[0]);
   p.a_zp = *azp;
   p.y_zp = *yzp;
-  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+  return MakeInt8MatMul(info, std::move(p));
 }
 
 // MatMulInteger(a, b[, a_zp, b_zp]) -> int32.
 std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 1);
   auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
   if (!b || b->rank() != 2 || !azp || (!OmittedInput(info, 3) && !ConstInput(info, 3)))
@@ -216,13 +222,12 @@ std::unique_ptr<FastKernel> MakeMatMulInteger(const CreateInfo& info) {
   if (!s8) return nullptr;
   p.b = std::move(*s8);
   p.a_zp = *azp;
-  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+  return MakeInt8MatMul(info, std::move(p));
 }
 
 // com.shrink QMatMulFloat(a, a_scale, a_zp, b, b_scale, b_zp) -> float32 (passes::
 // FuseQdqFloatOutput): a of any rank, constant 2-D b, output scales a_scale * b_scale[n].
 std::unique_ptr<FastKernel> MakeQMatMulFloat(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
   auto azp = ScalarInt(ConstInput(info, 2), OmittedInput(info, 2));
@@ -237,14 +242,13 @@ std::unique_ptr<FastKernel> MakeQMatMulFloat(const CreateInfo& info) {
   p.b = std::move(*s8);
   p.scales = OutputScales((*as)[0], *bs, 1.0f);
   p.a_zp = *azp;
-  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+  return MakeInt8MatMul(info, std::move(p));
 }
 
 // com.microsoft QGemm(a, a_scale, a_zp, b, b_scale, b_zp[, c][, y_scale][, y_zp]) with transA = 0,
 // constant B (transposed to [K, N] here when transB), C absent or an int32 constant scalar / row of
 // N; float32 output when y_scale is absent.
 std::unique_ptr<FastKernel> MakeQGemm(const CreateInfo& info) {
-  if (!Int8DotExact()) return nullptr;
   const ir::Node& n = *info.node;
   const Tensor* b = ConstInput(info, 3);
   auto as = FloatsOf(ConstInput(info, 1)), bs = FloatsOf(ConstInput(info, 4));
@@ -292,7 +296,7 @@ std::unique_ptr<FastKernel> MakeQGemm(const CreateInfo& info) {
     p.y_zp = *yzp;
   }
   p.a_zp = *azp;
-  return std::make_unique<Int8MatMulOneDnn>(info, std::move(p));
+  return MakeInt8MatMul(info, std::move(p));
 }
 
 }  // namespace
