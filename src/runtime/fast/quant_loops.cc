@@ -47,7 +47,7 @@ template <typename Q>
 
 }  // namespace
 
-#define SHRINK_CLONES __attribute__((target_clones("arch=x86-64-v4", "default")))
+#define SHRINK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
 SHRINK_CLONES void QuantizeLoop(const float* x, uint8_t* y, int64_t n, float s, float z) {
   Quantize(x, y, n, s, z);
@@ -108,10 +108,57 @@ template <typename Q>
 
 #pragma GCC diagnostic pop
 
+// The same in AVX2, 8 elements a vector, two vectors a step (CPUs without AVX-512).
+template <typename Q>
+[[gnu::target("avx2"), gnu::always_inline]] inline __m256 Load8(const Q* x) {
+  const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(x));
+  return _mm256_cvtepi32_ps(std::is_same_v<Q, uint8_t> ? _mm256_cvtepu8_epi32(v)
+                                                       : _mm256_cvtepi8_epi32(v));
+}
+
+struct QAddAvx2Consts {
+  __m256 ka, kb, az, bz, lo, hi;
+  __m256i cz;
+};
+
+// 8 results as int32, each within Q's range.
+template <typename Q>
+[[gnu::target("avx2"), gnu::always_inline]] inline __m256i QAdd8(const Q* a, const Q* b,
+                                                                 const QAddAvx2Consts& k) {
+  const __m256 v = _mm256_add_ps(_mm256_mul_ps(k.ka, _mm256_sub_ps(Load8(a), k.az)),
+                                 _mm256_mul_ps(k.kb, _mm256_sub_ps(Load8(b), k.bz)));
+  return _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(v, k.lo), k.hi)), k.cz);
+}
+
+template <typename Q>
+[[gnu::target("avx2")]] int64_t QAddAvx2(const Q* a, const Q* b, Q* c, int64_t n,
+                                         const QAddParams& p) {
+  const QAddAvx2Consts k{_mm256_set1_ps(p.as / p.cs),
+                         _mm256_set1_ps(p.bs / p.cs),
+                         _mm256_set1_ps(p.az),
+                         _mm256_set1_ps(p.bz),
+                         _mm256_set1_ps(kLo<Q> - p.cz),
+                         _mm256_set1_ps(kHi<Q> - p.cz),
+                         _mm256_set1_epi32(static_cast<int32_t>(p.cz))};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i q0 = QAdd8(a + i, b + i, k), q1 = QAdd8(a + i + 8, b + i + 8, k);
+    // int32 -> int16 -> 8-bit; in range, so the packs' saturation changes nothing. The 256-bit
+    // packs work per 128-bit lane: [q0 lo, q1 lo, q0 hi, q1 hi] in 16 bits, reordered after.
+    const __m256i w = _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xD8);
+    const __m128i lo16 = _mm256_castsi256_si128(w), hi16 = _mm256_extracti128_si256(w, 1);
+    const __m128i bytes =
+        std::is_same_v<Q, uint8_t> ? _mm_packus_epi16(lo16, hi16) : _mm_packs_epi16(lo16, hi16);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(c + i), bytes);
+  }
+  return i;
+}
+
 template <typename Q>
 void QAddDispatch(const Q* a, const Q* b, Q* c, int64_t n, const QAddParams& p) {
   static const bool avx512 = __builtin_cpu_supports("avx512bw");
-  const int64_t done = avx512 ? QAddAvx512(a, b, c, n, p) : 0;
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  const int64_t done = avx512 ? QAddAvx512(a, b, c, n, p) : avx2 ? QAddAvx2(a, b, c, n, p) : 0;
   if (done < n) QAddGeneric(a + done, b + done, c + done, n - done, p);
 }
 

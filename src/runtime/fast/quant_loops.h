@@ -1,12 +1,12 @@
 // The elementwise loops of the native Quantize / Dequantize / QLinearAdd kernels, each compiled
-// twice (GCC / Clang target_clones): for AVX-512 (x86-64-v4) and for the baseline ISA, one picked
-// when the program loads. The baseline build alone runs them 4 floats wide (SSE2): a 5k-element
-// int8 residual Add took ~4 us. Same float32 formulas, in the same order, as the reference kernels
-// (bit-identical results; built with -ffp-contract=off, so no clone fuses a * b + c): the quotient
-// is clamped to the integer range shifted by the zero point and rounded half to even with the
-// magic-number trick (|v| < 2^22). QLinearAdd has its own AVX-512 loop besides (16 elements per
-// step: the clone's widenings and packs took ~1.4 instructions per element), the same float32
-// operations with rounding by conversion. Internal to the fast runtime.
+// three times (GCC / Clang target_clones): for AVX-512 (x86-64-v4), AVX2 (x86-64-v3) and the
+// baseline ISA, one picked when the program loads. The baseline build alone runs them 4 floats wide
+// (SSE2): a 5k-element int8 residual Add took ~4 us. Same float32 formulas, in the same order, as
+// the reference kernels (bit-identical results; built with -ffp-contract=off, so no clone fuses
+// a * b + c): the quotient is clamped to the integer range shifted by the zero point and rounded
+// half to even with the magic-number trick (|v| < 2^22). QLinearAdd has its own AVX-512 and AVX2
+// loops besides (16 elements per step: the clones' widenings and packs took ~1.4 instructions per
+// element), the same float32 operations with rounding by conversion. Internal to the fast runtime.
 #pragma once
 
 #include <cstdint>
