@@ -92,6 +92,7 @@ TEST(FastLayout, ConversionsRoundTrip) {
 struct QBuilder {
   ir::Graph& g;
   DataType qt;
+  int w_max = 127;  // weights uniform in [-w_max, w_max]
   int counter = 0;
 
   std::string Name(const std::string& p) { return p + std::to_string(counter++); }
@@ -108,7 +109,7 @@ struct QBuilder {
     for (int64_t i = 0; i < cout; ++i)
       ws.data<float>()[i] = 0.004f + 0.001f * static_cast<float>(i);
     auto w =
-        g.AddInitializer(n + "_w", RandomQ(DataType::kInt8, {cout, cin, k, k}, seed, -127, 127));
+        g.AddInitializer(n + "_w", RandomQ(DataType::kInt8, {cout, cin, k, k}, seed, -w_max, w_max));
     Tensor wzp(DataType::kInt8, {cout});
     for (int64_t i = 0; i < cout; ++i) wzp.data<int8_t>()[i] = 0;
     auto b = g.AddInitializer(n + "_b", RandomQ(DataType::kInt32, {cout}, seed + 1, -500, 500));
@@ -229,25 +230,30 @@ ir::Value* ResidualPool(QBuilder& b, ir::Value* x, int64_t cin, int64_t mid) {
 }
 
 // x -> conv1 -> conv2 -> add(conv2, conv1) -> DQ -> Q -> MaxPool -> conv3 -> conv4 -> y,
-// conv3 -> Cast -> z (Cast has no channels-last kernel: conv3 stays plain).
+// conv3 -> Cast -> z (Cast has no channels-last kernel: conv3 stays plain). The 3x3 convs are
+// padded with a nonzero input zero point: on oneDNN they read a padded copy of their input, plain
+// (conv1) or channels-last (conv2, conv4). 7-bit weights run on fast kernels without VNNI too.
 TEST(FastLayout, Int8ResidualChainMatchesReference) {
-  for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
-    SCOPED_TRACE(DataTypeName(qt));
-    ir::Model m = ir::MakeModel(17);
-    m.SetOpset("com.microsoft", 1);
-    ir::Graph& g = *m.graph;
-    QBuilder b{g, qt};
-    ir::Value* p = ResidualPool(b, QInput(g, "x", qt, {2, 4, 12, 12}), 4, 8);
-    ir::Value* c3 = b.Conv(p, 8, 6, 1, 30);
-    g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
-    g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
-    RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 12, 12}, 100, 3));
-    if (ConvKernels()) EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
-    for (const auto& s : on.profile)
-      if (s.op_type != "Cast" && (ConvKernels() || s.op_type != "QLinearConv")) {
-        EXPECT_NE(s.backend, "reference") << s.name;
-      }
-  }
+  for (int w_max : {127, runtime::fast::kPairSafeWeight})
+    for (DataType qt : {DataType::kUInt8, DataType::kInt8}) {
+      SCOPED_TRACE(std::string(DataTypeName(qt)) + " weights +-" + std::to_string(w_max));
+      ir::Model m = ir::MakeModel(17);
+      m.SetOpset("com.microsoft", 1);
+      ir::Graph& g = *m.graph;
+      QBuilder b{g, qt, w_max};
+      ir::Value* p = ResidualPool(b, QInput(g, "x", qt, {2, 4, 12, 12}), 4, 8);
+      ir::Value* c3 = b.Conv(p, 8, 6, 1, 30);
+      g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
+      g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
+      RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 12, 12}, 100, 3));
+      const bool convs = ConvKernels() ||
+                         (qt == DataType::kUInt8 && w_max <= runtime::fast::kPairSafeWeight);
+      if (convs) EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
+      for (const auto& s : on.profile)
+        if (s.op_type != "Cast" && (convs || s.op_type != "QLinearConv")) {
+          EXPECT_NE(s.backend, "reference") << s.name;
+        }
+    }
 }
 
 // On two threads, an int8 plan of native kernels only (u8) splits its steps on the spin pool's
