@@ -8,6 +8,7 @@
 // exact: with full-range weights on VNNI, with 7-bit weights everywhere.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -114,6 +115,33 @@ TEST(Int8Isa, SevenBitWeightsRunFastEverywhere) {
     const double interior = y.GetAsDouble(5 * 10 + 5);  // channel 0, row 5, column 5
     EXPECT_NEAR(interior, 121 + sign * 64, 1.0);
   }
+}
+
+// A few rows of A (the int8 GEMV: AVX-512 VNNI, or AVX2 for 7-bit weights without VNNI, its row
+// blocks of 1, 2 and 4), K not a multiple of 4, partial column tiles, per-column scales, u8 and
+// s8 outputs: within one step of the reference.
+TEST(Int8Isa, SevenBitGemvRowsMatchReference) {
+  const int w = runtime::fast::kPairSafeWeight;
+  uint32_t seed = 40;
+  for (int64_t rows : {1, 2, 3, 4, 5})
+    for (int64_t k : {37, 256})
+      for (int64_t n : {5, 40})
+        for (DataType yt : {DataType::kUInt8, DataType::kInt8}) {
+          SCOPED_TRACE("rows " + std::to_string(rows) + " k " + std::to_string(k) + " n " +
+                       std::to_string(n) + " " + DataTypeName(yt));
+          const float ys = 0.02f * 0.01f * std::sqrt(static_cast<float>(k)) * 70.0f;
+          FastOpResult r = RunBoth(
+              "QLinearMatMul",
+              {RandomQ(DataType::kUInt8, {rows, k}, seed, 0, 255), Tensor::Scalar<float>(0.02f),
+               ScalarQ(DataType::kUInt8, 117), RandomQ(DataType::kInt8, {k, n}, seed + 1, -w, w),
+               RandomTensor({n}, seed + 2, 0.005f, 0.015f), Tensor(DataType::kInt8, {n}),
+               Tensor::Scalar<float>(ys), ScalarQ(yt, yt == DataType::kUInt8 ? 121 : 3)},
+              {false, true, true, true, true, true, true, true}, {});
+          seed += 3;
+          ASSERT_EQ(r.fast.size(), 1u);
+          EXPECT_NE(r.backend, "reference");
+          EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), runtime::fast::kRequantTol);
+        }
 }
 
 // Halves every int8 weight of a QDQ model (a constant DequantizeLinear input) into 7 bits.

@@ -42,8 +42,6 @@ bool Int8GemvAvailable() {
   return has;
 }
 
-// The rows of `a` as u8 with a row stride of kp: in place for u8 rows with K a multiple of 4, else
-// padded copies (zeros beyond K; s8 flipped to u8 by + 128) in `stack` or, when larger, `heap`.
 const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
                         uint8_t* stack, size_t stack_bytes, std::vector<uint8_t>& heap) {
   const uint8_t* src = static_cast<const uint8_t*>(a);

@@ -40,4 +40,18 @@ void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t ro
               const int32_t* bias, const float* scales, bool per_column, float y_zp,
               DataType y_dtype, void* y);
 
+// The same on AVX2 (int8_gemv_avx2.cc; CPUs without VNNI): each 4-byte group through vpmaddubsw's
+// u8 x s8 pair sums in int16 and vpmaddwd, exact only for weights within kPairSafeWeight
+// (int8_exact.h), which callers ensure (Int8DotExactFor). Same packing, results and rounding.
+bool Int8GemvAvx2Available();
+void Int8GemvAvx2(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
+                  const int32_t* bias, const float* scales, bool per_column, float y_zp,
+                  DataType y_dtype, void* y);
+
+// Internal to both: the rows of `a` as u8 with a row stride of kp, in place for u8 rows with K a
+// multiple of 4, else padded copies (zeros beyond K; s8 flipped to u8 by + 128) in `stack` or,
+// when larger, `heap`.
+const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
+                        uint8_t* stack, size_t stack_bytes, std::vector<uint8_t>& heap);
+
 }  // namespace shrink::runtime::fast

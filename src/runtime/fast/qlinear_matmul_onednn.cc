@@ -9,8 +9,9 @@
 // Zero points never reach oneDNN's zero-point attributes (slow kernels, see
 // qlinear_conv_onednn.cc): A's is folded into the int32 bias once at create ((a - zp) @ b =
 // a @ b - zp * column sums of b, exact), the destination's is an eltwise linear post-op.
-// At most kInt8GemvMaxRows rows of A (and a VNNI CPU) run on the own int8 GEMV (int8_gemv.h)
-// instead of oneDNN, with the same requantization; more rows of u8 A with K a multiple of 4 and an
+// At most kInt8GemvMaxRows rows of A run on the own int8 GEMV (int8_gemv.h; AVX-512 VNNI, or
+// AVX2 for the 7-bit weights that run here without VNNI) instead of oneDNN, with the same
+// requantization; more rows of u8 A with K a multiple of 4 and an
 // 8-bit or float output on the own int8 GEMM (int8_gemm.h), the rows split across the session's
 // threads on the spin pool (spin_pool.h): no OpenMP region in an int8 CNN's classifier, whose
 // worker thread would spin on the second core for milliseconds after it, against the spin pool's
@@ -22,9 +23,9 @@
 #include <algorithm>
 #include <map>
 
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_gemm.h"
 #include "runtime/fast/int8_gemv.h"
-#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/spin_pool.h"
 
@@ -73,9 +74,10 @@ class Int8MatMulOneDnn : public FastKernel {
       return;
     }
     if (b.gemv_rows > 0) {
-      Int8Gemv(gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
-               p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
-               p_.scales.size() > 1, static_cast<float>(p_.y_zp), p_.y_dtype, out[0]);
+      (Int8GemvAvailable() ? Int8Gemv : Int8GemvAvx2)(
+          gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
+          p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
+          p_.scales.size() > 1, static_cast<float>(p_.y_zp), p_.y_dtype, out[0]);
       return;
     }
     b.a.set_data_handle(const_cast<void*>(in[0]));
@@ -104,7 +106,9 @@ class Int8MatMulOneDnn : public FastKernel {
     out.y_shape.back() = n;
     if (a.size() == 1) out.y_shape = {n};
     const int64_t m = NumElements(a) / std::max<int64_t>(k, 1);
-    if (m > 0 && m <= kInt8GemvMaxRows && Int8GemvAvailable() && !p_.scales.empty() &&
+    // Without VNNI, the AVX2 GEMV (the weights are within 7 bits there: Int8DotExactFor).
+    const bool gemv = Int8GemvAvailable() || Int8GemvAvx2Available();
+    if (m > 0 && m <= kInt8GemvMaxRows && gemv && !p_.scales.empty() &&
         p_.y_dtype != DataType::kInt32) {
       if (gemv_.n == 0) gemv_ = PackInt8Gemv(p_.b.data<int8_t>(), k, n);
       out.gemv_rows = m;
