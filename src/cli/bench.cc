@@ -58,7 +58,8 @@ Status Bench(const BenchArgs& a) {
   // Where their int8 products would not be exact (full-range weights without VNNI) they run as
   // written.
   if (!a.reference && !a.keep_qdq) {
-    if (runtime::fast::QdqLowersExactly(model)) SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
+    if (runtime::fast::QdqLowersExactly(model))
+      SHRINK_RETURN_IF_ERROR(passes::LowerQdq(model).status());
     SHRINK_RETURN_IF_ERROR(passes::FuseForRuntime(model).status());
   }
   runtime::DimValues dims;

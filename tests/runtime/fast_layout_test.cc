@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "runtime/fast/int8_depthwise.h"
+#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/layout.h"
-#include "runtime/fast/int8_exact.h"
 #include "runtime_util/fast_test_util.h"
 
 namespace shrink::testing {
@@ -108,8 +108,8 @@ struct QBuilder {
     Tensor ws(DataType::kFloat32, {cout});
     for (int64_t i = 0; i < cout; ++i)
       ws.data<float>()[i] = 0.004f + 0.001f * static_cast<float>(i);
-    auto w =
-        g.AddInitializer(n + "_w", RandomQ(DataType::kInt8, {cout, cin, k, k}, seed, -w_max, w_max));
+    auto w = g.AddInitializer(n + "_w",
+                              RandomQ(DataType::kInt8, {cout, cin, k, k}, seed, -w_max, w_max));
     Tensor wzp(DataType::kInt8, {cout});
     for (int64_t i = 0; i < cout; ++i) wzp.data<int8_t>()[i] = 0;
     auto b = g.AddInitializer(n + "_b", RandomQ(DataType::kInt32, {cout}, seed + 1, -500, 500));
@@ -246,8 +246,8 @@ TEST(FastLayout, Int8ResidualChainMatchesReference) {
       g.AddOutput(b.Conv(c3, 6, 5, 3, 40));
       g.AddOutput(g.AddNode("Cast", {c3}, {"z"}, {MakeAttr("to", int64_t{1})}, "cast")->output(0));
       RunResult on = ExpectSameOutputs(m, RandomXFeeds(qt, {2, 4, 12, 12}, 100, 3));
-      const bool convs = ConvKernels() ||
-                         (qt == DataType::kUInt8 && w_max <= runtime::fast::kPairSafeWeight);
+      const bool convs =
+          ConvKernels() || (qt == DataType::kUInt8 && w_max <= runtime::fast::kPairSafeWeight);
       if (convs) EXPECT_EQ(on.channels_last_values, 6);  // conv1, conv2, add, dq, q, pool
       for (const auto& s : on.profile)
         if (s.op_type != "Cast" && (convs || s.op_type != "QLinearConv")) {

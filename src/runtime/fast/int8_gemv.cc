@@ -12,12 +12,6 @@
 #include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
-namespace {
-
-constexpr int64_t kSplitMinBytes = 64 * 1024;  // of weights: below, one thread
-
-}  // namespace
-
 Int8GemvWeights PackInt8Gemv(const int8_t* b, int64_t k, int64_t n) {
   Int8GemvWeights w;
   w.k = k;
@@ -40,6 +34,18 @@ bool Int8GemvAvailable() {
   static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                           __builtin_cpu_supports("avx512vnni");
   return has;
+}
+
+void ForTileGroups(const Int8GemvWeights& w, int64_t group, int threads,
+                   const std::function<void(int64_t, int64_t)>& tiles) {
+  const int64_t groups = (w.tiles + group - 1) / group;
+  const int64_t chunks =
+      w.kp * w.n >= kInt8GemvSplitMinBytes ? std::min<int64_t>(groups, threads) : 1;
+  SpinPool::Run(chunks, threads, [&](int64_t c) {
+    const int64_t end = SpinPool::ChunkStart(groups, c + 1, chunks);
+    for (int64_t g = SpinPool::ChunkStart(groups, c, chunks); g < end; ++g)
+      tiles(g * group, std::min(group, w.tiles - g * group));
+  });
 }
 
 const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
@@ -71,15 +77,7 @@ const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, 
 
 namespace {
 
-struct Epilogue {
-  const Int8GemvWeights& w;
-  int32_t flip;  // 128 for s8 activations (a + 128 was multiplied), else 0
-  const int32_t* bias;
-  const float* scales;
-  bool per_column;
-  float y_zp;
-  DataType y_dtype;
-
+struct Epilogue : Int8GemvOut {
   void Store(__m512i acc, int64_t row, int64_t n0, void* y) const {
     const int64_t cols = std::min<int64_t>(16, w.n - n0);
     const __mmask16 m = static_cast<__mmask16>(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
@@ -142,23 +140,12 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
     for (int j = 0; j < NT; ++j) e.Store(acc[r][j], row0 + r, (t0 + j) * 16, y);
 }
 
-// Tiles in groups of NT, the groups split across threads when the weights are large enough to
-// outweigh a hand-off (spin_pool.h).
 template <int MR, int NT>
 void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y,
             int threads) {
-  const int64_t groups = (w.tiles + NT - 1) / NT;
-  const int64_t chunks = w.kp * w.n >= kSplitMinBytes ? std::min<int64_t>(groups, threads) : 1;
-  SpinPool::Run(chunks, threads, [&](int64_t c) {
-    const int64_t end = SpinPool::ChunkStart(groups, c + 1, chunks);
-    for (int64_t g = SpinPool::ChunkStart(groups, c, chunks); g < end; ++g) {
-      const int64_t t0 = g * NT;
-      if (t0 + NT <= w.tiles) {
-        Tiles<MR, NT>(w, a, t0, e, row0, y);
-      } else {
-        for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
-      }
-    }
+  ForTileGroups(w, NT, threads, [&](int64_t t0, int64_t count) {
+    if (count == NT) return Tiles<MR, NT>(w, a, t0, e, row0, y);
+    for (int64_t t = t0; t < t0 + count; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
   });
 }
 
@@ -167,7 +154,7 @@ void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64
 template <int MR>
 void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
   const int threads = omp_get_max_threads();
-  if (MR == 1 && (w.tiles >= 8 * threads || w.kp * w.n < kSplitMinBytes))
+  if (MR == 1 && (w.tiles >= 8 * threads || w.kp * w.n < kInt8GemvSplitMinBytes))
     return Groups<MR, 8>(w, a, e, row0, y, threads);
   Groups<MR, 4>(w, a, e, row0, y, threads);
 }
@@ -180,21 +167,9 @@ void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t ro
   alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
   std::vector<uint8_t> heap;
   const uint8_t* pa = RowsAsU8(w, a, a_signed, rows, stack, sizeof(stack), heap);
-  const Epilogue e{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype};
-  for (int64_t r = 0; r < rows;) {
-    const int64_t left = rows - r;
-    const uint8_t* ar = pa + r * w.kp;
-    if (left >= 4) {
-      Rows<4>(w, ar, e, r, y);
-      r += 4;
-    } else if (left >= 2) {
-      Rows<2>(w, ar, e, r, y);
-      r += 2;
-    } else {
-      Rows<1>(w, ar, e, r, y);
-      r += 1;
-    }
-  }
+  const Epilogue e{{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype}};
+  ForRowBlocks(rows,
+               [&](int64_t r, auto mr) { Rows<decltype(mr)::value>(w, pa + r * w.kp, e, r, y); });
 }
 
 #pragma GCC diagnostic pop

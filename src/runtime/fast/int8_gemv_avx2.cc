@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "runtime/fast/int8_gemv.h"
-#include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {
 
@@ -21,19 +20,9 @@ bool Int8GemvAvx2Available() {
 
 namespace {
 
-constexpr int64_t kSplitMinBytes = 64 * 1024;  // of weights: below, one thread
-
 // Int8Gemv's epilogue for 8 columns: the same float32 operations (multiply, then add the zero
 // point, rounding half to even by the conversion), columns past N left alone.
-struct Epilogue {
-  const Int8GemvWeights& w;
-  int32_t flip;  // 128 for s8 activations (a + 128 was multiplied), else 0
-  const int32_t* bias;
-  const float* scales;
-  bool per_column;
-  float y_zp;
-  DataType y_dtype;
-
+struct Epilogue : Int8GemvOut {
   void Store(__m256i acc, int64_t row, int64_t n0, void* y) const {
     const int64_t cols = std::min<int64_t>(8, w.n - n0);
     if (cols <= 0) return;
@@ -112,23 +101,11 @@ void Tiles(const Int8GemvWeights& w, const uint8_t* a, int64_t t0, const Epilogu
       for (int h = 0; h < 2; ++h) e.Store(acc[r][j][h], row0 + r, (t0 + j) * 16 + h * 8, y);
 }
 
-// Tiles in groups of NT, the groups split across threads when the weights are large enough to
-// outweigh a hand-off (spin_pool.h).
 template <int MR, int NT>
 void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t row0, void* y) {
-  const int threads = omp_get_max_threads();
-  const int64_t groups = (w.tiles + NT - 1) / NT;
-  const int64_t chunks = w.kp * w.n >= kSplitMinBytes ? std::min<int64_t>(groups, threads) : 1;
-  SpinPool::Run(chunks, threads, [&](int64_t c) {
-    const int64_t end = SpinPool::ChunkStart(groups, c + 1, chunks);
-    for (int64_t g = SpinPool::ChunkStart(groups, c, chunks); g < end; ++g) {
-      const int64_t t0 = g * NT;
-      if (t0 + NT <= w.tiles) {
-        Tiles<MR, NT>(w, a, t0, e, row0, y);
-      } else {
-        for (int64_t t = t0; t < w.tiles; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
-      }
-    }
+  ForTileGroups(w, NT, omp_get_max_threads(), [&](int64_t t0, int64_t count) {
+    if (count == NT) return Tiles<MR, NT>(w, a, t0, e, row0, y);
+    for (int64_t t = t0; t < t0 + count; ++t) Tiles<MR, 1>(w, a, t, e, row0, y);
   });
 }
 
@@ -140,22 +117,12 @@ void Int8GemvAvx2(const Int8GemvWeights& w, const void* a, bool a_signed, int64_
   alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
   std::vector<uint8_t> heap;
   const uint8_t* pa = RowsAsU8(w, a, a_signed, rows, stack, sizeof(stack), heap);
-  const Epilogue e{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype};
+  const Epilogue e{{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype}};
   // 16 ymm registers: 1 row x 2 tiles (4 accumulators), 2 x 2 (8), 4 x 1 (8), weights beside.
-  for (int64_t r = 0; r < rows;) {
-    const int64_t left = rows - r;
-    const uint8_t* ar = pa + r * w.kp;
-    if (left >= 4) {
-      Groups<4, 1>(w, ar, e, r, y);
-      r += 4;
-    } else if (left >= 2) {
-      Groups<2, 2>(w, ar, e, r, y);
-      r += 2;
-    } else {
-      Groups<1, 2>(w, ar, e, r, y);
-      r += 1;
-    }
-  }
+  ForRowBlocks(rows, [&](int64_t r, auto mr) {
+    constexpr int kRows = decltype(mr)::value;
+    Groups<kRows, kRows == 4 ? 1 : 2>(w, pa + r * w.kp, e, r, y);
+  });
 }
 
 #pragma GCC pop_options

@@ -19,7 +19,8 @@
 // its fp32 conv. Other ranks keep the attribute (their border windows see fewer real inputs than
 // sum(w[m]) assumes).
 // Rounding: see int8_util.h (at most one quantization step from the reference kernel).
-// Without VNNI only u8 activations with 7-bit weights run here (int8_exact.h: Int8DotExactFor), the rest decline.
+// Without VNNI only u8 activations with 7-bit weights run here (int8_exact.h: Int8DotExactFor),
+// the rest decline.
 // com.shrink QLinearConvAct (passes::FuseQdqConvActivation; reference runtime/kernels/
 // conv_integer.cc) runs on the same primitive with output scales x_scale * w_scale[m] (the
 // float domain), the activation as an eltwise post-op, then eltwise linear (1 / y_scale, + y_zp)
