@@ -58,15 +58,8 @@ int main(int argc, char** argv) {
     }
     c.series.push_back(std::move(s));
   }
-  auto svg = shrink::report::RenderBarChartSvg(c);
-  if (!svg.ok()) {
-    std::cerr << "bar_plot: " << svg.status().ToString() << "\n";
-    return 2;
-  }
-  std::ofstream o(out, std::ios::binary);
-  o << *svg;
-  if (!o) {
-    std::cerr << "bar_plot: cannot write " << out << "\n";
+  if (const shrink::Status st = shrink::report::WriteBarChartSvg(c, out); !st.ok()) {
+    std::cerr << "bar_plot: " << st.ToString() << "\n";
     return 2;
   }
   return 0;

@@ -64,15 +64,8 @@ int main(int argc, char** argv) {
     c.series.push_back(std::move(s));
   }
   c.reference_lines = {{3.0, "issue 5 target 3x"}};
-  auto svg = shrink::report::RenderBarChartSvg(c);
-  if (!svg.ok()) {
-    std::cerr << "int8_speedup_plot: " << svg.status().ToString() << "\n";
-    return 2;
-  }
-  std::ofstream o(out, std::ios::binary);
-  o << *svg;
-  if (!o) {
-    std::cerr << "int8_speedup_plot: cannot write " << out << "\n";
+  if (const shrink::Status st = shrink::report::WriteBarChartSvg(c, out); !st.ok()) {
+    std::cerr << "int8_speedup_plot: " << st.ToString() << "\n";
     return 2;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 namespace shrink::report {
@@ -137,6 +138,14 @@ Expected<std::string> RenderBarChartSvg(const BarChart& c) {
   }
   o << "</svg>\n";
   return o.str();
+}
+
+Status WriteBarChartSvg(const BarChart& chart, const std::string& path) {
+  SHRINK_ASSIGN_OR_RETURN(std::string svg, RenderBarChartSvg(chart));
+  std::ofstream o(path, std::ios::binary);
+  o << svg;
+  if (!o) return IOError("cannot write " + path);
+  return Status::Ok();
 }
 
 }  // namespace shrink::report

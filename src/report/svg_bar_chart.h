@@ -41,6 +41,8 @@ struct BarChart {
 };
 
 Expected<std::string> RenderBarChartSvg(const BarChart& chart);
+// RenderBarChartSvg written to `path` (kIOError when it cannot be written).
+Status WriteBarChartSvg(const BarChart& chart, const std::string& path);
 
 // XML text escaping (& < > " ').
 std::string XmlEscape(const std::string& s);

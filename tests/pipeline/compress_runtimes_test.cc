@@ -40,7 +40,8 @@ TEST(CompressRuntimes, EachTargetRuntimeGetsItsOwnArtifact) {
   std::ofstream(policy) << "version: 1\nname: t\ntarget_runtimes: [native, onnxruntime]\n"
                            "budget: {trials: 2}\nstages:\n"
                            "  - ptq: {method: minmax, per_channel: true"
-                        << reduce_range << "}\n"
+                        << reduce_range
+                        << "}\n"
                            "  - search: {algorithm: nsga2, per_layer: true, population: 4, "
                            "layer_choices: [int8, w4a8]}\n";
   CompressOptions o;

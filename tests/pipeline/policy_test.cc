@@ -50,8 +50,7 @@ TEST(Policy, DefaultsForEmptyStages) {
   EXPECT_EQ(ptq->format, "qdq");
   // 7-bit weights by default only where int8 pair sums saturate (x86 without VNNI).
   EXPECT_EQ(ptq->reduce_range, std::vector<bool>{quant::Int8PairSumsSaturateHere()});
-  EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["reduce_range"][0],
-            quant::Int8PairSumsSaturateHere());
+  EXPECT_EQ(p->ToJson()["stages"][1]["ptq"]["reduce_range"][0], quant::Int8PairSumsSaturateHere());
   EXPECT_EQ(p->target_runtimes, std::vector<std::string>{"native"});
   EXPECT_EQ(p->cohort_tolerance_pct, 2.0);
   Expected<Policy> q = ParsePolicy(

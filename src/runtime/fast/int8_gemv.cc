@@ -1,5 +1,5 @@
-// See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions; the
-// callers use them only when Int8GemvAvailable().
+// See int8_gemv.h. Only the functions below the target pragma use AVX-512 VNNI instructions;
+// Int8Gemv calls them only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemv.h"
 
 #include <immintrin.h>
@@ -48,6 +48,10 @@ void ForTileGroups(const Int8GemvWeights& w, int64_t group, int threads,
   });
 }
 
+namespace {
+
+// The rows of `a` as u8 with a row stride of kp: in place for u8 rows with K a multiple of 4, else
+// padded copies (zeros beyond K; s8 flipped to u8 by + 128) in `stack` or, when larger, `heap`.
 const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
                         uint8_t* stack, size_t stack_bytes, std::vector<uint8_t>& heap) {
   const uint8_t* src = static_cast<const uint8_t*>(a);
@@ -67,6 +71,8 @@ const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, 
   }
   return copy;
 }
+
+}  // namespace
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vnni")
@@ -159,7 +165,18 @@ void Rows(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64_t
   Groups<MR, 4>(w, a, e, row0, y, threads);
 }
 
+// Int8Gemv on AVX-512 VNNI.
+void VnniRows(const Int8GemvOut& out, const uint8_t* a, int64_t rows, void* y) {
+  const Epilogue e{out};
+  ForRowBlocks(rows, [&](int64_t r, auto mr) {
+    Rows<decltype(mr)::value>(out.w, a + r * out.w.kp, e, r, y);
+  });
+}
+
 }  // namespace
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
 
 void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
               const int32_t* bias, const float* scales, bool per_column, float y_zp,
@@ -167,12 +184,9 @@ void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t ro
   alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
   std::vector<uint8_t> heap;
   const uint8_t* pa = RowsAsU8(w, a, a_signed, rows, stack, sizeof(stack), heap);
-  const Epilogue e{{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype}};
-  ForRowBlocks(rows,
-               [&](int64_t r, auto mr) { Rows<decltype(mr)::value>(w, pa + r * w.kp, e, r, y); });
+  const Int8GemvOut out{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype};
+  if (Int8GemvAvailable()) return VnniRows(out, pa, rows, y);
+  Int8GemvAvx2Rows(out, pa, rows, y);
 }
-
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
 
 }  // namespace shrink::runtime::fast

@@ -12,7 +12,10 @@
 // output type (u8 / s8), or stored as float (kFloat32: no zero point): oneDNN's requantization
 // order, so results stay within the int8 kernels' one-step tolerance of the reference
 // (fast_qgemm_test.cc, fast_int8_test.cc).
-// Available only on CPUs with AVX-512 VNNI (Int8GemvAvailable); callers keep oneDNN otherwise.
+// Runs on AVX-512 VNNI where Int8GemvAvailable(), else on AVX2 where Int8GemvAvx2Available()
+// (int8_gemv_avx2.cc: each 4-byte group through vpmaddubsw's u8 x s8 pair sums in int16 and
+// vpmaddwd, exact only for weights within kPairSafeWeight, int8_exact.h, which callers without
+// VNNI ensure: Int8DotExactFor); callers keep oneDNN on other CPUs.
 #pragma once
 
 #include <cstdint>
@@ -42,20 +45,9 @@ void Int8Gemv(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t ro
               const int32_t* bias, const float* scales, bool per_column, float y_zp,
               DataType y_dtype, void* y);
 
-// The same on AVX2 (int8_gemv_avx2.cc; CPUs without VNNI): each 4-byte group through vpmaddubsw's
-// u8 x s8 pair sums in int16 and vpmaddwd, exact only for weights within kPairSafeWeight
-// (int8_exact.h), which callers ensure (Int8DotExactFor). Same packing, results and rounding.
 bool Int8GemvAvx2Available();
-void Int8GemvAvx2(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
-                  const int32_t* bias, const float* scales, bool per_column, float y_zp,
-                  DataType y_dtype, void* y);
 
-// Internal to both: the rows of `a` as u8 with a row stride of kp, in place for u8 rows with K a
-// multiple of 4, else padded copies (zeros beyond K; s8 flipped to u8 by + 128) in `stack` or,
-// when larger, `heap`.
-const uint8_t* RowsAsU8(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
-                        uint8_t* stack, size_t stack_bytes, std::vector<uint8_t>& heap);
-// Internal to both: what their epilogues add to the sums and where they store them.
+// Internal to both ISAs: what their epilogues add to the sums and where they store them.
 struct Int8GemvOut {
   const Int8GemvWeights& w;
   int32_t flip;  // 128 for s8 activations (a + 128 was multiplied), else 0
@@ -65,8 +57,11 @@ struct Int8GemvOut {
   float y_zp;
   DataType y_dtype;
 };
-// Internal to both: block(r, std::integral_constant<int, MR>{}) over rows [0, rows) in blocks of
-// MR = 4, 2 and 1 rows.
+// Internal: Int8Gemv's AVX2 path on the rows of `a` as u8 with a row stride of w.kp (zeros beyond
+// K, s8 already flipped).
+void Int8GemvAvx2Rows(const Int8GemvOut& out, const uint8_t* a, int64_t rows, void* y);
+// Internal to both ISAs: block(r, std::integral_constant<int, MR>{}) over rows [0, rows) in blocks
+// of MR = 4, 2 and 1 rows.
 template <typename Block>
 void ForRowBlocks(int64_t rows, const Block& block) {
   for (int64_t r = 0; r < rows;) {
@@ -82,7 +77,7 @@ void ForRowBlocks(int64_t rows, const Block& block) {
     }
   }
 }
-// Internal to both: tiles(t0, count) for w's tiles in groups of `group` (the last one may be
+// Internal to both ISAs: tiles(t0, count) for w's tiles in groups of `group` (the last one may be
 // shorter), the groups split across `threads` on the spin pool when the weights are large enough
 // to outweigh a hand-off (kInt8GemvSplitMinBytes).
 inline constexpr int64_t kInt8GemvSplitMinBytes = 64 * 1024;

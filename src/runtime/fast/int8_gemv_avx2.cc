@@ -1,5 +1,5 @@
-// See int8_gemv.h (Int8GemvAvx2). The functions below the target pragma use AVX2 and FMA
-// instructions; callers use them only when Int8GemvAvx2Available().
+// Int8Gemv's AVX2 path (int8_gemv.h). The functions below the target pragma use AVX2 and FMA
+// instructions; Int8Gemv calls them only without VNNI, callers only when Int8GemvAvx2Available().
 #include <immintrin.h>
 #include <omp.h>
 
@@ -111,17 +111,12 @@ void Groups(const Int8GemvWeights& w, const uint8_t* a, const Epilogue& e, int64
 
 }  // namespace
 
-void Int8GemvAvx2(const Int8GemvWeights& w, const void* a, bool a_signed, int64_t rows,
-                  const int32_t* bias, const float* scales, bool per_column, float y_zp,
-                  DataType y_dtype, void* y) {
-  alignas(64) uint8_t stack[kInt8GemvMaxRows * 4096];
-  std::vector<uint8_t> heap;
-  const uint8_t* pa = RowsAsU8(w, a, a_signed, rows, stack, sizeof(stack), heap);
-  const Epilogue e{{w, a_signed ? 128 : 0, bias, scales, per_column, y_zp, y_dtype}};
+void Int8GemvAvx2Rows(const Int8GemvOut& out, const uint8_t* a, int64_t rows, void* y) {
+  const Epilogue e{out};
   // 16 ymm registers: 1 row x 2 tiles (4 accumulators), 2 x 2 (8), 4 x 1 (8), weights beside.
   ForRowBlocks(rows, [&](int64_t r, auto mr) {
     constexpr int kRows = decltype(mr)::value;
-    Groups<kRows, kRows == 4 ? 1 : 2>(w, pa + r * w.kp, e, r, y);
+    Groups<kRows, kRows == 4 ? 1 : 2>(out.w, a + r * out.w.kp, e, r, y);
   });
 }
 

@@ -74,10 +74,9 @@ class Int8MatMulOneDnn : public FastKernel {
       return;
     }
     if (b.gemv_rows > 0) {
-      (Int8GemvAvailable() ? Int8Gemv : Int8GemvAvx2)(
-          gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
-          p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
-          p_.scales.size() > 1, static_cast<float>(p_.y_zp), p_.y_dtype, out[0]);
+      Int8Gemv(gemv_, in[0], p_.a_dtype == DataType::kInt8, b.gemv_rows,
+               p_.bias.defined() ? p_.bias.data<int32_t>() : nullptr, p_.scales.data(),
+               p_.scales.size() > 1, static_cast<float>(p_.y_zp), p_.y_dtype, out[0]);
       return;
     }
     b.a.set_data_handle(const_cast<void*>(in[0]));
