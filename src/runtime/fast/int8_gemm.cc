@@ -126,15 +126,19 @@ struct Gemm {
                                        _mm512_min_epi32(_mm512_max_epi32(q[j], lo), hi));
   }
 
-  // Rows [r0, r1) against tiles [t0, t0 + NT) in blocks of at most MR rows (ForEvenRowBlocks).
+  // Rows [r0, r1) against tiles [t0, t0 + NT) in as few blocks of at most MR rows as there can
+  // be, of sizes within one of each other (a convolution's 14-pixel output row: 7 + 7, not
+  // 6 + 6 + 2, whose 2-row block waits on vpdpbusd latency).
   template <int MR, int NT, bool kSegmented>
   void Rows(int64_t r0, int64_t r1, int64_t t0) const {
     TileOut outs[NT];
     for (int j = 0; j < NT; ++j) outs[j] = Tile(t0 + j);
-    constexpr auto kBlocks = BlockOf<NT, kSegmented>(std::make_integer_sequence<int, MR>{});
-    ForEvenRowBlocks(r1 - r0, MR, [&](int64_t begin, int64_t size) {
-      (this->*kBlocks[size - 1])(r0 + begin, t0, outs);
-    });
+    const int64_t n = r1 - r0, blocks = (n + MR - 1) / MR;
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t begin = n * b / blocks, size = n * (b + 1) / blocks - begin;
+      (this->*BlockOf<NT, kSegmented>(std::make_integer_sequence<int, MR>{})[size - 1])(r0 + begin,
+                                                                                        t0, outs);
+    }
   }
 
   // Block<1, ...> .. Block<sizeof...(M), ...>, by rows - 1.

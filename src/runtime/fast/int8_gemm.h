@@ -33,17 +33,6 @@ struct Int8Segments {
 // rq.float_out (ldy still counts elements).
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
               const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg = {});
-// Internal to both ISAs: rows [0, n) in as few blocks of at most `max_rows` as there can be, of
-// sizes within one of each other (a convolution's 14-pixel output row: 7 + 7, not 6 + 6 + 2, whose
-// 2-row block waits on the multiply-add latency): block(begin, size).
-template <typename Block>
-void ForEvenRowBlocks(int64_t n, int64_t max_rows, const Block& block) {
-  const int64_t blocks = (n + max_rows - 1) / max_rows;
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t begin = n * b / blocks;
-    block(begin, n * (b + 1) / blocks - begin);
-  }
-}
 // Internal: Int8Gemm's AVX2 path.
 void Int8GemmAvx2(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
                   const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg);
