@@ -8,8 +8,6 @@
 #include <cmath>
 
 #include "runtime/fast/int8_depthwise.h"
-#include "runtime/fast/int8_exact.h"
-#include "runtime/fast/int8_gemv.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/qlinear_conv_native.h"
 #include "runtime_util/fast_test_util.h"
@@ -167,53 +165,6 @@ TEST(FastInt8, QLinearConvMatchesReference) {
                           ConvAttrs(c), kRequantTol, 17, "", threads, native ? "native" : "onednn");
       }
     }
-}
-
-// 7-bit weights (within kPairSafeWeight): the native GEMM path takes the group-1 native cases on
-// any CPU with AVX-512 VNNI or AVX2 (int8_gemm.h), on one and two threads, with u8 and s8
-// outputs and with QLinearConvAct's HardSwish in the requantization, within one step.
-TEST(FastInt8, SevenBitWeightsRunNativeConvGemm) {
-  const bool gemm = runtime::fast::Int8GemvAvailable() || runtime::fast::Int8GemvAvx2Available();
-  const int wmax = runtime::fast::kPairSafeWeight;
-  uint32_t seed = 500;
-  int ran_native = 0;
-  for (const auto& c : ConvCases()) {
-    if (!c.native || c.group != 1) continue;
-    for (int variant = 0; variant < 3; ++variant) {  // 0: u8 y, 1: s8 y, 2: HardSwish, u8 y
-      const DataType yt = variant == 1 ? DataType::kInt8 : DataType::kUInt8;
-      const Shape ws = WeightShape(c);
-      const int64_t k = NumElements(ws) / c.out_ch;
-      const float xs = 0.02f;
-      const float ys = xs * 0.01f * std::sqrt(static_cast<float>(k)) * 35.0f;
-      std::vector<Tensor> in{RandomQ(DataType::kUInt8, c.x, seed++, 0, 255),
-                             Tensor::Scalar<float>(xs),
-                             ScalarQ(DataType::kUInt8, 117),
-                             RandomQ(DataType::kInt8, ws, seed++, -wmax, wmax),
-                             RandomTensor({c.out_ch}, seed++, 0.005f, 0.015f),
-                             Tensor(DataType::kInt8, {c.out_ch}),
-                             Tensor::Scalar<float>(ys),
-                             ScalarQ(yt, yt == DataType::kInt8 ? 3 : 121)};
-      if (c.bias) in.push_back(RandomQ(DataType::kInt32, {c.out_ch}, seed++, -5000, 5000));
-      std::vector<ir::Attribute> attrs = ConvAttrs(c);
-      if (variant == 2) attrs.push_back(MakeAttr("activation", "HardSwish"));
-      const std::string op = variant == 2 ? "QLinearConvAct" : "QLinearConv";
-      const std::string domain = variant == 2 ? "com.shrink" : "";
-      std::vector<bool> constant(in.size(), true);
-      constant[0] = false;
-      for (int threads : {1, 2}) {
-        SCOPED_TRACE(op + " variant " + std::to_string(variant) + " x=" + ShapeToString(c.x) +
-                     " w=" + ShapeToString(ws) + " threads " + std::to_string(threads));
-        FastOpResult r = RunBoth(op, in, constant, attrs, 17, domain, threads);
-        ASSERT_EQ(r.fast.size(), 1u);
-        const bool native = gemm && Macs(c) / c.x[0] <= kNativeConvMaxImageMacs;
-        if (native) EXPECT_EQ(r.backend, "native");
-        ran_native += r.backend == "native";
-        ASSERT_EQ(r.fast[0].shape(), r.ref[0].shape());
-        EXPECT_LE(MaxAbsDiff(r.fast[0], r.ref[0]), kRequantTol);
-      }
-    }
-  }
-  if (gemm) EXPECT_GT(ran_native, 20);
 }
 
 TEST(FastInt8, ConvIntegerIsExact) {

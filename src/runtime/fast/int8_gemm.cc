@@ -1,5 +1,5 @@
-// See int8_gemm.h. Everything below the target pragma uses AVX-512 VNNI instructions; Int8Gemm
-// runs them only where Int8GemvAvailable() (else its AVX2 path, int8_gemm_avx2.cc).
+// See int8_gemm.h. Everything below the target pragma uses AVX-512 VNNI instructions; callers use
+// Int8Gemm only when Int8GemvAvailable().
 #include "runtime/fast/int8_gemm.h"
 
 #include <immintrin.h>
@@ -171,7 +171,6 @@ struct Gemm {
 
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
               const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg) {
-  if (!Int8GemvAvailable()) return Int8GemmAvx2(w, a, lda, rows, rq, y, ldy, seg);
   if (seg.count <= 1) return Gemm{w, a, lda, {1, w.kp, 0}, rq, y, ldy}.Range<false>(0, rows);
   Gemm{w, a, lda, seg, rq, y, ldy}.Range<true>(0, rows);
 }

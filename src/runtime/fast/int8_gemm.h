@@ -6,10 +6,8 @@
 // of rows x up to 4 tiles in registers (6 x 4, 6 x 3, 8 x 2 or 12 x 1 accumulators), walks all rows
 // for one group of tiles (its weights stay in L1), and requantizes in registers (int8_requant.h),
 // saturating to [lo, hi] and storing u8 / s8 at y[row * ldy + n]. A row's values are read in whole
-// 4-byte groups (bytes beyond K meet zero weights, so only their readability matters). Runs on
-// AVX-512 VNNI where Int8GemvAvailable(), else on AVX2 where Int8GemvAvx2Available()
-// (int8_gemm_avx2.cc: exact only for weights within kPairSafeWeight, int8_exact.h, which callers
-// without VNNI ensure).
+// 4-byte groups (bytes beyond K meet zero weights, so only their readability matters). Available
+// only where Int8GemvAvailable().
 #pragma once
 
 #include <cstdint>
@@ -33,8 +31,5 @@ struct Int8Segments {
 // rq.float_out (ldy still counts elements).
 void Int8Gemm(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
               const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg = {});
-// Internal: Int8Gemm's AVX2 path.
-void Int8GemmAvx2(const Int8GemvWeights& w, const uint8_t* a, int64_t lda, int64_t rows,
-                  const Int8Requant& rq, uint8_t* y, int64_t ldy, Int8Segments seg);
 
 }  // namespace shrink::runtime::fast

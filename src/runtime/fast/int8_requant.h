@@ -1,6 +1,5 @@
 // Requantization of int8 products' int32 sums to 8-bit outputs, shared by the native int8 GEMM
-// (int8_gemm.h) and depthwise convolution (int8_depthwise.h), on AVX-512 or AVX2. Internal to the
-// fast runtime.
+// (int8_gemm.h) and depthwise convolution (int8_depthwise.h). Internal to the fast runtime.
 //   v = float(acc) * scale[n]  (acc already holds the int32 bias)
 //   with hardswish (com.shrink QLinearConvAct): v = HardSwish(v) * (1 / y_scale), the scales then
 //   being x_scale * w_scale[n] (the float domain)
@@ -39,20 +38,6 @@ struct Int8Requant {
       _mm512_set1_ps(1.0f));
   return _mm512_cvtps_epi32(
       _mm512_fmadd_ps(_mm512_mul_ps(v, gate), _mm512_set1_ps(rq.inv_y_scale), zp));
-}
-
-// The same for 8 sums (AVX2 callers only).
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256i Requantize(__m256i acc, __m256 scale,
-                                                                          const Int8Requant& rq) {
-  const __m256 zp = _mm256_set1_ps(rq.y_zp);
-  if (!rq.hardswish) return _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, zp));
-  const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
-  const __m256 gate = _mm256_min_ps(
-      _mm256_max_ps(_mm256_fmadd_ps(v, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f)),
-                    _mm256_setzero_ps()),
-      _mm256_set1_ps(1.0f));
-  return _mm256_cvtps_epi32(
-      _mm256_fmadd_ps(_mm256_mul_ps(v, gate), _mm256_set1_ps(rq.inv_y_scale), zp));
 }
 
 }  // namespace shrink::runtime::fast

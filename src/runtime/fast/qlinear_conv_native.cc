@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "runtime/fast/int8_depthwise.h"
-#include "runtime/fast/int8_exact.h"
 #include "runtime/fast/int8_gemm.h"
 #include "runtime/fast/int8_util.h"
 #include "runtime/fast/spin_pool.h"
@@ -18,12 +17,6 @@ namespace {
 constexpr int64_t kSlack = 16;  // bytes past the end of pad_ (whole 4-byte groups, 16-byte loads)
 // Work split across threads only above these (the halves must outweigh a hand-off, ~0.2 us).
 constexpr int64_t kSplitMinMacs = 64 * 1024, kSplitMinPadBytes = 16 * 1024;
-
-// One filter per input channel (the depthwise path's case).
-bool IsDepthwise(const ir::Node& node, const Tensor& w) {
-  const int64_t group = node.GetInt("group", 1);
-  return group > 1 && w.dim(1) == 1 && group == w.dim(0);
-}
 
 struct Geometry {
   int64_t n = 0, c = 0, h = 0, w = 0, m = 0, oh = 0, ow = 0, kh = 1, kw = 1;
@@ -39,7 +32,7 @@ class QLinearConvNative : public FastKernel {
     const Tensor& w = p_.w;
     const int64_t m = w.dim(0), per_out = w.numel() / m;
     group_ = node_.GetInt("group", 1);
-    depthwise_ = IsDepthwise(node_, w);
+    depthwise_ = group_ > 1 && w.dim(1) == 1 && group_ == m;
     // Requantization: the node's bias minus x_zp * sum(w[m]), scales per output channel.
     rq_.bias.assign(static_cast<size_t>(m), 0);
     rq_.scales.resize(static_cast<size_t>(m));
@@ -242,15 +235,9 @@ class QLinearConvNative : public FastKernel {
 
 std::unique_ptr<FastKernel> MakeQLinearConvNative(const CreateInfo& info, FastFactory fallback,
                                                   std::vector<FusedActivation> acts) {
-  if (info.input_dtypes[0] != DataType::kUInt8) return nullptr;
+  if (!Int8DepthwiseAvailable() || info.input_dtypes[0] != DataType::kUInt8) return nullptr;
   auto p = QLinearConvParams(info, std::move(acts));
   if (!p || p->w.rank() != 4) return nullptr;
-  // Depthwise: VNNI and VBMI; the GEMM: VNNI, or AVX2 for 7-bit weights (int8_exact.h).
-  const bool kernels = IsDepthwise(*info.node, p->w)
-                           ? Int8DepthwiseAvailable()
-                           : Int8GemvAvailable() || (Int8GemvAvx2Available() &&
-                                                     Int8DotExactFor(DataType::kUInt8, p->w));
-  if (!kernels) return nullptr;
   auto k = std::make_unique<QLinearConvNative>(info, std::move(*p), fallback(info));
   // Only when the native paths take the first shape (later ones may go to the fallback).
   try {

@@ -17,8 +17,7 @@
 // spin pool (spin_pool.h), when it has at least kSplitMinMacs (qlinear_conv_native.cc)
 // multiply-adds (depthwise: 16 an output); the chunks keep to the same halves of the activations
 // from step to step, so each core reads what it wrote. The factory declines unless the native paths
-// take the first input shape, for s8 inputs, and where the path's kernel does not run exactly
-// (the GEMM: AVX-512 VNNI, or AVX2 with 7-bit weights; depthwise: VNNI and VBMI). Later shapes the
+// take the first input shape, and without AVX-512 VNNI / VBMI or for s8 inputs. Later shapes the
 // native paths do not take (more multiply-adds per image than kNativeConvMaxImageMacs, other
 // geometry) run on the oneDNN kernel the factory is given, decided per input shape at Reshape.
 #pragma once
