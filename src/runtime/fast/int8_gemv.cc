@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "runtime/fast/int8_dot.h"
+#include "runtime/fast/int8_gemv_internal.h"
 #include "runtime/fast/spin_pool.h"
 
 namespace shrink::runtime::fast {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/fast/int8_gemv.h"
+#include "runtime/fast/int8_gemv_internal.h"
 
 namespace shrink::runtime::fast {
 
